@@ -1,0 +1,1 @@
+//! Plots (SVG, PNG) and HTML reports from simulation and sweep results.

@@ -1,0 +1,1 @@
+//! Verilog generator for the architectures that `sim` models: one typed Verilog AST, one printer.

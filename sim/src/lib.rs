@@ -1,0 +1,1 @@
+//! The simulator: architectures, memory system, mapper, engine, energy and area models, reports.

@@ -1,0 +1,54 @@
+//! Subcommands: each module holds one command's arguments and its `run`.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+pub mod cosim;
+pub mod models;
+pub mod report;
+pub mod rtl;
+pub mod scalesim;
+pub mod simulate;
+pub mod sweep;
+pub mod workload;
+
+/// Exit code for a failed verification (co-simulation mismatch, comparison difference).
+pub const EXIT_VERIFY: u8 = 1;
+/// Exit code for a usage, configuration or input error.
+pub const EXIT_INPUT: u8 = 2;
+
+/// Every `lutforge` subcommand.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a whole LLM workload (prefill + decode) on an architecture and report it.
+    Simulate(simulate::Args),
+    /// List the built-in model presets with their parameter counts.
+    Models(models::Args),
+    /// Print the operator table of a workload (shapes, FLOPs, bytes) and its totals.
+    Workload(workload::Args),
+    /// Generate synthesizable Verilog for an architecture.
+    Rtl(rtl::Args),
+    /// Co-simulate generated RTL against the cycle-stepped model with Verilator.
+    Cosim(cosim::Args),
+    /// SCALE-Sim compatible front end for the systolic-array model.
+    Scalesim(scalesim::Args),
+    /// Run a design-space sweep (and merge shards, extract Pareto fronts).
+    Sweep(sweep::Args),
+    /// Write plots and an HTML page from a report or sweep results.
+    Report(report::Args),
+}
+
+/// Runs one subcommand and returns the process exit code.
+pub fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Simulate(args) => simulate::run(args),
+        Command::Models(args) => models::run(args),
+        Command::Workload(args) => workload::run(args),
+        Command::Rtl(args) => rtl::run(args),
+        Command::Cosim(args) => cosim::run(args),
+        Command::Scalesim(args) => scalesim::run(args),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Report(args) => report::run(args),
+    }
+}
