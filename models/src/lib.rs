@@ -2,11 +2,20 @@
 //! and bit-exact integer numerics (quantizers, LUT mixed-precision GEMM reference).
 //!
 //! Knows nothing about hardware.
+//!
+//! Entry points: [`ModelConfig::resolve`] (preset name or `config.json` path),
+//! [`ModelConfig::from_hf_json`], [`ModelConfig::preset`], [`ModelConfig::param_count`],
+//! `"w2a8kv4".parse::<QuantScheme>()`, and [`numerics::lut_gemm`].
 
 pub mod config;
 pub mod error;
+pub mod hf;
+pub mod numerics;
+pub mod params;
+pub mod presets;
 pub mod quant;
 
 pub use config::{Activation, ModelConfig, Moe, NormKind, PositionKind};
 pub use error::ModelError;
+pub use presets::resolve;
 pub use quant::{ActFormat, KvFormat, QuantScheme, WeightFormat};

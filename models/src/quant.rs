@@ -1,4 +1,43 @@
 //! Quantization schemes: weight, activation and KV-cache formats, written like `w2a8kv4`.
+//!
+//! # Grammar
+//!
+//! Case-insensitive, surrounding whitespace ignored, parts in this order:
+//!
+//! ```text
+//! scheme := "w" WEIGHT "a" ACT [ "kv" KV ] [ "g" GROUP ] [ "z" ]
+//! WEIGHT := "1"            binary {-1, +1}
+//!         | "1.58"         ternary {-1, 0, +1}
+//!         | "2" | "3" | "4" | "8"   signed integer of that width
+//!         | "16"           fp16 (unquantized)
+//!         | ("c" | "cb") B codebook of 2^B entries, B in 1..=8 (e.g. `wc3`, `wcb3`)
+//! ACT    := "8" (INT8) | "16" (FP16) | "fp8" (FP8 E4M3)
+//! KV     := "4" | "8" | "16"        KV-cache INT4, INT8 or FP16; FP16 when omitted
+//! GROUP  := integer >= 1            weights per scale along the input dimension;
+//!                                   omitted = one scale per output channel
+//! "z"                               each group also stores a zero point (integer weights only)
+//! ```
+//!
+//! Examples: `w2a8kv4`, `w1.58a8` (BitNet b1.58), `w4a16g128`, `w4a16g128z` (GPTQ/AWQ style),
+//! `wc3afp8`. Both `a` and `w` are required. A group size is not allowed with fp16 weights.
+//! `Display` writes the canonical form, always with the `kv` part (`w1.58a8kv16`), and parses
+//! back to the same scheme.
+//!
+//! # Storage
+//!
+//! Scales are fp16 (2 bytes). A zero point is stored at the weight width, packed, as the
+//! `qzeros` tensor of GPTQ/AWQ checkpoints does. A codebook scheme also stores one table of
+//! 2^B fp16 entries per matrix. Ternary weights take 2 bits each (see
+//! [`WeightFormat::storage_bits`]).
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::config::ModelConfig;
+use crate::error::ModelError;
+
+/// Bytes of one fp16 scale, codebook entry or fp16 weight (IEEE 754 binary16).
+const FP16_BYTES: u64 = 2;
 
 /// Storage format of linear-layer weights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -15,6 +54,52 @@ pub enum WeightFormat {
     Codebook(u8),
 }
 
+impl WeightFormat {
+    /// Bits one weight occupies in memory.
+    ///
+    /// Ternary weights are stored in 2 bits each, as the I2_S layout of bitnet.cpp does
+    /// (microsoft/BitNet; "Bitnet.cpp: Efficient Edge Inference for Ternary LLMs",
+    /// arXiv 2502.11880, Sec. 3): the 1.58-bit information content is not packed further.
+    /// A codebook weight is its `bits`-bit index.
+    pub fn storage_bits(&self) -> f64 {
+        match *self {
+            WeightFormat::Binary => 1.0,
+            WeightFormat::Ternary => 2.0,
+            WeightFormat::Int(bits) | WeightFormat::Codebook(bits) => f64::from(bits),
+            WeightFormat::Fp16 => 16.0,
+        }
+    }
+
+    /// Bit planes a bit-serial LUT engine processes per weight: binary 1, ternary 2
+    /// (two's complement {-1, 0, 1} in 2 bits), INT-k k, codebook index bits, fp16 16.
+    pub fn compute_bit_planes(&self) -> u32 {
+        match *self {
+            WeightFormat::Binary => 1,
+            WeightFormat::Ternary => 2,
+            WeightFormat::Int(bits) | WeightFormat::Codebook(bits) => u32::from(bits),
+            WeightFormat::Fp16 => 16,
+        }
+    }
+
+    /// True for every format except fp16.
+    pub fn is_quantized(&self) -> bool {
+        !matches!(self, WeightFormat::Fp16)
+    }
+}
+
+impl fmt::Display for WeightFormat {
+    /// The weight part of the grammar, without the leading `w`: `1`, `1.58`, `4`, `16`, `c3`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            WeightFormat::Binary => write!(f, "1"),
+            WeightFormat::Ternary => write!(f, "1.58"),
+            WeightFormat::Int(bits) => write!(f, "{bits}"),
+            WeightFormat::Fp16 => write!(f, "16"),
+            WeightFormat::Codebook(bits) => write!(f, "c{bits}"),
+        }
+    }
+}
+
 /// Activation format fed to the matrix units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ActFormat {
@@ -26,6 +111,27 @@ pub enum ActFormat {
     Fp16,
 }
 
+impl ActFormat {
+    /// Bits per activation element.
+    pub fn bits(&self) -> u32 {
+        match self {
+            ActFormat::Int8 | ActFormat::Fp8E4M3 => 8,
+            ActFormat::Fp16 => 16,
+        }
+    }
+}
+
+impl fmt::Display for ActFormat {
+    /// The activation part of the grammar, without the leading `a`: `8`, `fp8`, `16`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ActFormat::Int8 => write!(f, "8"),
+            ActFormat::Fp8E4M3 => write!(f, "fp8"),
+            ActFormat::Fp16 => write!(f, "16"),
+        }
+    }
+}
+
 /// KV-cache storage format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KvFormat {
@@ -35,6 +141,24 @@ pub enum KvFormat {
     Int8,
     /// IEEE half precision.
     Fp16,
+}
+
+impl KvFormat {
+    /// Bits per cached key or value element (scales not included).
+    pub fn bits(&self) -> u32 {
+        match self {
+            KvFormat::Int4 => 4,
+            KvFormat::Int8 => 8,
+            KvFormat::Fp16 => 16,
+        }
+    }
+}
+
+impl fmt::Display for KvFormat {
+    /// The KV part of the grammar, without the leading `kv`: `4`, `8`, `16`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.bits())
+    }
 }
 
 /// A complete quantization scheme. `group_size` is the number of weights sharing one scale
@@ -51,4 +175,397 @@ pub struct QuantScheme {
     pub group_size: Option<u32>,
     /// Whether each group also stores a zero point (asymmetric quantization).
     pub zero_point: bool,
+}
+
+impl QuantScheme {
+    /// Unquantized fp16 weights, activations and KV cache: `w16a16kv16`.
+    pub const FP16: QuantScheme = QuantScheme {
+        weight: WeightFormat::Fp16,
+        act: ActFormat::Fp16,
+        kv: KvFormat::Fp16,
+        group_size: None,
+        zero_point: false,
+    };
+
+    /// BitNet b1.58: ternary weights, INT8 activations, fp16 KV cache: `w1.58a8kv16`
+    /// ("The Era of 1-bit LLMs", arXiv 2402.17764).
+    pub const BITNET_B158: QuantScheme = QuantScheme {
+        weight: WeightFormat::Ternary,
+        act: ActFormat::Int8,
+        kv: KvFormat::Fp16,
+        group_size: None,
+        zero_point: false,
+    };
+
+    /// The format a model is published in: ternary `w1.58a8kv16` for `bitnet`, fp16
+    /// `w16a16kv16` for every other family.
+    pub fn native_for(config: &ModelConfig) -> QuantScheme {
+        if config.model_type == "bitnet" {
+            QuantScheme::BITNET_B158
+        } else {
+            QuantScheme::FP16
+        }
+    }
+
+    /// Metadata bytes per weight amortized over a group: one fp16 scale, plus a zero point
+    /// at the weight width when `zero_point`, divided by `group_size`.
+    ///
+    /// Per-channel schemes (`group_size == None`) and fp16 weights return 0.0 here: their
+    /// per-row scale depends on the row length; [`QuantScheme::weight_bytes`] counts it.
+    pub fn scale_bytes_per_weight(&self) -> f64 {
+        match (self.weight, self.group_size) {
+            (WeightFormat::Fp16, _) | (_, None) => 0.0,
+            (_, Some(group)) => {
+                let zero_bits = if self.zero_point {
+                    self.weight.storage_bits()
+                } else {
+                    0.0
+                };
+                (FP16_BYTES as f64 + zero_bits / 8.0) / f64::from(group)
+            }
+        }
+    }
+
+    /// Effective bits per weight: storage bits plus amortized group metadata.
+    pub fn bits_per_weight(&self) -> f64 {
+        self.weight.storage_bits() + 8.0 * self.scale_bytes_per_weight()
+    }
+
+    /// Exact bytes of a `rows x cols` weight matrix in this scheme, where `rows` is the number
+    /// of output channels and `cols` the input (reduction) dimension along which groups run.
+    ///
+    /// = ceil(rows*cols*storage_bits / 8)            packed weights
+    /// + 2 * rows * groups_per_row                   fp16 scales (groups_per_row =
+    ///   ceil(cols / group_size), or 1 per channel)
+    /// + ceil(rows * groups_per_row * bits / 8)      packed zero points, when `zero_point`
+    /// + 2 * 2^B                                     the codebook, for `Codebook(B)`.
+    ///
+    /// fp16 weights carry no metadata. Saturates at `u64::MAX`.
+    pub fn weight_bytes(&self, rows: u64, cols: u64) -> u64 {
+        let rows = u128::from(rows);
+        let cols = u128::from(cols);
+        // Every format stores a whole number of bits per weight (ternary: 2).
+        let bits = u128::from(self.weight.compute_bit_planes());
+        let packed = rows.saturating_mul(cols).saturating_mul(bits).div_ceil(8);
+        let meta = if self.weight.is_quantized() {
+            let groups_per_row = match self.group_size {
+                Some(group) => cols.div_ceil(u128::from(group)),
+                None => 1,
+            };
+            let groups = rows.saturating_mul(groups_per_row);
+            let scales = groups.saturating_mul(u128::from(FP16_BYTES));
+            let zeros = if self.zero_point {
+                groups.saturating_mul(bits).div_ceil(8)
+            } else {
+                0
+            };
+            let codebook = match self.weight {
+                WeightFormat::Codebook(b) => u128::from(FP16_BYTES) << b,
+                _ => 0,
+            };
+            scales.saturating_add(zeros).saturating_add(codebook)
+        } else {
+            0
+        };
+        u64::try_from(packed.saturating_add(meta)).unwrap_or(u64::MAX)
+    }
+}
+
+impl fmt::Display for QuantScheme {
+    /// Canonical form, e.g. `w4a16kv16g128z`; parses back to the same scheme.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "w{}a{}kv{}", self.weight, self.act, self.kv)?;
+        if let Some(group) = self.group_size {
+            write!(f, "g{group}")?;
+        }
+        if self.zero_point {
+            write!(f, "z")?;
+        }
+        Ok(())
+    }
+}
+
+/// A cursor over the lower-cased scheme text.
+struct Cursor<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Cursor<'a> {
+    /// Consumes `prefix` if the text continues with it.
+    fn eat(&mut self, prefix: &str) -> bool {
+        match self.rest.strip_prefix(prefix) {
+            Some(rest) => {
+                self.rest = rest;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Consumes the longest run of characters satisfying `pred`.
+    fn take_while(&mut self, pred: impl Fn(char) -> bool) -> &'a str {
+        let end = self
+            .rest
+            .char_indices()
+            .find(|&(_, c)| !pred(c))
+            .map_or(self.rest.len(), |(i, _)| i);
+        let (head, tail) = self.rest.split_at(end);
+        self.rest = tail;
+        head
+    }
+}
+
+impl FromStr for QuantScheme {
+    type Err = ModelError;
+
+    /// Parses the grammar in the module documentation.
+    fn from_str(text: &str) -> Result<QuantScheme, ModelError> {
+        let bad = |message: String| ModelError::BadQuant {
+            text: text.to_string(),
+            message,
+        };
+        let lower = text.trim().to_ascii_lowercase();
+        let mut cur = Cursor { rest: &lower };
+
+        if !cur.eat("w") {
+            return Err(bad(
+                "must start with `w` and the weight width (e.g. `w4a16`, `w1.58a8`)".into(),
+            ));
+        }
+        let weight = if cur.eat("cb") || cur.eat("c") {
+            let digits = cur.take_while(|c| c.is_ascii_digit());
+            match digits.parse::<u8>() {
+                Ok(bits) if (1..=8).contains(&bits) => WeightFormat::Codebook(bits),
+                _ => {
+                    return Err(bad(format!(
+                        "codebook index width `{digits}` is not one of 1..=8"
+                    )))
+                }
+            }
+        } else {
+            let width = cur.take_while(|c| c.is_ascii_digit() || c == '.');
+            match width {
+                "1" => WeightFormat::Binary,
+                "1.58" => WeightFormat::Ternary,
+                "2" => WeightFormat::Int(2),
+                "3" => WeightFormat::Int(3),
+                "4" => WeightFormat::Int(4),
+                "8" => WeightFormat::Int(8),
+                "16" => WeightFormat::Fp16,
+                "" => return Err(bad("missing weight width after `w`".into())),
+                other => {
+                    return Err(bad(format!(
+                        "weight width {other} is not one of 1, 1.58, 2, 3, 4, 8, 16 \
+                         (or c<bits> for a codebook)"
+                    )))
+                }
+            }
+        };
+
+        if !cur.eat("a") {
+            return Err(bad(format!(
+                "expected `a` and the activation format after the weight width, found `{}`",
+                or_end(cur.rest)
+            )));
+        }
+        let act = if cur.eat("fp8") {
+            ActFormat::Fp8E4M3
+        } else {
+            match cur.take_while(|c| c.is_ascii_digit()) {
+                "8" => ActFormat::Int8,
+                "16" => ActFormat::Fp16,
+                "" => return Err(bad("missing activation format after `a`".into())),
+                other => {
+                    return Err(bad(format!(
+                        "activation width {other} is not one of 8, 16, fp8"
+                    )))
+                }
+            }
+        };
+
+        let kv = if cur.eat("kv") {
+            match cur.take_while(|c| c.is_ascii_digit()) {
+                "4" => KvFormat::Int4,
+                "8" => KvFormat::Int8,
+                "16" => KvFormat::Fp16,
+                "" => return Err(bad("missing KV-cache width after `kv`".into())),
+                other => {
+                    return Err(bad(format!(
+                        "KV-cache width {other} is not one of 4, 8, 16"
+                    )))
+                }
+            }
+        } else {
+            KvFormat::Fp16
+        };
+
+        let group_size = if cur.eat("g") {
+            let digits = cur.take_while(|c| c.is_ascii_digit());
+            match digits.parse::<u32>() {
+                Ok(group) if group >= 1 => Some(group),
+                _ => {
+                    return Err(bad(format!(
+                        "group size `{digits}` is not a positive integer"
+                    )))
+                }
+            }
+        } else {
+            None
+        };
+        let zero_point = cur.eat("z");
+
+        if !cur.rest.is_empty() {
+            return Err(bad(format!(
+                "unexpected `{}`; expected w<bits>a<bits>[kv<bits>][g<size>][z]",
+                cur.rest
+            )));
+        }
+        if weight == WeightFormat::Fp16 && group_size.is_some() {
+            return Err(bad("fp16 weights (w16) take no group size".into()));
+        }
+        if zero_point && !matches!(weight, WeightFormat::Int(_)) {
+            return Err(bad(format!(
+                "a zero point (`z`) needs integer weights (w2, w3, w4, w8), not w{weight}"
+            )));
+        }
+        Ok(QuantScheme {
+            weight,
+            act,
+            kv,
+            group_size,
+            zero_point,
+        })
+    }
+}
+
+/// The remaining text, or `end of text` when there is none.
+fn or_end(rest: &str) -> &str {
+    if rest.is_empty() {
+        "end of text"
+    } else {
+        rest
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn parse(text: &str) -> QuantScheme {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn parses_examples() {
+        let s = parse("w2a8kv4");
+        assert_eq!(s.weight, WeightFormat::Int(2));
+        assert_eq!(s.act, ActFormat::Int8);
+        assert_eq!(s.kv, KvFormat::Int4);
+        assert_eq!(s.group_size, None);
+        assert_eq!(parse("w1.58a8"), QuantScheme::BITNET_B158);
+        assert_eq!(parse("W16A16"), QuantScheme::FP16);
+        let g = parse("w4a16g128z");
+        assert_eq!(g.group_size, Some(128));
+        assert!(g.zero_point);
+        assert_eq!(parse("wc3afp8").weight, WeightFormat::Codebook(3));
+        assert_eq!(parse("wcb3afp8").act, ActFormat::Fp8E4M3);
+        assert_eq!(parse("w1a8").weight, WeightFormat::Binary);
+    }
+
+    #[test]
+    fn display_is_canonical() {
+        assert_eq!(QuantScheme::BITNET_B158.to_string(), "w1.58a8kv16");
+        assert_eq!(QuantScheme::FP16.to_string(), "w16a16kv16");
+        assert_eq!(parse("w4a16g128z").to_string(), "w4a16kv16g128z");
+        assert_eq!(parse("wcb3afp8kv4").to_string(), "wc3afp8kv4");
+    }
+
+    #[test]
+    fn storage_and_planes() {
+        assert_eq!(WeightFormat::Ternary.storage_bits(), 2.0);
+        assert_eq!(WeightFormat::Ternary.compute_bit_planes(), 2);
+        assert_eq!(WeightFormat::Binary.compute_bit_planes(), 1);
+        assert_eq!(WeightFormat::Int(3).storage_bits(), 3.0);
+        assert_eq!(WeightFormat::Codebook(4).compute_bit_planes(), 4);
+        assert_eq!(WeightFormat::Fp16.compute_bit_planes(), 16);
+        assert_eq!(ActFormat::Fp8E4M3.bits(), 8);
+        assert_eq!(KvFormat::Int4.bits(), 4);
+    }
+
+    #[test]
+    fn scale_bytes() {
+        assert_eq!(parse("w4a16g128").scale_bytes_per_weight(), 2.0 / 128.0);
+        assert_eq!(parse("w4a16g128z").scale_bytes_per_weight(), 2.5 / 128.0);
+        assert_eq!(parse("w4a16").scale_bytes_per_weight(), 0.0);
+        assert_eq!(parse("w16a16").scale_bytes_per_weight(), 0.0);
+        assert!((parse("w4a16g128").bits_per_weight() - 4.125).abs() < 1e-12);
+    }
+
+    #[test]
+    fn weight_bytes_exact() {
+        // 4096 x 4096 INT4, g128, zero points: 8 MiB weights + 4096*32 scales*2 B
+        // + 4096*32 zero points * 4 bit / 8.
+        let s = parse("w4a16g128z");
+        assert_eq!(
+            s.weight_bytes(4096, 4096),
+            4096 * 4096 / 2 + 4096 * 32 * 2 + 4096 * 32 / 2
+        );
+        // per channel ternary: 2 bits each plus one fp16 scale per row.
+        assert_eq!(
+            QuantScheme::BITNET_B158.weight_bytes(10, 7),
+            (10 * 7 * 2_u64).div_ceil(8) + 20
+        );
+        assert_eq!(QuantScheme::FP16.weight_bytes(3, 5), 30);
+        // partial last group counts as a group; codebook table is 2 * 2^3 bytes.
+        assert_eq!(
+            parse("wc3a8g64").weight_bytes(2, 100),
+            (2 * 100 * 3_u64).div_ceil(8) + 2 * 2 * 2 + 16
+        );
+        assert_eq!(QuantScheme::FP16.weight_bytes(u64::MAX, u64::MAX), u64::MAX);
+    }
+
+    fn arb_scheme() -> impl Strategy<Value = QuantScheme> {
+        let weight = prop_oneof![
+            Just(WeightFormat::Binary),
+            Just(WeightFormat::Ternary),
+            prop::sample::select(vec![2u8, 3, 4, 8]).prop_map(WeightFormat::Int),
+            Just(WeightFormat::Fp16),
+            (1u8..=8).prop_map(WeightFormat::Codebook),
+        ];
+        let act = prop::sample::select(vec![ActFormat::Int8, ActFormat::Fp8E4M3, ActFormat::Fp16]);
+        let kv = prop::sample::select(vec![KvFormat::Int4, KvFormat::Int8, KvFormat::Fp16]);
+        (
+            weight,
+            act,
+            kv,
+            prop::option::of(1u32..=4096),
+            any::<bool>(),
+        )
+            .prop_map(|(weight, act, kv, group, zero)| QuantScheme {
+                weight,
+                act,
+                kv,
+                group_size: if weight == WeightFormat::Fp16 {
+                    None
+                } else {
+                    group
+                },
+                zero_point: zero && matches!(weight, WeightFormat::Int(_)),
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn display_round_trips(scheme in arb_scheme()) {
+            let text = scheme.to_string();
+            prop_assert_eq!(text.parse::<QuantScheme>(), Ok(scheme));
+        }
+
+        #[test]
+        fn parse_never_panics(text in "[wakvgzcbfp0-9.]{0,12}") {
+            let _ = text.parse::<QuantScheme>();
+        }
+    }
 }

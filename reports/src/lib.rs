@@ -1,1 +1,3 @@
-//! Plots (SVG, PNG) and HTML reports from simulation and sweep results.
+//! Plots (SVG, PNG) and HTML reports from simulation and sweep results, and Chrome trace export.
+
+pub mod trace;

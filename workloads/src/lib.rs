@@ -1,2 +1,15 @@
 //! Inference scenarios lowered to operator lists: prefill and decode phases, batching, KV cache,
 //! GQA, MoE routing, speculative decoding and shared prompt prefixes; FLOPs and bytes per op.
+//!
+//! Knows nothing about hardware: an [`Op`] says what must be computed and moved, never how long
+//! it takes.
+
+pub mod error;
+pub mod lower;
+pub mod op;
+pub mod scenario;
+
+pub use error::WorkloadError;
+pub use lower::{lower_step, Step, StepKind};
+pub use op::{GemmOperand, Op, OpKind, OpShape, Phase};
+pub use scenario::{Speculative, Workload};

@@ -1,0 +1,38 @@
+//! Bit-exact integer numerics: quantizers and the reference LUT mixed-precision GEMM.
+//!
+//! One idea per file:
+//! - [`int_quant`]: symmetric INT-k per-group weight quantization;
+//! - [`ternary`]: BitNet b1.58 absmean ternary quantization;
+//! - [`binary`]: BitNet sign binarization;
+//! - [`codebook`]: nearest-entry codebook quantization;
+//! - [`act_quant`]: per-token absmax INT8 activation quantization;
+//! - [`bitplane`]: how integer weights split into 1-bit planes (the hardware convention);
+//! - [`table`]: the per-activation-group lookup table and its lookup (the precompute unit);
+//! - [`gemm`]: integer GEMM reference and LUT GEMM built from the two above.
+//!
+//! The integer paths (bit planes, tables, GEMMs) are exact: no floating point, no rounding.
+//! The quantizers take `f32` and are deterministic (IEEE single precision, sequential sums,
+//! round half away from zero), so the same input gives the same integers on every machine.
+
+pub mod act_quant;
+pub mod binary;
+pub mod bitplane;
+pub mod codebook;
+pub mod error;
+pub mod gemm;
+pub mod int_quant;
+pub mod table;
+pub mod ternary;
+
+pub use act_quant::{quantize_acts_int8, QuantizedActs};
+pub use binary::quantize_binary;
+pub use bitplane::{
+    coefficient_sum, decompose, plane_bit, plane_coefficient, recompose, weight_range,
+    MAX_WEIGHT_BITS,
+};
+pub use codebook::quantize_codebook;
+pub use error::NumericsError;
+pub use gemm::{int_gemm, lut_gemm, symmetric_correction, GemmShape, LutGemmConfig};
+pub use int_quant::{quantize_int_symmetric, Quantized};
+pub use table::{build_table, group_index, lookup, table_len, MAX_GROUP};
+pub use ternary::quantize_ternary_absmean;

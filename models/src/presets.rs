@@ -1,0 +1,208 @@
+//! Built-in model presets, embedded in the binary as Hugging Face `config.json` texts under
+//! `models/presets/`, so presets go through the same importer as user files.
+//!
+//! Values are those of the published configs on the Hugging Face Hub (the `_name_or_path` in
+//! each file names the repository), except `tiny-llama`, a small llama-shaped model for tests
+//! and quick co-simulation.
+
+use std::path::Path;
+
+use crate::config::ModelConfig;
+use crate::error::ModelError;
+
+/// Preset name and embedded `config.json` text, in listing order.
+const PRESETS: [(&str, &str); 8] = [
+    ("llama-2-7b", include_str!("../presets/llama-2-7b.json")),
+    ("llama-3.1-8b", include_str!("../presets/llama-3.1-8b.json")),
+    ("mixtral-8x7b", include_str!("../presets/mixtral-8x7b.json")),
+    ("qwen3-1.7b", include_str!("../presets/qwen3-1.7b.json")),
+    (
+        "bitnet-b1.58-2b-4t",
+        include_str!("../presets/bitnet-b1.58-2b-4t.json"),
+    ),
+    ("gpt2-large", include_str!("../presets/gpt2-large.json")),
+    ("opt-6.7b", include_str!("../presets/opt-6.7b.json")),
+    ("tiny-llama", include_str!("../presets/tiny-llama.json")),
+];
+
+impl ModelConfig {
+    /// Names of the built-in presets, in listing order.
+    pub fn presets() -> Vec<&'static str> {
+        PRESETS.iter().map(|(name, _)| *name).collect()
+    }
+
+    /// The built-in preset `name` (case-insensitive). Its `name` field is the preset name.
+    pub fn preset(name: &str) -> Result<ModelConfig, ModelError> {
+        let wanted = name.trim().to_ascii_lowercase();
+        let Some((preset_name, text)) = PRESETS.iter().find(|(n, _)| *n == wanted) else {
+            return Err(ModelError::UnknownPreset {
+                name: name.to_string(),
+                known: ModelConfig::presets().join(", "),
+            });
+        };
+        let source = format!("models/presets/{preset_name}.json");
+        let mut config = ModelConfig::from_hf_json_str(text, &source)?;
+        config.name = (*preset_name).to_string();
+        Ok(config)
+    }
+
+    /// A preset name, or a path to a Hugging Face `config.json` (or to a folder holding one).
+    /// Presets win over files of the same name. Errors from reading or importing an existing
+    /// file are returned as they are; an argument that is neither gives
+    /// [`ModelError::UnknownModel`] listing the presets.
+    pub fn resolve(arg: &str) -> Result<ModelConfig, ModelError> {
+        if let Ok(config) = ModelConfig::preset(arg) {
+            return Ok(config);
+        }
+        let path = Path::new(arg);
+        if path.is_dir() {
+            let inner = path.join("config.json");
+            if inner.is_file() {
+                return ModelConfig::from_hf_json(&inner);
+            }
+        } else if path.is_file() {
+            return ModelConfig::from_hf_json(path);
+        }
+        let reason = if path.is_dir() {
+            format!("`{arg}` is a folder without a config.json")
+        } else {
+            match std::fs::metadata(path) {
+                Ok(_) => format!("`{arg}` is not a regular file"),
+                Err(err) => format!("{arg}: {err}"),
+            }
+        };
+        Err(ModelError::UnknownModel {
+            name: arg.to_string(),
+            known: ModelConfig::presets().join(", "),
+            reason,
+        })
+    }
+}
+
+/// Same as [`ModelConfig::resolve`]: a preset name or a path to a `config.json`.
+pub fn resolve(arg: &str) -> Result<ModelConfig, ModelError> {
+    ModelConfig::resolve(arg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quant::QuantScheme;
+
+    /// Asserts `count` is within 1 % of `published`.
+    fn close(name: &str, count: u64, published: f64) {
+        let rel = (count as f64 - published).abs() / published;
+        assert!(rel < 0.01, "{name}: {count} vs published {published:e}");
+    }
+
+    #[test]
+    fn every_preset_loads() {
+        for name in ModelConfig::presets() {
+            let config = ModelConfig::preset(name).unwrap();
+            assert_eq!(config.name, name);
+            config.validate(name).unwrap();
+        }
+    }
+
+    #[test]
+    fn llama_2_7b() {
+        let c = ModelConfig::preset("llama-2-7b").unwrap();
+        assert_eq!(c.param_count(), 6_738_415_616);
+        close("llama-2-7b", c.param_count(), 6.738e9);
+    }
+
+    #[test]
+    fn llama_3_1_8b() {
+        let c = ModelConfig::preset("llama-3.1-8b").unwrap();
+        assert_eq!(c.param_count(), 8_030_261_248);
+        close("llama-3.1-8b", c.param_count(), 8.030e9);
+    }
+
+    #[test]
+    fn mixtral_8x7b() {
+        let c = ModelConfig::preset("mixtral-8x7b").unwrap();
+        assert_eq!(c.param_count(), 46_702_792_704);
+        close("mixtral-8x7b", c.param_count(), 46.70e9);
+        // Mistral AI's "12.9B active parameters".
+        close("mixtral-8x7b active", c.active_param_count(), 12.9e9);
+    }
+
+    #[test]
+    fn gpt2_large() {
+        let c = ModelConfig::preset("gpt2-large").unwrap();
+        assert_eq!(c.param_count(), 774_030_080);
+        close("gpt2-large", c.param_count(), 774.0e6);
+    }
+
+    #[test]
+    fn opt_6_7b() {
+        let c = ModelConfig::preset("opt-6.7b").unwrap();
+        assert_eq!(c.param_count(), 6_658_473_984);
+        close("opt-6.7b", c.param_count(), 6.658e9);
+    }
+
+    #[test]
+    fn qwen3_1_7b() {
+        let c = ModelConfig::preset("qwen3-1.7b").unwrap();
+        // Model card: 1.7B total, 1.4B non-embedding; tied embeddings counted once.
+        assert_eq!(c.param_count(), 1_720_574_976);
+        close("qwen3-1.7b", c.param_count(), 1.72e9);
+        close(
+            "qwen3-1.7b non-embedding",
+            c.param_count() - c.embedding_params(),
+            1.41e9,
+        );
+    }
+
+    #[test]
+    fn bitnet_2b_4t() {
+        let c = ModelConfig::preset("bitnet-b1.58-2b-4t").unwrap();
+        // Technical report (arXiv 2504.12285) and model card: ~2.4B parameters.
+        assert_eq!(c.param_count(), 2_412_820_480);
+        close("bitnet", c.param_count(), 2.41e9);
+        assert_eq!(c.native_quant, QuantScheme::BITNET_B158);
+    }
+
+    #[test]
+    fn tiny_llama() {
+        let c = ModelConfig::preset("tiny-llama").unwrap();
+        // 2 x (attn 128*(128+64+64+128) + ffn 3*128*256 + norms 256) + 2*512*128 + 128.
+        let layer = 128 * (128 + 64 + 64 + 128) + 3 * 128 * 256 + 256;
+        assert_eq!(c.param_count(), 2 * layer + 2 * 512 * 128 + 128);
+        assert_eq!(c.kv_dim(), 64);
+    }
+
+    #[test]
+    fn linear_counts() {
+        let c = ModelConfig::preset("llama-2-7b").unwrap();
+        assert_eq!(
+            c.linear_param_count(),
+            32 * (4 * 4096 * 4096 + 3 * 4096 * 11008) + 32000 * 4096
+        );
+        let q = ModelConfig::preset("qwen3-1.7b").unwrap();
+        assert_eq!(
+            q.linear_param_count(),
+            28 * (2048 * 2048 * 2 + 2 * 2048 * 1024 + 3 * 2048 * 6144)
+        );
+        let m = ModelConfig::preset("mixtral-8x7b").unwrap();
+        assert_eq!(
+            m.linear_param_count(),
+            32 * (2 * 4096 * 4096 + 2 * 4096 * 1024 + 8 * 3 * 4096 * 14336) + 32000 * 4096
+        );
+    }
+
+    #[test]
+    fn unknown_preset_lists_known() {
+        let err = ModelConfig::preset("nope").unwrap_err().to_string();
+        assert!(err.starts_with("unknown preset `nope`; known presets: llama-2-7b, "));
+        assert!(err.contains("tiny-llama"));
+    }
+
+    #[test]
+    fn preset_is_case_insensitive() {
+        assert_eq!(
+            ModelConfig::preset("Llama-2-7B").unwrap().name,
+            "llama-2-7b"
+        );
+    }
+}

@@ -1,0 +1,246 @@
+//! Every user-input error gives one exact, one-line message naming the input, field and value.
+
+use std::path::PathBuf;
+
+use lutforge_models::{ModelConfig, ModelError, QuantScheme};
+
+/// The error text of importing `text` as `bad/config.json`.
+fn import_error(text: &str) -> String {
+    let err = ModelConfig::from_hf_json_str(text, "bad/config.json").unwrap_err();
+    let message = err.to_string();
+    assert!(!message.contains('\n'), "multi-line message: {message}");
+    message
+}
+
+const LLAMA_OK: &str = r#""model_type": "llama", "intermediate_size": 64, "num_attention_heads": 4, "vocab_size": 100"#;
+
+#[test]
+fn malformed_json_names_file_line_and_column() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad/broken.json");
+    let err = ModelConfig::from_hf_json(&path).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}:1:47: malformed JSON: EOF while parsing an object",
+            path.display()
+        )
+    );
+    assert!(matches!(
+        err,
+        ModelError::Json {
+            line: 1,
+            column: 47,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn hidden_size_zero() {
+    let text = format!(r#"{{{LLAMA_OK}, "hidden_size": 0, "num_hidden_layers": 2}}"#);
+    assert_eq!(
+        import_error(&text),
+        "bad/config.json: field `hidden_size`: must be a positive integer (got 0)"
+    );
+}
+
+#[test]
+fn negative_layers() {
+    let text = format!(r#"{{{LLAMA_OK}, "hidden_size": 64, "num_hidden_layers": -3}}"#);
+    assert_eq!(
+        import_error(&text),
+        "bad/config.json: field `num_hidden_layers`: must be a positive integer (got -3)"
+    );
+}
+
+#[test]
+fn string_where_number_expected() {
+    let text = format!(r#"{{{LLAMA_OK}, "hidden_size": "lots", "num_hidden_layers": 2}}"#);
+    assert_eq!(
+        import_error(&text),
+        "bad/config.json: field `hidden_size`: must be a positive integer (got \"lots\")"
+    );
+}
+
+#[test]
+fn fractional_and_huge_sizes() {
+    let text = format!(r#"{{{LLAMA_OK}, "hidden_size": 64.5, "num_hidden_layers": 2}}"#);
+    assert_eq!(
+        import_error(&text),
+        "bad/config.json: field `hidden_size`: must be a positive integer (got 64.5)"
+    );
+    let text = format!(r#"{{{LLAMA_OK}, "hidden_size": 64, "num_hidden_layers": 99999999999}}"#);
+    assert_eq!(
+        import_error(&text),
+        "bad/config.json: field `num_hidden_layers`: must be at most 4294967295 (got 99999999999)"
+    );
+}
+
+#[test]
+fn missing_required_field() {
+    let text = format!(r#"{{{LLAMA_OK}, "num_hidden_layers": 2}}"#);
+    assert_eq!(
+        import_error(&text),
+        "bad/config.json: field `hidden_size`: is required for model_type `llama` (got nothing)"
+    );
+}
+
+#[test]
+fn unknown_model_type() {
+    assert_eq!(
+        import_error(r#"{"model_type": "falcon", "hidden_size": 64}"#),
+        "bad/config.json: field `model_type`: unsupported model type; supported: llama, \
+         mistral, qwen2, qwen3, mixtral, bitnet, gpt2, opt (got \"falcon\")"
+    );
+}
+
+#[test]
+fn heads_must_divide_hidden() {
+    let text = r#"{"model_type": "llama", "hidden_size": 100, "intermediate_size": 64,
+        "num_hidden_layers": 2, "num_attention_heads": 3, "vocab_size": 10}"#;
+    assert_eq!(
+        import_error(text),
+        "bad/config.json: field `num_attention_heads`: must divide the hidden size (100) when \
+         `head_dim` is not given (got 3)"
+    );
+}
+
+#[test]
+fn kv_heads_must_divide_heads() {
+    let text = r#"{"model_type": "mistral", "hidden_size": 64, "intermediate_size": 64,
+        "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 3,
+        "vocab_size": 10}"#;
+    assert_eq!(
+        import_error(text),
+        "bad/config.json: field `num_key_value_heads`: must divide num_attention_heads (4) (got 3)"
+    );
+}
+
+#[test]
+fn wrong_bool_and_activation() {
+    let text = format!(
+        r#"{{{LLAMA_OK}, "hidden_size": 64, "num_hidden_layers": 2, "tie_word_embeddings": "yes"}}"#
+    );
+    assert_eq!(
+        import_error(&text),
+        "bad/config.json: field `tie_word_embeddings`: must be true or false (got \"yes\")"
+    );
+    let text = format!(
+        r#"{{{LLAMA_OK}, "hidden_size": 64, "num_hidden_layers": 2, "hidden_act": "tanh"}}"#
+    );
+    assert_eq!(
+        import_error(&text),
+        "bad/config.json: field `hidden_act`: unsupported activation; expected silu, swish, \
+         gelu*, relu or relu2 (got \"tanh\")"
+    );
+}
+
+#[test]
+fn moe_top_k_above_experts() {
+    let text = r#"{"model_type": "mixtral", "hidden_size": 64, "intermediate_size": 64,
+        "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 10,
+        "num_local_experts": 2, "num_experts_per_tok": 3}"#;
+    assert_eq!(
+        import_error(text),
+        "bad/config.json: field `num_experts_per_tok`: must be at most num_local_experts (2) (got 3)"
+    );
+}
+
+#[test]
+fn opt_projection_rejected() {
+    let text = r#"{"model_type": "opt", "hidden_size": 1024, "ffn_dim": 4096,
+        "num_hidden_layers": 24, "num_attention_heads": 16, "vocab_size": 50272,
+        "word_embed_proj_dim": 512}"#;
+    assert_eq!(
+        import_error(text),
+        "bad/config.json: field `word_embed_proj_dim`: embedding projections are not modelled; \
+         must equal hidden_size (1024) (got 512)"
+    );
+}
+
+#[test]
+fn missing_file() {
+    let err = ModelConfig::from_hf_json(std::path::Path::new("no/such/config.json")).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("no/such/config.json: cannot read: "),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_preset() {
+    assert_eq!(
+        ModelConfig::preset("llama-9").unwrap_err().to_string(),
+        "unknown preset `llama-9`; known presets: llama-2-7b, llama-3.1-8b, mixtral-8x7b, \
+         qwen3-1.7b, bitnet-b1.58-2b-4t, gpt2-large, opt-6.7b, tiny-llama"
+    );
+}
+
+#[test]
+fn resolve_neither_preset_nor_file() {
+    let err = ModelConfig::resolve("no-such-model-xyz")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with(
+            "model `no-such-model-xyz` is neither a built-in preset (llama-2-7b, llama-3.1-8b, \
+             mixtral-8x7b, qwen3-1.7b, bitnet-b1.58-2b-4t, gpt2-large, opt-6.7b, tiny-llama) nor \
+             a readable config.json file (no-such-model-xyz: "
+        ),
+        "{err}"
+    );
+    assert!(!err.contains('\n'));
+}
+
+#[test]
+fn bad_quant_strings() {
+    let cases = [
+        (
+            "w9z3",
+            "weight width 9 is not one of 1, 1.58, 2, 3, 4, 8, 16 (or c<bits> for a codebook)",
+        ),
+        (
+            "a8w4",
+            "must start with `w` and the weight width (e.g. `w4a16`, `w1.58a8`)",
+        ),
+        (
+            "w4",
+            "expected `a` and the activation format after the weight width, found `end of text`",
+        ),
+        ("w4a12", "activation width 12 is not one of 8, 16, fp8"),
+        ("w4a8kv2", "KV-cache width 2 is not one of 4, 8, 16"),
+        ("w4a16g0", "group size `0` is not a positive integer"),
+        ("w4a16g", "group size `` is not a positive integer"),
+        ("w16a16g128", "fp16 weights (w16) take no group size"),
+        (
+            "w1.58a8z",
+            "a zero point (`z`) needs integer weights (w2, w3, w4, w8), not w1.58",
+        ),
+        ("wc9a8", "codebook index width `9` is not one of 1..=8"),
+        (
+            "w4a8x",
+            "unexpected `x`; expected w<bits>a<bits>[kv<bits>][g<size>][z]",
+        ),
+        (
+            "",
+            "must start with `w` and the weight width (e.g. `w4a16`, `w1.58a8`)",
+        ),
+    ];
+    for (text, message) in cases {
+        let err = text.parse::<QuantScheme>().unwrap_err();
+        assert_eq!(
+            err,
+            ModelError::BadQuant {
+                text: text.to_string(),
+                message: message.to_string()
+            },
+            "for {text:?}"
+        );
+    }
+    assert_eq!(
+        "w9z3".parse::<QuantScheme>().unwrap_err().to_string(),
+        "unknown quantization scheme `w9z3`: weight width 9 is not one of 1, 1.58, 2, 3, 4, 8, 16 \
+         (or c<bits> for a codebook)"
+    );
+}

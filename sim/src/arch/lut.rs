@@ -1,0 +1,208 @@
+//! The LUT tensor-core array parameters (`[lut]` in an architecture file), validated.
+
+use super::memory::Buffers;
+use super::raw::RawLut;
+use super::Check;
+use crate::error::SimError;
+
+/// When activation tables are built relative to the lookups that use them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Precompute {
+    /// Tables for the next K chunk are built while the current chunk is looked up
+    /// (double-buffered table registers), as when precompute is fused into the previous operator.
+    Fused,
+    /// Tables are built, then looked up, one phase after the other.
+    Standalone,
+}
+
+impl Precompute {
+    /// The spelling used in architecture files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precompute::Fused => "fused",
+            Precompute::Standalone => "standalone",
+        }
+    }
+}
+
+/// A validated LUT tensor-core tile engine: `tile_m` activation rows by `tile_n` weight columns,
+/// reducing `tile_k` activations per pass in groups of `group`, one weight bit plane at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LutArray {
+    /// Activation rows per tile, 1..=64.
+    pub tile_m: u32,
+    /// Weight columns per tile, 1..=1024.
+    pub tile_n: u32,
+    /// Reduction depth per tile pass, a multiple of `group`, at most 4096.
+    pub tile_k: u32,
+    /// Activations per table, 1..=6 (hardware tables grow as 2^g).
+    pub group: u32,
+    /// Half-size tables with the sign taken from the index MSB.
+    pub symmetric: bool,
+    /// Widest weight operand in bit planes, 1..=16.
+    pub max_weight_bits: u32,
+    /// Activation width, 2..=16 bits.
+    pub act_bits: u32,
+    /// Accumulator width, bits; wide enough for any result of a full pass.
+    pub acc_bits: u32,
+    /// Table precompute scheduling.
+    pub precompute: Precompute,
+}
+
+impl LutArray {
+    /// Validates a `[lut]` section against the buffers it must fit.
+    pub(crate) fn from_raw(raw: &RawLut, buffers: &Buffers, check: &Check) -> Result<LutArray, SimError> {
+        let file = check.file;
+        let tile_m = check.in_range("lut.tile_m", raw.tile_m, 1, 64)? as u32;
+        let tile_n = check.in_range("lut.tile_n", raw.tile_n, 1, 1024)? as u32;
+        let group = check.in_range("lut.group", raw.group, 1, 6)? as u32;
+        let tile_k = check.in_range("lut.tile_k", raw.tile_k, 1, 4096)? as u32;
+        if tile_k % group != 0 {
+            return Err(SimError::invalid(
+                file,
+                "lut.tile_k",
+                tile_k,
+                format!("must be a multiple of lut.group ({group})"),
+            ));
+        }
+        if raw.symmetric && group < 2 {
+            return Err(SimError::invalid(file, "lut.symmetric", true, "needs lut.group of at least 2"));
+        }
+        let max_weight_bits = check.in_range("lut.max_weight_bits", raw.max_weight_bits, 1, 16)? as u32;
+        let act_bits = check.in_range("lut.act_bits", raw.act_bits, 2, 16)? as u32;
+        let acc_bits = check.in_range("lut.acc_bits", raw.acc_bits, 8, 64)? as u32;
+        let precompute = match raw.precompute.as_str() {
+            "fused" => Precompute::Fused,
+            "standalone" => Precompute::Standalone,
+            other => {
+                return Err(SimError::invalid(
+                    file,
+                    "lut.precompute",
+                    format!("\"{other}\""),
+                    "must be \"fused\" or \"standalone\"",
+                ))
+            }
+        };
+        let array = LutArray {
+            tile_m,
+            tile_n,
+            tile_k,
+            group,
+            symmetric: raw.symmetric,
+            max_weight_bits,
+            act_bits,
+            acc_bits,
+            precompute,
+        };
+        let needed_acc = array.min_acc_bits();
+        if acc_bits < needed_acc {
+            return Err(SimError::invalid(
+                file,
+                "lut.acc_bits",
+                acc_bits,
+                format!("a full pass of tile_k={tile_k} at {max_weight_bits}-bit weights and {act_bits}-bit activations needs at least {needed_acc} bits"),
+            ));
+        }
+        array.check_fits(buffers, file)?;
+        Ok(array)
+    }
+
+    /// Entries per table: 2^g, or 2^(g-1) with symmetrization.
+    pub fn table_entries(&self) -> u32 {
+        if self.symmetric {
+            1 << (self.group - 1)
+        } else {
+            1 << self.group
+        }
+    }
+
+    /// Width of one table entry, bits: a signed sum of `group` activations.
+    pub fn table_entry_bits(&self) -> u32 {
+        self.act_bits + ceil_log2(self.group)
+    }
+
+    /// Activation groups per tile pass.
+    pub fn groups_per_pass(&self) -> u32 {
+        self.tile_k / self.group
+    }
+
+    /// Smallest accumulator that holds any result of a full pass at the widest weights.
+    pub fn min_acc_bits(&self) -> u32 {
+        // |sum| <= tile_k * 2^(act_bits-1) * 2^(max_weight_bits-1) (signed operands) + 1 sign bit.
+        (self.act_bits - 1) + (self.max_weight_bits - 1) + ceil_log2(self.tile_k) + 2
+    }
+
+    /// Bytes of table storage one pass needs (all groups of all rows), double-buffered when fused.
+    pub fn table_bytes_needed(&self) -> u64 {
+        let copies = match self.precompute {
+            Precompute::Fused => 2,
+            Precompute::Standalone => 1,
+        };
+        let bits = u64::from(self.tile_m)
+            * u64::from(self.groups_per_pass())
+            * u64::from(self.table_entries())
+            * u64::from(self.table_entry_bits());
+        copies * bits.div_ceil(8)
+    }
+
+    /// Bytes of weight storage: two chunks of tile_n x tile_k at the widest weights (double buffer).
+    pub fn weight_bytes_needed(&self) -> u64 {
+        2 * (u64::from(self.tile_n) * u64::from(self.tile_k) * u64::from(self.max_weight_bits)).div_ceil(8)
+    }
+
+    fn check_fits(&self, buffers: &Buffers, file: &str) -> Result<(), SimError> {
+        let table_bytes = buffers.table_bytes.unwrap_or(0);
+        let needs = [
+            ("buffers.table_kib", table_bytes, self.table_bytes_needed()),
+            ("buffers.weight_kib", buffers.weight_bytes, self.weight_bytes_needed()),
+            (
+                "buffers.output_kib",
+                buffers.output_bytes,
+                u64::from(self.tile_m) * u64::from(self.tile_n) * u64::from(self.acc_bits).div_ceil(8),
+            ),
+            (
+                "buffers.activation_kib",
+                buffers.activation_bytes,
+                (u64::from(self.tile_m) * u64::from(self.tile_k) * u64::from(self.act_bits)).div_ceil(8),
+            ),
+        ];
+        for (field, have, need) in needs {
+            if have < need {
+                return Err(SimError::invalid(
+                    file,
+                    field,
+                    have / 1024,
+                    format!(
+                        "the {}x{}x{} tile (g={}) needs {} bytes ({} KiB) here",
+                        self.tile_m,
+                        self.tile_n,
+                        self.tile_k,
+                        self.group,
+                        need,
+                        need.div_ceil(1024)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Smallest `b` with 2^b >= `x` (0 for `x` <= 1).
+pub fn ceil_log2(x: u32) -> u32 {
+    if x <= 1 {
+        0
+    } else {
+        32 - (x - 1).leading_zeros()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ceil_log2;
+
+    #[test]
+    fn ceil_log2_of_small_numbers() {
+        assert_eq!([1, 2, 3, 4, 5, 8, 9].map(ceil_log2), [0, 1, 2, 2, 3, 3, 4]);
+    }
+}

@@ -1,0 +1,54 @@
+//! Published per-operation energy and area figures, each with its source.
+
+/// Node the constants below were published at, nm.
+pub const REFERENCE_NODE_NM: f64 = 45.0;
+
+/// Integer add energy per bit at 45 nm: 8-bit add 0.03 pJ (M. Horowitz, "Computing's energy
+/// problem", ISSCC 2014, Table: 45 nm, 0.9 V) -> 0.03 / 8 pJ per bit; the same table's 32-bit add
+/// (0.1 pJ) lands within 20% of this linear rule.
+pub const ADD_PJ_PER_BIT_45NM: f64 = 0.03 / 8.0;
+
+/// 8-bit integer multiply, 0.2 pJ at 45 nm (Horowitz, ISSCC 2014).
+pub const MULT8_PJ_45NM: f64 = 0.2;
+
+/// fp16 add, 0.4 pJ at 45 nm (Horowitz, ISSCC 2014).
+pub const FP16_ADD_PJ_45NM: f64 = 0.4;
+
+/// fp16 multiply, 1.1 pJ at 45 nm (Horowitz, ISSCC 2014).
+pub const FP16_MULT_PJ_45NM: f64 = 1.1;
+
+/// 64-bit read of an 8 KB SRAM, 10 pJ at 45 nm (Horowitz, ISSCC 2014); the same source gives
+/// 20 pJ at 32 KB and about 100 pJ at 1 MB, which the square-root-of-capacity rule used in
+/// [`super::EnergyModel::sram_pj_per_bit`] reproduces (10 * sqrt(4) = 20, 10 * sqrt(128) = 113).
+pub const SRAM_64BIT_READ_PJ_45NM: f64 = 10.0;
+
+/// Capacity of the reference SRAM above, bytes.
+pub const SRAM_REFERENCE_BYTES: f64 = 8.0 * 1024.0;
+
+/// A two-input multiplexer level costs about half a full-adder bit: a static CMOS 2:1 mux takes
+/// 12 transistors against 28 for a mirror full adder (N. Weste and D. Harris, "CMOS VLSI
+/// Design", 4th ed., ch. 11, datapath subsystems); used to cost table-entry selection from a
+/// broadcast table.
+pub const MUX_LEVEL_PER_ADD: f64 = 0.5;
+
+/// Area of an integer adder per bit at 45 nm: 8-bit add 36 um^2 (Horowitz, ISSCC 2014, area
+/// table) -> 4.5 um^2 per bit.
+pub const ADD_UM2_PER_BIT_45NM: f64 = 36.0 / 8.0;
+
+/// 8-bit multiplier area, 282 um^2 at 45 nm (Horowitz, ISSCC 2014, area table).
+pub const MULT8_UM2_45NM: f64 = 282.0;
+
+/// fp16 adder + multiplier area at 45 nm: 1360 + 1640 um^2 (Horowitz, ISSCC 2014, area table).
+pub const FP16_FMA_UM2_45NM: f64 = 1360.0 + 1640.0;
+
+/// D flip-flop area at 45 nm: DFF_X1 4.522 um^2 (Nangate 45 nm Open Cell Library).
+pub const DFF_UM2_45NM: f64 = 4.522;
+
+/// 6T SRAM bit cell at 45 nm: 0.346 um^2 (Mistry et al., "A 45nm logic technology ...",
+/// IEDM 2007).
+pub const SRAM_CELL_UM2_45NM: f64 = 0.346;
+
+/// Fraction of an SRAM macro's area that is bit cells (periphery takes the rest); 0.7 is the
+/// array efficiency CACTI reports for mid-size macros (Thoziyoor et al., CACTI 5.1, HP Labs
+/// TR HPL-2008-20).
+pub const SRAM_ARRAY_EFFICIENCY: f64 = 0.7;

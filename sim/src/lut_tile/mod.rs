@@ -1,0 +1,140 @@
+//! The LUT tensor-core tile: micro-architecture, fast (closed-form) cost model and
+//! cycle-stepped model.
+//!
+//! This module doc is the specification the generated RTL (`lutforge-rtl`) implements cycle for
+//! cycle; [`stepped`] follows it register by register and [`fast`] states its cycle count in
+//! closed form. Tests hold the three equal (property tests here, Verilator co-simulation in
+//! `lutforge-testbench`). **The fast model never calls the stepped model.**
+//!
+//! # Notation
+//!
+//! `M = tile_m`, `N = tile_n`, `g = group`, `G = tile_k / g` (activation groups per K chunk),
+//! `E` table entries (`2^(g-1)` symmetric, `2^g` otherwise), `EB = table_entry_bits`,
+//! `AB = act_bits`, `A = acc_bits`, `b` the tile's weight width (`1..=max_weight_bits`),
+//! `C = k_chunks` (the tile reduces `K = C * tile_k` activations per output),
+//! `BANKS` = 2 with fused precompute (double-buffered tables), 1 standalone.
+//!
+//! # Weight encoding: bit planes
+//!
+//! A `b`-bit weight is a signed two's complement integer `w = -2^(b-1) w_(b-1) + sum_(p<b-1) 2^p w_p`
+//! and is streamed as `b` one-bit planes, plane 0 (LSB) first. Plane `b-1` carries the negative
+//! weight `-2^(b-1)`. Formats map to planes as follows: INT-k -> `b = k`; ternary {-1, 0, +1} ->
+//! `b = 2` (`11`, `00`, `01`); binary {-1, +1} -> `b = 2` (`11`, `01`); `b = 1` is the
+//! one-bit two's complement {-1, 0}. One array serves every `b` up to `max_weight_bits`;
+//! cycles grow linearly with `b`.
+//!
+//! # Tables
+//!
+//! For each row `m` and each group of `g` consecutive activations `a_0..a_(g-1)`:
+//!
+//! * **plain** (`symmetric = false`): `E = 2^g` entries, `T[u] = sum_i u_i * a_i` for every
+//!   `u` in {0,1}^g. A lookup with the plane's `g` bits `w` as index returns `T[w]`.
+//! * **symmetric**: the plane bits are read as signs `s_i = 2 w_i - 1` in {-1,+1}. Only the
+//!   half with `s_(g-1) = +1` is stored: `T[u] = a_(g-1) + sum_(i<g-1) (u_i ? a_i : -a_i)`,
+//!   `E = 2^(g-1)` entries. A lookup with index MSB `w_(g-1) = 1` returns `T[w_low]`; with
+//!   MSB 0 it returns `-T[~w_low]` (the mirrored half, negated). Because
+//!   `sum_p c_p = -1` for the plane weights `c_p` of two's complement, the accumulated value is
+//!   `2 * dot - sum_k a_k`; the correction term is the row sum of activations, which is the
+//!   table entry with all index bits set (`T[E-1]`), summed per group into a per-row register.
+//!   The accumulator is `A + 1` bits wide; the result is `(acc - rowsum) >> 1` (exact).
+//!
+//! Every result is the exact integer dot product reduced modulo `2^A` (two's complement wrap),
+//! so it equals plain integer GEMM whenever that fits in `A` bits (always for `C = 1`, as the
+//! architecture validates `acc_bits >= min_acc_bits`).
+//!
+//! # Streams (valid/ready, data moves on a clock edge where both are high)
+//!
+//! * `cmd`: `k_chunks` (16 bits, 1..=65535) and `weight_bits` (1..=max_weight_bits); one per tile.
+//! * `act`: `C * G` beats, chunk-major then group; beat bits `[(m*g + i)*AB +: AB]` hold
+//!   activation `k = c*tile_k + j*g + i` of row `m` (two's complement).
+//! * `wgt`: `C * G * b` beats, chunk, then group, then plane (LSB first); beat bit `[n*g + i]`
+//!   is bit `p` of weight `(k, n)` with `k = c*tile_k + j*g + i`.
+//! * `res`: `M` beats, row 0 first; beat bits `[n*A +: A]` hold result `(m, n)`.
+//!
+//! # Blocks and registers (every register updates on the rising clock edge)
+//!
+//! * **Tile controller.** `busy` (reset 0). `cmd_ready = !busy`; a `cmd` transfer sets `busy`,
+//!   latches `k_chunks`/`weight_bits`, clears all counters, accumulators and row sums.
+//! * **Precompute unit.** Counters `pc_chunk` (chunks whose tables are complete) and
+//!   `pc_group`. `act_ready = busy && pc_chunk < C && pc_chunk - lu_chunk < BANKS`. On each `act`
+//!   transfer it builds the `M` tables of one group combinationally (`E * (g-1)` adds per table,
+//!   plus one row-sum add when symmetric) and writes them as one word to table RAM address
+//!   `{pc_chunk[0] (fused only), pc_group}`; after group `G-1`, `pc_chunk += 1`.
+//! * **Table buffer.** A simple dual-port RAM (one write, one registered read port) of
+//!   `BANKS * 2^ceil(log2 G)` words of `M * E * EB` bits, inferred as block RAM.
+//! * **Lookup controller.** Counters `lu_chunk` (chunks fully looked up), `lu_group`, `lu_plane`.
+//!   `wgt_ready = busy && lu_chunk < C && pc_chunk > lu_chunk`. On each `wgt` transfer it reads
+//!   the table word of `{lu_chunk[0], lu_group}` and registers the weight beat, plane and
+//!   "is MSB plane" into the lookup stage (`sl_valid <= 1`); planes advance fastest, then groups,
+//!   then `lu_chunk += 1`. Without a transfer `sl_valid <= 0`.
+//! * **Lookup-accumulate array**, `M x N` units. When `sl_valid`, unit `(m, n)` looks up its
+//!   row's table with column `n`'s `g` plane bits, sign-extends, shifts left by the plane index,
+//!   and adds (or subtracts: MSB plane XOR mirrored half) into its accumulator.
+//! * **Drain.** `res_valid = busy && lu_chunk == C && !sl_valid`; the row counter selects the
+//!   beat; after the transfer of row `M-1`, `busy <= 0`.
+//!
+//! # Cycle count
+//!
+//! Cycle 0 is the cycle of the `cmd` transfer; a tile's cycle count is the number of cycles from
+//! cycle 0 through the cycle of the last `res` transfer, inclusive, with every source always
+//! valid and the sink always ready. The next `cmd` can transfer on the following cycle, so `n`
+//! back-to-back tiles take exactly `n * cycles`. In closed form ([`fast::tile_cost`]):
+//!
+//! * fused: `cycles = G + C*G*b + M + 2` (only chunk 0's tables are on the critical path; chunk
+//!   `c+1`'s `G` precompute cycles hide under chunk `c`'s `G*b` lookup cycles);
+//! * standalone: `cycles = C*G*(b + 1) + M + 2`.
+//!
+//! The `+2` is the lookup-stage register and the cycle `lu_chunk` reaches `C`; `M` is the drain.
+//! Stalls on any stream add cycles one for one; the RTL tolerates them, the models assume none.
+
+pub mod fast;
+pub mod stepped;
+
+use thiserror::Error;
+
+pub use fast::{tile_cost, tiles_cycles, TileCost};
+pub use stepped::{run_tile, SteppedRun, TileInput};
+
+/// Width of the `k_chunks` field of the `cmd` stream, bits.
+pub const K_CHUNKS_BITS: u32 = 16;
+
+/// An input the tile cannot process.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TileError {
+    /// `weight_bits` outside `1..=max_weight_bits`.
+    #[error("weight_bits {weight_bits} is outside 1..={max}")]
+    WeightBits {
+        /// Requested width.
+        weight_bits: u32,
+        /// The array's `max_weight_bits`.
+        max: u32,
+    },
+    /// `k_chunks` outside `1..=65535`.
+    #[error("k_chunks {k_chunks} is outside 1..=65535")]
+    KChunks {
+        /// Requested chunk count.
+        k_chunks: u64,
+    },
+    /// An operand vector has the wrong length.
+    #[error("{what} has {got} values, expected {expected}")]
+    Shape {
+        /// Which operand.
+        what: &'static str,
+        /// Values supplied.
+        got: usize,
+        /// Values expected.
+        expected: usize,
+    },
+    /// An operand does not fit its width.
+    #[error("{what} value {value} at index {index} does not fit {bits} signed bits")]
+    Range {
+        /// Which operand.
+        what: &'static str,
+        /// Position in the operand vector.
+        index: usize,
+        /// The value.
+        value: i64,
+        /// The width it must fit.
+        bits: u32,
+    },
+}

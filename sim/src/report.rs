@@ -1,0 +1,224 @@
+//! The simulation report: every input that produced it, the headline numbers, and breakdowns
+//! per phase and per op kind. Serialized as JSON (schema below, versioned by
+//! [`REPORT_SCHEMA_VERSION`]).
+//!
+//! Schema (version 1), all times in seconds, energies in joules, sizes in bytes:
+//! - `schema_version`, `generator`
+//! - `inputs`: `arch` {name, kind, source, toml}, `model` {every `ModelConfig` field},
+//!   `quant` (e.g. `w2a8kv4`), `batch`, `prefill_tokens`, `decode_tokens`,
+//!   `shared_prefix_tokens`, `speculative` {draft model, draft_quant, draft_len,
+//!   acceptance_rate} or null
+//! - `summary`: `ttft_s`, `tpot_s` (null when no decode step runs), `decode_tokens_per_s`,
+//!   `e2e_tokens_per_s`, `tokens_per_j`, `decode_energy_per_token_j`, `total_time_s`,
+//!   `total_energy_j`, `dram_bytes`, `stall_cycles`, `area_mm2`, `clock_mhz`,
+//!   `dram_bandwidth_bytes_per_s`
+//! - `phases[]`: per phase: `phase`, `steps`, `cycles`, `seconds`, `compute_cycles`,
+//!   `stall_cycles`, `flops`, `dram_bytes`, `energy_j`
+//! - `ops[]`: per (phase, op kind): `phase`, `kind`, `unit` (matrix|vector), `cycles`,
+//!   `compute_cycles`, `stall_cycles`, `flops`, `dram_bytes`, `energy_j`, `utilization`
+//!   (flops / (peak flops per cycle x cycles)), `peak_flops_per_cycle`
+//! - `energy`: {dram_j, sram_j, table_j, add_j, multiply_j, vector_j}
+//! - `area`: {matrix_mm2, sram_mm2, vector_mm2}
+//! - `notes[]`: substitutions and caveats, in words
+
+use serde::{Deserialize, Serialize};
+
+use crate::energy::area::AreaBreakdown;
+use crate::energy::EnergyBreakdown;
+
+/// Version of the JSON layout above; bumped on any incompatible change.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// A complete simulation report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// [`REPORT_SCHEMA_VERSION`] of the writer.
+    pub schema_version: u32,
+    /// `lutforge <version>`.
+    pub generator: String,
+    /// Everything needed to reproduce the run.
+    pub inputs: Inputs,
+    /// Headline numbers.
+    pub summary: Summary,
+    /// Per-phase totals.
+    pub phases: Vec<PhaseReport>,
+    /// Per (phase, op kind) totals.
+    pub ops: Vec<OpKindReport>,
+    /// Energy of the whole run by category.
+    pub energy: EnergyBreakdown,
+    /// Area of the architecture by block.
+    pub area: AreaBreakdown,
+    /// Substitutions and caveats.
+    pub notes: Vec<String>,
+}
+
+/// The architecture as given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArchRecord {
+    /// Name.
+    pub name: String,
+    /// Kind string.
+    pub kind: String,
+    /// File it came from.
+    pub source: String,
+    /// Its full TOML text.
+    pub toml: String,
+}
+
+/// A model, field by field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelRecord {
+    /// Name.
+    pub name: String,
+    /// Hugging Face model_type.
+    pub model_type: String,
+    /// Total parameters.
+    pub params: u64,
+    /// Residual width.
+    pub hidden_size: u64,
+    /// FFN width (per expert).
+    pub intermediate_size: u64,
+    /// Layers.
+    pub num_layers: u64,
+    /// Query heads.
+    pub num_heads: u64,
+    /// KV heads.
+    pub num_kv_heads: u64,
+    /// Head width.
+    pub head_dim: u64,
+    /// Vocabulary.
+    pub vocab_size: u64,
+    /// LM head tied to embeddings.
+    pub tied_embeddings: bool,
+    /// MoE experts (1 for dense).
+    pub num_experts: u64,
+    /// MoE experts per token (1 for dense).
+    pub experts_per_token: u64,
+    /// FFN activation, e.g. `Silu`.
+    pub activation: String,
+    /// Gated FFN.
+    pub gated_ffn: bool,
+    /// Norm kind, e.g. `RmsNorm`.
+    pub norm: String,
+    /// Position encoding, e.g. `Rope`.
+    pub position: String,
+    /// Context length.
+    pub max_position: u64,
+    /// Extra norms per layer.
+    pub extra_norms_per_layer: u64,
+}
+
+/// Speculative decoding settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpeculativeRecord {
+    /// Draft model.
+    pub draft: ModelRecord,
+    /// Draft quantization.
+    pub draft_quant: String,
+    /// Tokens proposed per iteration.
+    pub draft_len: u64,
+    /// Per-token acceptance probability.
+    pub acceptance_rate: f64,
+}
+
+/// Every input of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inputs {
+    /// Architecture.
+    pub arch: ArchRecord,
+    /// Model.
+    pub model: ModelRecord,
+    /// Quantization actually simulated.
+    pub quant: String,
+    /// Sequences.
+    pub batch: u64,
+    /// Prompt tokens per sequence.
+    pub prefill_tokens: u64,
+    /// Generated tokens per sequence.
+    pub decode_tokens: u64,
+    /// Shared prompt prefix tokens.
+    pub shared_prefix_tokens: u64,
+    /// Speculative decoding, if any.
+    pub speculative: Option<SpeculativeRecord>,
+}
+
+/// Headline numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Time to first token: the whole prefill, s.
+    pub ttft_s: f64,
+    /// Time per output token after the first, s; null when no decode step runs.
+    pub tpot_s: Option<f64>,
+    /// Decode throughput over the batch, tokens/s; null when no decode step runs.
+    pub decode_tokens_per_s: Option<f64>,
+    /// All generated tokens over the whole run time, tokens/s.
+    pub e2e_tokens_per_s: f64,
+    /// Decode tokens per joule of decode energy; null when no decode step runs.
+    pub tokens_per_j: Option<f64>,
+    /// Decode energy per generated token, J; null when no decode step runs.
+    pub decode_energy_per_token_j: Option<f64>,
+    /// Whole run, s.
+    pub total_time_s: f64,
+    /// Whole run, J.
+    pub total_energy_j: f64,
+    /// Whole run DRAM traffic, bytes.
+    pub dram_bytes: u64,
+    /// Whole run cycles spent waiting for memory.
+    pub stall_cycles: u64,
+    /// Architecture area, mm^2.
+    pub area_mm2: f64,
+    /// Core clock, MHz.
+    pub clock_mhz: f64,
+    /// DRAM peak bandwidth, bytes/s.
+    pub dram_bandwidth_bytes_per_s: f64,
+}
+
+/// Totals of one phase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhaseReport {
+    /// `prefill` or `decode`.
+    pub phase: String,
+    /// Forward passes in the phase.
+    pub steps: u64,
+    /// Cycles.
+    pub cycles: u64,
+    /// Seconds.
+    pub seconds: f64,
+    /// Cycles computing.
+    pub compute_cycles: u64,
+    /// Cycles waiting for memory.
+    pub stall_cycles: u64,
+    /// Arithmetic operations.
+    pub flops: u64,
+    /// DRAM traffic, bytes.
+    pub dram_bytes: u64,
+    /// Energy, J.
+    pub energy_j: f64,
+}
+
+/// Totals of one op kind in one phase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpKindReport {
+    /// `prefill` or `decode`.
+    pub phase: String,
+    /// Op kind, e.g. `qkv_proj`.
+    pub kind: String,
+    /// `matrix` or `vector`.
+    pub unit: String,
+    /// Cycles.
+    pub cycles: u64,
+    /// Cycles computing.
+    pub compute_cycles: u64,
+    /// Cycles waiting for memory.
+    pub stall_cycles: u64,
+    /// Arithmetic operations.
+    pub flops: u64,
+    /// DRAM traffic, bytes.
+    pub dram_bytes: u64,
+    /// Energy, J.
+    pub energy_j: f64,
+    /// Peak rate of the executing unit at this op's precision, FLOP/cycle.
+    pub peak_flops_per_cycle: f64,
+    /// flops / (peak_flops_per_cycle x cycles).
+    pub utilization: f64,
+}
