@@ -125,17 +125,20 @@ impl Expr {
     pub fn lit(width: u32, value: u64) -> Expr {
         Expr::Lit { width, value }
     }
-    /// `self[hi:lo]` (or `self[hi]` when `hi == lo`).
+    /// `self[hi:lo]` (or `self[hi]` when `hi == lo`); a slice of a slice folds into one.
     pub fn slice(self, hi: u32, lo: u32) -> Expr {
-        Expr::Slice(Box::new(self), hi, lo)
+        match self {
+            Expr::Slice(inner, _, base) => Expr::Slice(inner, base + hi, base + lo),
+            other => Expr::Slice(Box::new(other), hi, lo),
+        }
     }
     /// `self[index]` with a variable index.
     pub fn index(self, index: Expr) -> Expr {
         Expr::Index(Box::new(self), Box::new(index))
     }
-    /// Bit `i` of `self`.
+    /// Bit `i` of `self` (also a constant array index).
     pub fn bit(self, i: u32) -> Expr {
-        Expr::Slice(Box::new(self), i, i)
+        self.slice(i, i)
     }
     /// Binary operation.
     pub fn bin(self, op: BinOp, rhs: Expr) -> Expr {
@@ -462,6 +465,7 @@ mod tests {
         let e = Expr::id("a").sext(4, 6).bin(BinOp::Add, Expr::lit(6, 3));
         assert_eq!(print_expr(&e), "({{2{a[3]}}, a} + 6'd3)");
         assert_eq!(print_expr(&Expr::id("x").bit(0).lnot()), "!x[0]");
+        assert_eq!(print_expr(&Expr::id("t").slice(79, 70).sext(10, 12)), "{{2{t[79]}}, t[79:70]}");
     }
 
     #[test]

@@ -14,8 +14,11 @@ pub const DEFAULT_MODEL: &str = "bitnet-b1.58-2b-4t";
 /// Arguments of `lutforge simulate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Architecture file (TOML). Default: the embedded configs/arch/lut-tc.toml.
+    #[arg(long, value_name = "FILE")]
+    pub arch: Option<PathBuf>,
     #[command(flatten)]
-    pub scenario: ScenarioArgs,
+    pub workload: WorkloadArgs,
     /// Write the JSON report here (atomically).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -27,20 +30,18 @@ pub struct Args {
     pub quiet: bool,
 }
 
-/// What to simulate: architecture, model, quantization and scenario (shared with `workload`).
+/// The inference scenario: model, quantization, batch, prompt and generation lengths,
+/// speculative decoding (shared by `simulate` and `workload`).
 #[derive(Debug, clap::Args)]
-pub struct ScenarioArgs {
-    /// Architecture file (TOML). Default: the embedded configs/arch/lut-tc.toml.
-    #[arg(long, value_name = "FILE")]
-    pub arch: Option<PathBuf>,
+pub struct WorkloadArgs {
     /// A preset name (see `lutforge models`) or a Hugging Face config.json path.
     #[arg(long, value_name = "NAME|FILE", default_value = DEFAULT_MODEL)]
     pub model: String,
     /// Prompt tokens per sequence.
-    #[arg(long, value_name = "TOKENS", default_value_t = 128)]
+    #[arg(long, value_name = "TOKENS", default_value_t = 128, allow_negative_numbers = true)]
     pub prefill: u64,
     /// Tokens generated per sequence (the first comes out of prefill).
-    #[arg(long, value_name = "TOKENS", default_value_t = 128)]
+    #[arg(long, value_name = "TOKENS", default_value_t = 128, allow_negative_numbers = true)]
     pub decode: u64,
     /// Quantization, e.g. w2a8kv4, w1.58a8, w4a16g128. Default: the model's native format
     /// (ternary w1.58a8 for BitNet presets, fp16 for the others); parts the architecture cannot
@@ -48,48 +49,35 @@ pub struct ScenarioArgs {
     #[arg(long, value_name = "SCHEME")]
     pub quant: Option<String>,
     /// Concurrent sequences.
-    #[arg(long, value_name = "B", default_value_t = 1)]
+    #[arg(long, value_name = "B", default_value_t = 1, allow_negative_numbers = true)]
     pub batch: u64,
     /// Leading prompt tokens shared by the whole batch (prefilled and cached once).
-    #[arg(long, value_name = "TOKENS", default_value_t = 0)]
+    #[arg(long, value_name = "TOKENS", default_value_t = 0, allow_negative_numbers = true)]
     pub shared_prefix: u64,
     /// Speculative decoding: the draft model (preset or config.json).
     #[arg(long, value_name = "NAME|FILE")]
     pub draft: Option<String>,
     /// Speculative decoding: tokens the draft proposes per iteration.
-    #[arg(long, value_name = "K", default_value_t = 4, requires = "draft")]
+    #[arg(long, value_name = "K", default_value_t = 4, requires = "draft", allow_negative_numbers = true)]
     pub draft_len: u64,
     /// Speculative decoding: probability that the target accepts each drafted token.
-    #[arg(long, value_name = "P", default_value_t = 0.7, requires = "draft")]
+    #[arg(long, value_name = "P", default_value_t = 0.7, requires = "draft", allow_negative_numbers = true)]
     pub acceptance: f64,
 }
 
-/// A resolved scenario: the architecture, the workload, and notes on substitutions made.
-pub struct Scenario {
-    /// The architecture.
-    pub arch: Arch,
-    /// The workload.
-    pub workload: Workload,
-    /// Substitutions made on the way (recorded in the report).
-    pub notes: Vec<String>,
-}
-
-impl ScenarioArgs {
-    /// Loads and validates everything the arguments name.
-    pub fn resolve(&self) -> anyhow::Result<Scenario> {
-        let arch = match &self.arch {
-            Some(path) => Arch::from_file(path)?,
-            None => Arch::builtin_default()?,
-        };
+impl WorkloadArgs {
+    /// Loads and validates the workload; with an architecture, the quantization defaults follow
+    /// what it can run (see `--quant`).
+    pub fn resolve(&self, arch: Option<&Arch>) -> anyhow::Result<(Workload, Vec<String>)> {
         let model = lutforge_models::resolve(&self.model)?;
-        let (quant, notes) = choose_quant(&arch, &model, self.quant.as_deref())?;
+        let (quant, notes) = choose_quant(arch, &model, self.quant.as_deref())?;
         let mut workload = Workload::new(model, quant, self.batch, self.prefill, self.decode)?;
         if self.shared_prefix > 0 {
             workload = workload.with_shared_prefix(self.shared_prefix)?;
         }
         if let Some(draft) = &self.draft {
             let draft = lutforge_models::resolve(draft)?;
-            let (draft_quant, _) = choose_quant(&arch, &draft, self.quant.as_deref())?;
+            let (draft_quant, _) = choose_quant(arch, &draft, self.quant.as_deref())?;
             workload = workload.with_speculative(Speculative {
                 draft,
                 draft_quant,
@@ -97,35 +85,48 @@ impl ScenarioArgs {
                 acceptance_rate: self.acceptance,
             })?;
         }
-        Ok(Scenario { arch, workload, notes })
+        Ok((workload, notes))
     }
 }
 
 /// The scheme to simulate: `--quant` if given (and runnable), else the model's native scheme
-/// with unrunnable parts replaced by the architecture's defaults.
-fn choose_quant(arch: &Arch, model: &ModelConfig, given: Option<&str>) -> anyhow::Result<(QuantScheme, Vec<String>)> {
+/// with the parts `arch` cannot run replaced by its defaults.
+fn choose_quant(arch: Option<&Arch>, model: &ModelConfig, given: Option<&str>) -> anyhow::Result<(QuantScheme, Vec<String>)> {
+    let native = QuantScheme::native_for(model);
+    let Some(arch) = arch else {
+        return Ok((given.map(str::parse).transpose()?.unwrap_or(native), Vec::new()));
+    };
     let (quant, notes) = match given {
         Some(text) => (text.parse::<QuantScheme>()?, Vec::new()),
-        None => support::substitute_defaults(arch, QuantScheme::native_for(model)),
+        None => support::substitute_defaults(arch, native),
     };
     let problems = support::problems(arch, &quant);
     if !problems.is_empty() {
-        bail!("{}: --quant {quant} cannot run on this architecture: {}", arch.source, problems.join("; "));
+        bail!("{}: quantization {quant} cannot run on architecture `{}`: {}", arch.source, arch.name, problems.join("; "));
     }
     Ok((quant, notes))
 }
 
+/// Loads `--arch`, or the embedded default.
+pub fn load_arch(path: Option<&std::path::Path>) -> anyhow::Result<Arch> {
+    Ok(match path {
+        Some(path) => Arch::from_file(path)?,
+        None => Arch::builtin_default()?,
+    })
+}
+
 /// Runs `lutforge simulate`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let scenario = args.scenario.resolve()?;
+    let arch = load_arch(args.arch.as_deref())?;
+    let (workload, notes) = args.workload.resolve(Some(&arch))?;
     let report = if let Some(trace_path) = &args.trace {
-        let (report, timeline) = engine::simulate_with_timeline(&scenario.arch, &scenario.workload, scenario.notes)?;
+        let (report, timeline) = engine::simulate_with_timeline(&arch, &workload, notes)?;
         let trace = lutforge_reports::trace::chrome_trace(&report, &timeline);
         output::write_atomic(trace_path, trace.as_bytes())
             .with_context(|| format!("{}: cannot write the trace", trace_path.display()))?;
         report
     } else {
-        engine::simulate(&scenario.arch, &scenario.workload, scenario.notes)?
+        engine::simulate(&arch, &workload, notes)?
     };
     if let Some(path) = &args.json {
         let mut text = serde_json::to_string_pretty(&report)?;

@@ -1,12 +1,148 @@
-//! `lutforge workload`: not built yet; the owning issue fills this module in.
+//! `lutforge workload`: the operator table of a workload (shapes, FLOPs, bytes) and its totals,
+//! independent of any architecture.
 
+use std::io::Write;
 use std::process::ExitCode;
+
+use lutforge_workloads::{lower_step, Op, OpShape, Phase};
+
+use super::simulate::{fmt_bytes, WorkloadArgs};
 
 /// Arguments of `lutforge workload`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
+}
 
 /// Runs `lutforge workload`.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`lutforge workload` is not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let (workload, _) = args.workload.resolve(None)?;
+    let steps = workload.steps();
+    let mut out = std::io::stdout().lock();
+    let m = &workload.model;
+    writeln!(
+        out,
+        "{}: {} layers, hidden {}, {} heads / {} KV heads, quant {}, batch {}, prefill {}, decode {}",
+        m.name, m.num_layers, m.hidden_size, m.num_heads, m.num_kv_heads, workload.quant, workload.batch, workload.prefill_tokens, workload.decode_tokens
+    )?;
+    // Show the first step of each phase; later decode steps differ only in KV length.
+    for phase in [Phase::Prefill, Phase::Decode] {
+        let Some(step) = steps.iter().find(|s| s.phase() == phase) else { continue };
+        let (model, quant) = workload.model_of(step);
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{} step ({} new tokens x batch {}, context {}{}):",
+            phase.as_str(),
+            step.new_tokens,
+            step.batch,
+            step.context_tokens,
+            if step.draft { ", draft model" } else { "" }
+        )?;
+        writeln!(
+            out,
+            "  {:<11} {:>6} {:>28} {:>12} {:>10} {:>10} {:>10} {:>10}",
+            "op", "x", "shape (m x n x k) [count]", "GFLOP", "weights", "KV read", "KV write", "act r+w"
+        )?;
+        for op in lower_step(model, quant, step) {
+            writeln!(
+                out,
+                "  {:<11} {:>6} {:>28} {:>12.4} {:>10} {:>10} {:>10} {:>10}",
+                op.kind.as_str(),
+                op.repeat,
+                shape_text(&op),
+                op.flops as f64 / 1e9,
+                fmt_bytes(op.weight_bytes),
+                fmt_bytes(op.kv_read_bytes),
+                fmt_bytes(op.kv_write_bytes),
+                fmt_bytes(op.act_read_bytes + op.act_write_bytes)
+            )?;
+        }
+    }
+    // Totals over the whole run.
+    let mut totals = [[0u64; 5]; 2];
+    let mut step_counts = [0u64; 2];
+    for step in &steps {
+        let (model, quant) = workload.model_of(step);
+        let p = step.phase() as usize;
+        step_counts[p] += 1;
+        for op in lower_step(model, quant, step) {
+            let r = op.repeat;
+            let t = &mut totals[p];
+            t[0] += op.flops * r;
+            t[1] += op.weight_bytes * r;
+            t[2] += op.kv_read_bytes * r;
+            t[3] += op.kv_write_bytes * r;
+            t[4] += (op.act_read_bytes + op.act_write_bytes) * r;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "totals over the run:")?;
+    for phase in [Phase::Prefill, Phase::Decode] {
+        let t = totals[phase as usize];
+        writeln!(
+            out,
+            "  {:<8} {:>5} steps  {:>12.2} GFLOP  weights {:>10}  KV read {:>10}  KV write {:>10}  activations {:>10}",
+            phase.as_str(),
+            step_counts[phase as usize],
+            t[0] as f64 / 1e9,
+            fmt_bytes(t[1]),
+            fmt_bytes(t[2]),
+            fmt_bytes(t[3]),
+            fmt_bytes(t[4])
+        )?;
+    }
+    let linear = m.linear_param_count();
+    writeln!(
+        out,
+        "  model: {} parameters, {} in linear layers; linear weights stored in {} take {} ({:.3} bits per weight incl. scales)",
+        m.param_count(),
+        linear,
+        workload.quant,
+        fmt_bytes(linear_weight_bytes(&workload)),
+        linear_weight_bytes(&workload) as f64 * 8.0 / linear as f64
+    )?;
+    let context = workload.prefill_tokens + workload.decode_tokens;
+    let kv_per_token = 2 * m.num_layers * m.kv_dim() * u64::from(workload.quant.kv.bits()) / 8;
+    writeln!(
+        out,
+        "  KV cache at the end: {} tokens x batch {} x {} per token ({} KV) = {}",
+        context,
+        workload.batch,
+        fmt_bytes(kv_per_token),
+        workload.quant.kv,
+        fmt_bytes(kv_per_token * context * workload.batch)
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Bytes of every linear weight matrix in the workload's format (one decode step reads them all).
+fn linear_weight_bytes(workload: &lutforge_workloads::Workload) -> u64 {
+    let step = lutforge_workloads::Step {
+        kind: lutforge_workloads::StepKind::Decode,
+        draft: false,
+        batch: 1,
+        new_tokens: 1,
+        context_tokens: 0,
+        shared_context_tokens: 0,
+        logits_rows: 1,
+    };
+    // Batch 1 routes one token to top_k experts only; count every expert's weights instead.
+    let mut model = workload.model.clone();
+    if let Some(moe) = &mut model.moe {
+        moe.top_k = moe.num_experts;
+    }
+    lower_step(&model, &workload.quant, &step)
+        .iter()
+        .filter(|op| matches!(op.shape, OpShape::Gemm { .. }))
+        .map(|op| op.weight_bytes * op.repeat)
+        .sum()
+}
+
+fn shape_text(op: &Op) -> String {
+    match op.shape {
+        OpShape::Gemm { m, n, k, count, .. } => format!("{m} x {n} x {k} [{count}]"),
+        OpShape::Vector { elements, ops_per_element } => format!("{elements} el x {ops_per_element} op"),
+    }
 }

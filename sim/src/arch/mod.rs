@@ -94,7 +94,7 @@ impl Arch {
     pub fn from_toml_str(text: &str, file: &str) -> Result<Arch, SimError> {
         let raw: RawArch = toml::from_str(text).map_err(|e| SimError::Parse {
             file: file.to_string(),
-            message: one_line(&e.to_string()),
+            message: toml_message(text, &e),
         })?;
         let mut arch = Arch::from_raw(raw, file)?;
         arch.toml = text.to_string();
@@ -241,7 +241,17 @@ impl Check<'_> {
     }
 }
 
-/// Folds a multi-line parser message (toml prints a source excerpt) into one line.
-fn one_line(message: &str) -> String {
-    message.split_whitespace().collect::<Vec<_>>().join(" ")
+/// `line L, column C: message` for a TOML error, on one line (toml's own rendering spans
+/// several lines with a source excerpt).
+fn toml_message(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().split_whitespace().collect::<Vec<_>>().join(" ");
+    match error.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
 }

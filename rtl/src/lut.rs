@@ -1,0 +1,568 @@
+//! The LUT tensor-core tile in Verilog, built as [`crate::verilog`] values from a [`LutArray`].
+//!
+//! The micro-architecture (streams, registers, cycle count) is specified in
+//! `lutforge_sim::lut_tile`; this generator implements that text register for register.
+
+use lutforge_sim::arch::{lut::ceil_log2, LutArray, Precompute};
+use lutforge_sim::lut_tile::K_CHUNKS_BITS;
+
+use crate::verilog::{BinOp, Dir, Expr, Item, Module, Stmt};
+
+/// A deliberate defect, used only by tests that prove co-simulation can fail.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlantedBug {
+    /// The mirrored half of a symmetric table is not negated (wrong sign).
+    MirroredSign,
+}
+
+/// Widths and counts derived once from the array.
+#[derive(Debug, Clone, Copy)]
+pub struct Dims {
+    /// Rows.
+    pub m: u32,
+    /// Columns.
+    pub n: u32,
+    /// Activations per group.
+    pub g: u32,
+    /// Groups per chunk.
+    pub groups: u32,
+    /// Entries per table.
+    pub entries: u32,
+    /// Entry width.
+    pub entry_bits: u32,
+    /// Activation width.
+    pub act_bits: u32,
+    /// Result width.
+    pub acc_bits: u32,
+    /// Accumulator register width (`acc_bits + 1` when symmetric).
+    pub acc_reg_bits: u32,
+    /// Group counter width.
+    pub group_cnt_bits: u32,
+    /// Weight-bits / plane counter width.
+    pub plane_bits: u32,
+    /// Row counter width.
+    pub row_bits: u32,
+    /// Table-buffer address width.
+    pub addr_bits: u32,
+    /// Table banks (2 fused, 1 standalone).
+    pub banks: u32,
+    /// Symmetric tables.
+    pub symmetric: bool,
+}
+
+impl Dims {
+    /// Derives the widths of `array`.
+    pub fn of(array: &LutArray) -> Dims {
+        let groups = array.groups_per_pass();
+        let group_cnt_bits = ceil_log2(groups).max(1);
+        let banks = match array.precompute {
+            Precompute::Fused => 2,
+            Precompute::Standalone => 1,
+        };
+        Dims {
+            m: array.tile_m,
+            n: array.tile_n,
+            g: array.group,
+            groups,
+            entries: array.table_entries(),
+            entry_bits: array.table_entry_bits(),
+            act_bits: array.act_bits,
+            acc_bits: array.acc_bits,
+            acc_reg_bits: array.acc_bits + u32::from(array.symmetric),
+            group_cnt_bits,
+            plane_bits: ceil_log2(array.max_weight_bits + 1).max(1),
+            row_bits: ceil_log2(array.tile_m).max(1),
+            addr_bits: group_cnt_bits + u32::from(banks == 2),
+            banks,
+            symmetric: array.symmetric,
+        }
+    }
+    /// Bits of one table-buffer word (all rows' tables of one group).
+    pub fn table_word_bits(&self) -> u32 {
+        self.m * self.entries * self.entry_bits
+    }
+    /// Bits of one `act` beat.
+    pub fn act_beat_bits(&self) -> u32 {
+        self.m * self.g * self.act_bits
+    }
+    /// Bits of one `wgt` beat.
+    pub fn wgt_beat_bits(&self) -> u32 {
+        self.n * self.g
+    }
+    /// Bits of one `res` beat.
+    pub fn res_beat_bits(&self) -> u32 {
+        self.n * self.acc_bits
+    }
+}
+
+fn nb(lhs: &Expr, rhs: Expr) -> Stmt {
+    Stmt::NonBlocking(lhs.clone(), rhs)
+}
+
+fn and(a: Expr, b: Expr) -> Expr {
+    a.bin(BinOp::LogicAnd, b)
+}
+
+fn inc(e: &Expr, width: u32) -> Expr {
+    e.clone().bin(BinOp::Add, Expr::lit(width, 1))
+}
+
+/// Names of the generated modules, from a prefix.
+#[derive(Debug, Clone)]
+pub struct Names {
+    /// Common prefix (sanitized architecture name).
+    pub prefix: String,
+}
+
+impl Names {
+    /// `<prefix>_<suffix>`.
+    pub fn module(&self, suffix: &str) -> String {
+        format!("{}_{suffix}", self.prefix)
+    }
+}
+
+/// The table precompute unit: one group's tables for every row, combinationally.
+pub fn precompute(d: &Dims, names: &Names) -> Module {
+    let mut m = Module::new(names.module("precompute"));
+    m.doc = vec![
+        "Table precompute unit: builds the tables of one activation group for every row.".into(),
+        if d.symmetric {
+            format!("Symmetric: {} entries T[u] = a[g-1] + sum_(i<g-1) (u_i ? a_i : -a_i).", d.entries)
+        } else {
+            format!("Plain: {} entries T[u] = sum_i u_i * a_i.", d.entries)
+        },
+    ];
+    let act = m.port(Dir::Input, "act_data", d.act_beat_bits(), "one act beat: row m, element i at [(m*g+i)*AB +: AB]");
+    let word = m.port(Dir::Output, "table_word", d.table_word_bits(), "row m, entry e at [(m*E+e)*EB +: EB]");
+    let mut entries = Vec::new();
+    for row in 0..d.m {
+        let a: Vec<Expr> = (0..d.g)
+            .map(|i| {
+                let lo = (row * d.g + i) * d.act_bits;
+                let w = m.wire_assign(&format!("a_r{row}_{i}"), d.act_bits, act.clone().slice(lo + d.act_bits - 1, lo));
+                w.sext(d.act_bits, d.entry_bits)
+            })
+            .collect();
+        for e in 0..d.entries {
+            let value = if d.symmetric {
+                (0..d.g - 1).fold(a[(d.g - 1) as usize].clone(), |acc, i| {
+                    let op = if e >> i & 1 == 1 { BinOp::Add } else { BinOp::Sub };
+                    acc.bin(op, a[i as usize].clone())
+                })
+            } else {
+                (0..d.g)
+                    .filter(|i| e >> i & 1 == 1)
+                    .map(|i| a[i as usize].clone())
+                    .reduce(|x, y| x.bin(BinOp::Add, y))
+                    .unwrap_or(Expr::lit(d.entry_bits, 0))
+            };
+            entries.push(m.wire_assign(&format!("t_r{row}_e{e}"), d.entry_bits, value));
+        }
+    }
+    entries.reverse();
+    m.items.push(Item::Assign(word, Expr::Concat(entries)));
+    m
+}
+
+/// The table buffer: simple dual-port RAM with a registered read port (block RAM template).
+pub fn table_ram(d: &Dims, names: &Names) -> Module {
+    let mut m = Module::new(names.module("table_ram"));
+    let depth = 1u32 << d.addr_bits;
+    m.doc = vec![format!(
+        "Table buffer: {} banks x {} groups, {} words of {} bits; one write and one registered read port.",
+        d.banks,
+        1u32 << d.group_cnt_bits,
+        depth,
+        d.table_word_bits()
+    )];
+    m.port(Dir::Input, "clk", 1, "clock");
+    let we = m.port(Dir::Input, "we", 1, "write enable");
+    let waddr = m.port(Dir::Input, "waddr", d.addr_bits, "write address {bank, group}");
+    let wdata = m.port(Dir::Input, "wdata", d.table_word_bits(), "write data");
+    let re = m.port(Dir::Input, "re", 1, "read enable");
+    let raddr = m.port(Dir::Input, "raddr", d.addr_bits, "read address {bank, group}");
+    let rdata = m.port(Dir::OutputReg, "rdata", d.table_word_bits(), "read data, one cycle after re");
+    m.items.push(Item::Reg { name: "mem".into(), width: d.table_word_bits(), depth: Some(depth), attr: Some("ram_style = \"block\"".into()) });
+    let mem = Expr::id("mem");
+    m.items.push(Item::AlwaysFf {
+        clock: "clk".into(),
+        body: vec![
+            Stmt::If(we, vec![nb(&mem.clone().index(waddr), wdata)], vec![]),
+            Stmt::If(re, vec![nb(&rdata, mem.index(raddr))], vec![]),
+        ],
+    });
+    m
+}
+
+/// One lookup-accumulate unit.
+pub fn lau(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
+    let mut m = Module::new(names.module("lau"));
+    m.doc = vec!["Lookup-accumulate unit: one table read per cycle, shift by the plane index, add or subtract.".into()];
+    m.port(Dir::Input, "clk", 1, "clock");
+    let clear = m.port(Dir::Input, "clear", 1, "zero the accumulator (cmd transfer)");
+    let en = m.port(Dir::Input, "en", 1, "lookup stage valid");
+    let plane = m.port(Dir::Input, "plane", d.plane_bits, "bit-plane index (shift)");
+    let msb = m.port(Dir::Input, "msb", 1, "this plane carries the negative two's complement weight");
+    let wbits = m.port(Dir::Input, "wbits", d.g, "this column's plane bits of the group");
+    let table = m.port(Dir::Input, "table_row", d.entries * d.entry_bits, "this row's table");
+    let out = m.port(Dir::Output, "acc_out", d.acc_bits, if d.symmetric { "acc[A:1]: result + rowsum/2 (see top)" } else { "accumulator" });
+    m.items.push(Item::Wire { name: "ent".into(), width: d.entry_bits, depth: Some(d.entries) });
+    for e in 0..d.entries {
+        let lo = e * d.entry_bits;
+        m.items.push(Item::Assign(Expr::id("ent").bit(e), table.clone().slice(lo + d.entry_bits - 1, lo)));
+    }
+    let sel_bits = ceil_log2(d.entries);
+    let (sel, neg) = if d.symmetric {
+        let top = wbits.clone().bit(d.g - 1);
+        let low = wbits.clone().slice(d.g - 2, 0);
+        let sel = top.clone().cond(low.clone(), low.not());
+        let mirrored = match bug {
+            Some(PlantedBug::MirroredSign) => top,
+            None => top.not(),
+        };
+        (sel, mirrored.bin(BinOp::Xor, msb))
+    } else {
+        (wbits, msb)
+    };
+    let sel = m.wire_assign("sel", sel_bits, sel);
+    let neg = m.wire_assign("neg", 1, neg);
+    let val = m.wire_assign("val", d.entry_bits, Expr::id("ent").index(sel));
+    let term = m.wire_assign("term", d.acc_reg_bits, val.sext(d.entry_bits, d.acc_reg_bits).bin(BinOp::Shl, plane));
+    let acc = m.reg("acc", d.acc_reg_bits);
+    m.items.push(Item::AlwaysFf {
+        clock: "clk".into(),
+        body: vec![Stmt::If(
+            clear,
+            vec![nb(&acc, Expr::lit(d.acc_reg_bits, 0))],
+            vec![Stmt::If(
+                en,
+                vec![nb(&acc, neg.cond(acc.clone().bin(BinOp::Sub, term.clone()), acc.clone().bin(BinOp::Add, term)))],
+                vec![],
+            )],
+        )],
+    });
+    let exported = if d.symmetric { acc.slice(d.acc_reg_bits - 1, 1) } else { acc };
+    m.items.push(Item::Assign(out, exported));
+    m
+}
+
+/// The `tile_m x tile_n` lookup-accumulate array.
+pub fn lau_array(d: &Dims, names: &Names) -> Module {
+    let mut m = Module::new(names.module("lau_array"));
+    m.doc = vec![format!("Lookup-accumulate array: {} x {} units; row m reads table m, column n reads plane bits n.", d.m, d.n)];
+    m.port(Dir::Input, "clk", 1, "clock");
+    m.port(Dir::Input, "clear", 1, "zero all accumulators");
+    m.port(Dir::Input, "en", 1, "lookup stage valid");
+    m.port(Dir::Input, "plane", d.plane_bits, "bit-plane index");
+    m.port(Dir::Input, "msb", 1, "negative-weight plane");
+    let wgt = m.port(Dir::Input, "wgt", d.wgt_beat_bits(), "plane bits, column n at [n*g +: g]");
+    let table = m.port(Dir::Input, "table_word", d.table_word_bits(), "tables, row m at [m*E*EB +: E*EB]");
+    let accs = m.port(Dir::Output, "accs", d.m * d.n * d.acc_bits, "unit (m, n) at [(m*N+n)*A +: A]");
+    let tw = d.entries * d.entry_bits;
+    for row in 0..d.m {
+        for col in 0..d.n {
+            let lo = (row * d.n + col) * d.acc_bits;
+            m.items.push(Item::Instance {
+                module: names.module("lau"),
+                name: format!("u_r{row}_c{col}"),
+                ports: vec![
+                    ("clk".into(), Expr::id("clk")),
+                    ("clear".into(), Expr::id("clear")),
+                    ("en".into(), Expr::id("en")),
+                    ("plane".into(), Expr::id("plane")),
+                    ("msb".into(), Expr::id("msb")),
+                    ("wbits".into(), wgt.clone().slice(col * d.g + d.g - 1, col * d.g)),
+                    ("table_row".into(), table.clone().slice(row * tw + tw - 1, row * tw)),
+                    ("acc_out".into(), accs.clone().slice(lo + d.acc_bits - 1, lo)),
+                ],
+            });
+        }
+    }
+    m
+}
+
+/// The tile controller: precompute and lookup counters, stream handshakes, drain.
+pub fn controller(d: &Dims, names: &Names) -> Module {
+    let kc = K_CHUNKS_BITS;
+    let gb = d.group_cnt_bits;
+    let pb = d.plane_bits;
+    let mut m = Module::new(names.module("controller"));
+    m.doc = vec!["Tile controller: K-chunk loop, group and bit-plane loops, table double buffering, drain.".into()];
+    m.port(Dir::Input, "clk", 1, "clock");
+    let rst = m.port(Dir::Input, "rst", 1, "synchronous reset, active high");
+    let cmd_valid = m.port(Dir::Input, "cmd_valid", 1, "command valid");
+    let cmd_ready = m.port(Dir::Output, "cmd_ready", 1, "command ready (idle)");
+    let cmd_k = m.port(Dir::Input, "cmd_k_chunks", kc, "K chunks of the tile, 1..=65535");
+    let cmd_bits = m.port(Dir::Input, "cmd_weight_bits", pb, "weight bit planes, 1..=max_weight_bits");
+    let act_valid = m.port(Dir::Input, "act_valid", 1, "activation beat valid");
+    let act_ready = m.port(Dir::Output, "act_ready", 1, "activation beat ready");
+    let wgt_valid = m.port(Dir::Input, "wgt_valid", 1, "weight beat valid");
+    let wgt_ready = m.port(Dir::Output, "wgt_ready", 1, "weight beat ready");
+    let res_valid = m.port(Dir::Output, "res_valid", 1, "result beat valid");
+    let res_ready = m.port(Dir::Input, "res_ready", 1, "result beat ready");
+    let cmd_fire = m.port(Dir::Output, "cmd_fire", 1, "command transfer: clear accumulators");
+    let act_fire = m.port(Dir::Output, "act_fire", 1, "activation transfer: write tables");
+    let wgt_fire = m.port(Dir::Output, "wgt_fire", 1, "weight transfer: read tables, capture plane bits");
+    let waddr = m.port(Dir::Output, "tbl_waddr", d.addr_bits, "table write address");
+    let raddr = m.port(Dir::Output, "tbl_raddr", d.addr_bits, "table read address");
+    let sl_valid = m.port(Dir::OutputReg, "sl_valid", 1, "lookup stage valid");
+    let sl_plane = m.port(Dir::OutputReg, "sl_plane", pb, "lookup stage plane index");
+    let sl_msb = m.port(Dir::OutputReg, "sl_msb", 1, "lookup stage plane is the MSB plane");
+    let dr_row = m.reg("dr_row", d.row_bits);
+    if d.m > 1 {
+        let port = m.port(Dir::Output, "res_row", d.row_bits, "row of the result beat");
+        m.items.push(Item::Assign(port, dr_row.clone()));
+    }
+
+    let busy = m.reg("busy", 1);
+    let k_r = m.reg("k_chunks_r", kc);
+    let bits_r = m.reg("weight_bits_r", pb);
+    let pc_chunk = m.reg("pc_chunk", kc);
+    let pc_group = m.reg("pc_group", gb);
+    let lu_chunk = m.reg("lu_chunk", kc);
+    let lu_group = m.reg("lu_group", gb);
+    let lu_plane = m.reg("lu_plane", pb);
+
+    m.items.push(Item::Assign(cmd_ready, busy.clone().lnot()));
+    m.items.push(Item::Assign(cmd_fire.clone(), and(cmd_valid, busy.clone().lnot())));
+    let pc_free = pc_chunk.clone().bin(BinOp::Sub, lu_chunk.clone()).bin(BinOp::Lt, Expr::lit(kc, u64::from(d.banks)));
+    m.items.push(Item::Assign(act_ready.clone(), and(and(busy.clone(), pc_chunk.clone().bin(BinOp::Lt, k_r.clone())), pc_free)));
+    m.items.push(Item::Assign(act_fire.clone(), and(act_valid, act_ready)));
+    let lu_go = and(and(busy.clone(), lu_chunk.clone().bin(BinOp::Lt, k_r.clone())), pc_chunk.clone().bin(BinOp::Gt, lu_chunk.clone()));
+    m.items.push(Item::Assign(wgt_ready.clone(), lu_go));
+    m.items.push(Item::Assign(wgt_fire.clone(), and(wgt_valid, wgt_ready)));
+    m.items.push(Item::Assign(
+        res_valid.clone(),
+        and(and(busy.clone(), lu_chunk.clone().bin(BinOp::Eq, k_r.clone())), sl_valid.clone().lnot()),
+    ));
+    let res_fire = m.wire_assign("res_fire", 1, and(res_valid, res_ready));
+    let last_plane = m.wire_assign("last_plane", 1, lu_plane.clone().bin(BinOp::Eq, bits_r.clone().bin(BinOp::Sub, Expr::lit(pb, 1))));
+    let last_group_max = u64::from(d.groups - 1);
+    let pc_last = m.wire_assign("pc_last_group", 1, pc_group.clone().bin(BinOp::Eq, Expr::lit(gb, last_group_max)));
+    let lu_last = m.wire_assign("lu_last_group", 1, lu_group.clone().bin(BinOp::Eq, Expr::lit(gb, last_group_max)));
+    let (wa, ra) = if d.banks == 2 {
+        (Expr::Concat(vec![pc_chunk.clone().bit(0), pc_group.clone()]), Expr::Concat(vec![lu_chunk.clone().bit(0), lu_group.clone()]))
+    } else {
+        (pc_group.clone(), lu_group.clone())
+    };
+    m.items.push(Item::Assign(waddr, wa));
+    m.items.push(Item::Assign(raddr, ra));
+
+    let zero = |w: u32| Expr::lit(w, 0);
+    let reset_body = vec![
+        nb(&busy, zero(1)),
+        nb(&sl_valid, zero(1)),
+        nb(&dr_row, zero(d.row_bits)),
+        nb(&pc_chunk, zero(kc)),
+        nb(&lu_chunk, zero(kc)),
+    ];
+    let cmd_body = vec![
+        nb(&busy, Expr::lit(1, 1)),
+        nb(&k_r, cmd_k),
+        nb(&bits_r, cmd_bits),
+        nb(&pc_chunk, zero(kc)),
+        nb(&pc_group, zero(gb)),
+        nb(&lu_chunk, zero(kc)),
+        nb(&lu_group, zero(gb)),
+        nb(&lu_plane, zero(pb)),
+        nb(&dr_row, zero(d.row_bits)),
+    ];
+    let act_body = vec![Stmt::If(
+        pc_last,
+        vec![nb(&pc_group, zero(gb)), nb(&pc_chunk, inc(&pc_chunk, kc))],
+        vec![nb(&pc_group, inc(&pc_group, gb))],
+    )];
+    let wgt_body = vec![
+        nb(&sl_valid, Expr::lit(1, 1)),
+        nb(&sl_plane, lu_plane.clone()),
+        nb(&sl_msb, last_plane.clone()),
+        Stmt::If(
+            last_plane,
+            vec![
+                nb(&lu_plane, zero(pb)),
+                Stmt::If(lu_last, vec![nb(&lu_group, zero(gb)), nb(&lu_chunk, inc(&lu_chunk, kc))], vec![nb(&lu_group, inc(&lu_group, gb))]),
+            ],
+            vec![nb(&lu_plane, inc(&lu_plane, pb))],
+        ),
+    ];
+    let last_row = Expr::lit(d.row_bits, u64::from(d.m - 1));
+    let res_body = vec![Stmt::If(
+        dr_row.clone().bin(BinOp::Eq, last_row),
+        vec![nb(&dr_row, zero(d.row_bits)), nb(&busy, zero(1))],
+        vec![nb(&dr_row, inc(&dr_row, d.row_bits))],
+    )];
+    m.items.push(Item::AlwaysFf {
+        clock: "clk".into(),
+        body: vec![Stmt::If(
+            rst,
+            reset_body,
+            vec![
+                Stmt::If(cmd_fire, cmd_body, vec![]),
+                Stmt::If(act_fire, act_body, vec![]),
+                Stmt::If(wgt_fire, wgt_body, vec![nb(&sl_valid, zero(1))]),
+                Stmt::If(res_fire, res_body, vec![]),
+            ],
+        )],
+    });
+    m
+}
+
+/// The top module: streams in, results out.
+pub fn top(d: &Dims, names: &Names) -> Module {
+    let kc = K_CHUNKS_BITS;
+    let mut m = Module::new(names.module("top"));
+    m.doc = vec![
+        format!("LUT tensor-core tile, {} x {} outputs per tile, valid/ready streams (a transfer happens on a rising", d.m, d.n),
+        "edge where valid and ready are both high):".into(),
+        "  cmd: k_chunks, weight_bits (one per tile; cmd_ready is high when idle)".into(),
+        format!("  act: k_chunks*{} beats, chunk then group; row m element i at [(m*g+i)*AB +: AB]", d.groups),
+        "  wgt: k_chunks*G*weight_bits beats, chunk, group, plane (LSB first); column n bit i at [n*g+i]".into(),
+        format!("  res: {} beats, row 0 first; column n at [n*A +: A], two's complement", d.m),
+        "Cycle count and register behaviour: see lutforge_sim::lut_tile.".into(),
+    ];
+    let clk = m.port(Dir::Input, "clk", 1, "clock");
+    let rst = m.port(Dir::Input, "rst", 1, "synchronous reset, active high");
+    let cmd_valid = m.port(Dir::Input, "cmd_valid", 1, "command valid");
+    let cmd_ready = m.port(Dir::Output, "cmd_ready", 1, "command ready");
+    let cmd_k = m.port(Dir::Input, "cmd_k_chunks", kc, "K chunks, 1..=65535");
+    let cmd_bits = m.port(Dir::Input, "cmd_weight_bits", d.plane_bits, "weight bit planes");
+    let act_valid = m.port(Dir::Input, "act_valid", 1, "activation beat valid");
+    let act_ready = m.port(Dir::Output, "act_ready", 1, "activation beat ready");
+    let act_data = m.port(Dir::Input, "act_data", d.act_beat_bits(), "activation beat");
+    let wgt_valid = m.port(Dir::Input, "wgt_valid", 1, "weight beat valid");
+    let wgt_ready = m.port(Dir::Output, "wgt_ready", 1, "weight beat ready");
+    let wgt_data = m.port(Dir::Input, "wgt_data", d.wgt_beat_bits(), "weight bit-plane beat");
+    let res_valid = m.port(Dir::Output, "res_valid", 1, "result beat valid");
+    let res_ready = m.port(Dir::Input, "res_ready", 1, "result beat ready");
+    let res_data = m.port(Dir::Output, "res_data", d.res_beat_bits(), "result beat (one row)");
+
+    let cmd_fire = m.wire("cmd_fire", 1);
+    let act_fire = m.wire("act_fire", 1);
+    let wgt_fire = m.wire("wgt_fire", 1);
+    let waddr = m.wire("tbl_waddr", d.addr_bits);
+    let raddr = m.wire("tbl_raddr", d.addr_bits);
+    let sl_valid = m.wire("sl_valid", 1);
+    let sl_plane = m.wire("sl_plane", d.plane_bits);
+    let sl_msb = m.wire("sl_msb", 1);
+    let dr_row = if d.m > 1 { Some(m.wire("res_row", d.row_bits)) } else { None };
+    let table_in = m.wire("table_in", d.table_word_bits());
+    let table_out = m.wire("table_out", d.table_word_bits());
+    let accs = m.wire("accs", d.m * d.n * d.acc_bits);
+    let sl_wbits = m.reg("sl_wbits", d.wgt_beat_bits());
+
+    let mut ctrl_ports = vec![
+            ("clk".into(), clk.clone()),
+            ("rst".into(), rst),
+            ("cmd_valid".into(), cmd_valid),
+            ("cmd_ready".into(), cmd_ready),
+            ("cmd_k_chunks".into(), cmd_k),
+            ("cmd_weight_bits".into(), cmd_bits),
+            ("act_valid".into(), act_valid),
+            ("act_ready".into(), act_ready),
+            ("wgt_valid".into(), wgt_valid),
+            ("wgt_ready".into(), wgt_ready),
+            ("res_valid".into(), res_valid),
+            ("res_ready".into(), res_ready),
+            ("cmd_fire".into(), cmd_fire.clone()),
+            ("act_fire".into(), act_fire.clone()),
+            ("wgt_fire".into(), wgt_fire.clone()),
+            ("tbl_waddr".into(), waddr.clone()),
+            ("tbl_raddr".into(), raddr.clone()),
+            ("sl_valid".into(), sl_valid.clone()),
+            ("sl_plane".into(), sl_plane.clone()),
+            ("sl_msb".into(), sl_msb.clone()),
+        ];
+    if let Some(row) = &dr_row {
+        ctrl_ports.push(("res_row".into(), row.clone()));
+    }
+    m.items.push(Item::Instance { module: names.module("controller"), name: "u_ctrl".into(), ports: ctrl_ports });
+    m.items.push(Item::Instance {
+        module: names.module("precompute"),
+        name: "u_pre".into(),
+        ports: vec![("act_data".into(), act_data), ("table_word".into(), table_in.clone())],
+    });
+    m.items.push(Item::Instance {
+        module: names.module("table_ram"),
+        name: "u_tables".into(),
+        ports: vec![
+            ("clk".into(), clk.clone()),
+            ("we".into(), act_fire.clone()),
+            ("waddr".into(), waddr),
+            ("wdata".into(), table_in.clone()),
+            ("re".into(), wgt_fire.clone()),
+            ("raddr".into(), raddr),
+            ("rdata".into(), table_out.clone()),
+        ],
+    });
+    m.items.push(Item::AlwaysFf { clock: "clk".into(), body: vec![Stmt::If(wgt_fire, vec![nb(&sl_wbits, wgt_data)], vec![])] });
+    m.items.push(Item::Instance {
+        module: names.module("lau_array"),
+        name: "u_array".into(),
+        ports: vec![
+            ("clk".into(), clk),
+            ("clear".into(), cmd_fire.clone()),
+            ("en".into(), sl_valid),
+            ("plane".into(), sl_plane),
+            ("msb".into(), sl_msb),
+            ("wgt".into(), sl_wbits),
+            ("table_word".into(), table_out),
+            ("accs".into(), accs.clone()),
+        ],
+    });
+
+    // Row selection of the drain.
+    let row_w = d.n * d.acc_bits;
+    let acc_row = match &dr_row {
+        None => accs,
+        Some(dr_row) => {
+        m.items.push(Item::Wire { name: "acc_rows".into(), width: row_w, depth: Some(d.m) });
+        for row in 0..d.m {
+            m.items.push(Item::Assign(Expr::id("acc_rows").bit(row), accs.clone().slice(row * row_w + row_w - 1, row * row_w)));
+        }
+        m.wire_assign("acc_row", row_w, Expr::id("acc_rows").index(dr_row.clone()))
+        }
+    };
+    if !d.symmetric {
+        m.items.push(Item::Assign(res_data, acc_row));
+        return m;
+    }
+    // Symmetric tables: result = (acc - rowsum) / 2 = acc[A:1] - rowsum[A:1] (acc[0] == rowsum[0]).
+    m.comment("row sums of activations (the correction term of symmetric tables)");
+    let ar = d.acc_reg_bits;
+    let tw = d.entries * d.entry_bits;
+    let mut sums = Vec::new();
+    for row in 0..d.m {
+        let rs = m.reg(&format!("rowsum_r{row}"), ar);
+        let lo = row * tw + (d.entries - 1) * d.entry_bits;
+        let entry = table_in.clone().slice(lo + d.entry_bits - 1, lo).sext(d.entry_bits, ar);
+        m.items.push(Item::AlwaysFf {
+            clock: "clk".into(),
+            body: vec![Stmt::If(
+                cmd_fire.clone(),
+                vec![nb(&rs, Expr::lit(ar, 0))],
+                vec![Stmt::If(act_fire.clone(), vec![nb(&rs, rs.clone().bin(BinOp::Add, entry))], vec![])],
+            )],
+        });
+        sums.push(rs.slice(ar - 1, 1));
+    }
+    let half = match &dr_row {
+        None => m.wire_assign("rowsum_half", d.acc_bits, sums[0].clone()),
+        Some(dr_row) => {
+            m.items.push(Item::Wire { name: "rowsum_halves".into(), width: d.acc_bits, depth: Some(d.m) });
+            for (row, s) in sums.iter().enumerate() {
+                m.items.push(Item::Assign(Expr::id("rowsum_halves").bit(row as u32), s.clone()));
+            }
+            m.wire_assign("rowsum_half", d.acc_bits, Expr::id("rowsum_halves").index(dr_row.clone()))
+        }
+    };
+    let cols: Vec<Expr> = (0..d.n)
+        .rev()
+        .map(|col| {
+            let lo = col * d.acc_bits;
+            acc_row.clone().slice(lo + d.acc_bits - 1, lo).bin(BinOp::Sub, half.clone())
+        })
+        .collect();
+    m.items.push(Item::Assign(res_data, Expr::Concat(cols)));
+    m
+}

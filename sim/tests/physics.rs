@@ -1,0 +1,118 @@
+//! Physical sanity of whole-workload simulations: bandwidth and compute bounds hold, and the
+//! LUT design beats the dequantizing MAC baseline where the LUT Tensor Core paper says it should.
+
+use lutforge_models::{ModelConfig, QuantScheme};
+use lutforge_sim::{simulate, Arch, Report};
+use lutforge_workloads::Workload;
+
+/// An architecture from a file under configs/arch, with `edits` (dotted key, TOML value) applied.
+fn arch(file: &str, edits: &[(&str, toml::Value)]) -> Arch {
+    let path = format!("{}/../configs/arch/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut doc: toml::Value = toml::from_str(&text).unwrap();
+    for (key, value) in edits {
+        let mut node = &mut doc;
+        let parts: Vec<&str> = key.split('.').collect();
+        for part in &parts[..parts.len() - 1] {
+            node = node.get_mut(*part).unwrap();
+        }
+        node.as_table_mut().unwrap().insert(parts[parts.len() - 1].to_string(), value.clone());
+    }
+    Arch::from_toml_str(&toml::to_string(&doc).unwrap(), &path).unwrap()
+}
+
+fn run(arch: &Arch, model: &str, quant: &str, batch: u64, prefill: u64, decode: u64) -> Report {
+    let model = ModelConfig::preset(model).unwrap();
+    let quant: QuantScheme = quant.parse().unwrap();
+    let workload = Workload::new(model, quant, batch, prefill, decode).unwrap();
+    simulate(arch, &workload, Vec::new()).unwrap()
+}
+
+/// Bytes one decode step must read at least: every linear weight, plus the KV cache.
+fn decode_bytes_per_token(r: &Report) -> f64 {
+    let decode = r.phases.iter().find(|p| p.phase == "decode").unwrap();
+    decode.dram_bytes as f64 / (r.inputs.decode_tokens - 1) as f64
+}
+
+#[test]
+fn decode_never_beats_the_bandwidth_bound() {
+    for (file, model, quant) in [
+        ("lut-tc.toml", "llama-2-7b", "w2a8kv4"),
+        ("lut-tc.toml", "bitnet-b1.58-2b-4t", "w1.58a8kv4"),
+        ("lut-tc.toml", "qwen3-1.7b", "w4a8kv4"),
+        ("mac-tc.toml", "llama-3.1-8b", "w4a8kv8"),
+        ("mac-tc.toml", "mixtral-8x7b", "w4a8kv8"),
+    ] {
+        let a = arch(file, &[]);
+        let r = run(&a, model, quant, 1, 256, 16);
+        let bound = r.summary.dram_bandwidth_bytes_per_s / decode_bytes_per_token(&r);
+        let got = r.summary.decode_tokens_per_s.unwrap();
+        assert!(got <= bound, "{file} {model}: {got} tokens/s exceeds the bandwidth bound {bound}");
+    }
+}
+
+#[test]
+fn decode_on_a_compute_rich_config_reaches_the_bandwidth_bound() {
+    let a = arch("lut-tc.toml", &[("cores", toml::Value::Integer(64))]);
+    let r = run(&a, "llama-2-7b", "w2a8kv4", 1, 128, 16);
+    // The bound counts only weights and KV: what any design must read per token.
+    let m = ModelConfig::preset("llama-2-7b").unwrap();
+    let quant: QuantScheme = "w2a8kv4".parse().unwrap();
+    let weights = (m.linear_param_count() as f64) * quant.bits_per_weight() / 8.0;
+    let bound = r.summary.dram_bandwidth_bytes_per_s / weights;
+    let got = r.summary.decode_tokens_per_s.unwrap();
+    assert!(got <= bound, "{got} exceeds {bound}");
+    assert!(got >= 0.9 * bound, "decode reaches only {got:.1} of {bound:.1} tokens/s");
+}
+
+#[test]
+fn long_prefill_on_a_small_array_is_compute_bound() {
+    let a = arch("lut-tc.toml", &[("cores", toml::Value::Integer(1))]);
+    let r = run(&a, "llama-2-7b", "w2a8kv4", 1, 2048, 1);
+    let prefill = r.phases.iter().find(|p| p.phase == "prefill").unwrap();
+    let stall = prefill.stall_cycles as f64 / prefill.cycles as f64;
+    assert!(stall < 0.05, "prefill stalls {:.1}% of its cycles", 100.0 * stall);
+    for op in r.ops.iter().filter(|o| o.phase == "prefill" && ["qkv_proj", "ffn_up", "ffn_down"].contains(&o.kind.as_str())) {
+        assert!(op.utilization > 0.9, "{} utilization {}", op.kind, op.utilization);
+    }
+}
+
+#[test]
+fn lut_beats_the_dequantizing_mac_on_low_bit_decode_energy() {
+    let mac = arch("mac-tc.toml", &[]);
+    for quant in ["w1.58a8kv8", "w2a8kv8"] {
+        let lut_lut = arch("lut-tc.toml", &[("lut.max_weight_bits", toml::Value::Integer(8))]);
+        let l = run(&lut_lut, "bitnet-b1.58-2b-4t", quant, 1, 128, 32);
+        let m = run(&mac, "bitnet-b1.58-2b-4t", quant, 1, 128, 32);
+        let (le, me) = (l.summary.decode_energy_per_token_j.unwrap(), m.summary.decode_energy_per_token_j.unwrap());
+        assert!(le < me, "{quant}: LUT {le} J/token vs MAC {me} J/token");
+        // Compute energy alone (everything but DRAM) shows the margin plainly.
+        let compute = |r: &Report| r.energy.total_j() - r.energy.dram_j;
+        assert!(compute(&l) < compute(&m), "{quant}: LUT compute energy not below MAC");
+    }
+}
+
+#[test]
+fn same_inputs_give_identical_reports() {
+    let a = arch("lut-tc.toml", &[]);
+    let one = serde_json::to_string(&run(&a, "qwen3-1.7b", "w2a8kv4", 4, 64, 8)).unwrap();
+    let two = serde_json::to_string(&run(&a, "qwen3-1.7b", "w2a8kv4", 4, 64, 8)).unwrap();
+    assert_eq!(one, two);
+}
+
+#[test]
+fn batching_raises_decode_throughput_when_memory_bound() {
+    let a = arch("lut-tc.toml", &[]);
+    let one = run(&a, "llama-2-7b", "w2a8kv4", 1, 128, 8).summary.decode_tokens_per_s.unwrap();
+    let eight = run(&a, "llama-2-7b", "w2a8kv4", 8, 128, 8).summary.decode_tokens_per_s.unwrap();
+    // Weights are read once per step for the whole batch: more tokens per byte, up to 8x.
+    assert!(eight > 2.0 * one && eight <= 8.0 * one, "batch 8 gives {eight} vs {one} tokens/s");
+}
+
+#[test]
+fn fewer_weight_bits_decode_faster() {
+    let a = arch("lut-tc.toml", &[]);
+    let tps = |q: &str| run(&a, "llama-2-7b", q, 1, 128, 8).summary.decode_tokens_per_s.unwrap();
+    let (w4, w2, w1) = (tps("w4a8kv4"), tps("w2a8kv4"), tps("w1a8kv4"));
+    assert!(w1 > w2 && w2 > w4, "w1 {w1}, w2 {w2}, w4 {w4}");
+}
