@@ -128,26 +128,47 @@ pub fn precompute(d: &Dims, names: &Names) -> Module {
     m.doc = vec![
         "Table precompute unit: builds the tables of one activation group for every row.".into(),
         if d.symmetric {
-            format!("Symmetric: {} entries T[u] = a[g-1] + sum_(i<g-1) (u_i ? a_i : -a_i).", d.entries)
+            format!(
+                "Symmetric: {} entries T[u] = a[g-1] + sum_(i<g-1) (u_i ? a_i : -a_i).",
+                d.entries
+            )
         } else {
             format!("Plain: {} entries T[u] = sum_i u_i * a_i.", d.entries)
         },
     ];
-    let act = m.port(Dir::Input, "act_data", d.act_beat_bits(), "one act beat: row m, element i at [(m*g+i)*AB +: AB]");
-    let word = m.port(Dir::Output, "table_word", d.table_word_bits(), "row m, entry e at [(m*E+e)*EB +: EB]");
+    let act = m.port(
+        Dir::Input,
+        "act_data",
+        d.act_beat_bits(),
+        "one act beat: row m, element i at [(m*g+i)*AB +: AB]",
+    );
+    let word = m.port(
+        Dir::Output,
+        "table_word",
+        d.table_word_bits(),
+        "row m, entry e at [(m*E+e)*EB +: EB]",
+    );
     let mut entries = Vec::new();
     for row in 0..d.m {
         let a: Vec<Expr> = (0..d.g)
             .map(|i| {
                 let lo = (row * d.g + i) * d.act_bits;
-                let w = m.wire_assign(&format!("a_r{row}_{i}"), d.act_bits, act.clone().slice(lo + d.act_bits - 1, lo));
+                let w = m.wire_assign(
+                    &format!("a_r{row}_{i}"),
+                    d.act_bits,
+                    act.clone().slice(lo + d.act_bits - 1, lo),
+                );
                 w.sext(d.act_bits, d.entry_bits)
             })
             .collect();
         for e in 0..d.entries {
             let value = if d.symmetric {
                 (0..d.g - 1).fold(a[(d.g - 1) as usize].clone(), |acc, i| {
-                    let op = if e >> i & 1 == 1 { BinOp::Add } else { BinOp::Sub };
+                    let op = if e >> i & 1 == 1 {
+                        BinOp::Add
+                    } else {
+                        BinOp::Sub
+                    };
                     acc.bin(op, a[i as usize].clone())
                 })
             } else {
@@ -178,12 +199,32 @@ pub fn table_ram(d: &Dims, names: &Names) -> Module {
     )];
     m.port(Dir::Input, "clk", 1, "clock");
     let we = m.port(Dir::Input, "we", 1, "write enable");
-    let waddr = m.port(Dir::Input, "waddr", d.addr_bits, "write address {bank, group}");
+    let waddr = m.port(
+        Dir::Input,
+        "waddr",
+        d.addr_bits,
+        "write address {bank, group}",
+    );
     let wdata = m.port(Dir::Input, "wdata", d.table_word_bits(), "write data");
     let re = m.port(Dir::Input, "re", 1, "read enable");
-    let raddr = m.port(Dir::Input, "raddr", d.addr_bits, "read address {bank, group}");
-    let rdata = m.port(Dir::OutputReg, "rdata", d.table_word_bits(), "read data, one cycle after re");
-    m.items.push(Item::Reg { name: "mem".into(), width: d.table_word_bits(), depth: Some(depth), attr: Some("ram_style = \"block\"".into()) });
+    let raddr = m.port(
+        Dir::Input,
+        "raddr",
+        d.addr_bits,
+        "read address {bank, group}",
+    );
+    let rdata = m.port(
+        Dir::OutputReg,
+        "rdata",
+        d.table_word_bits(),
+        "read data, one cycle after re",
+    );
+    m.items.push(Item::Reg {
+        name: "mem".into(),
+        width: d.table_word_bits(),
+        depth: Some(depth),
+        attr: Some("ram_style = \"block\"".into()),
+    });
     let mem = Expr::id("mem");
     m.items.push(Item::AlwaysFf {
         clock: "clk".into(),
@@ -200,26 +241,62 @@ pub fn lau(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
     let mut m = Module::new(names.module("lau"));
     m.doc = vec!["Lookup-accumulate unit: one table read per cycle, shift by the plane index, add or subtract.".into()];
     m.port(Dir::Input, "clk", 1, "clock");
-    let clear = m.port(Dir::Input, "clear", 1, "zero the accumulator (cmd transfer)");
+    let clear = m.port(
+        Dir::Input,
+        "clear",
+        1,
+        "zero the accumulator (cmd transfer)",
+    );
     let en = m.port(Dir::Input, "en", 1, "lookup stage valid");
     let plane = m.port(Dir::Input, "plane", d.plane_bits, "bit-plane index (shift)");
-    let msb = m.port(Dir::Input, "msb", 1, "this plane carries the negative two's complement weight");
-    let wbits = m.port(Dir::Input, "wbits", d.g, "this column's plane bits of the group");
-    let table = m.port(Dir::Input, "table_row", d.entries * d.entry_bits, "this row's table");
-    let out = m.port(Dir::Output, "acc_out", d.acc_bits, if d.symmetric { "acc[A:1]: result + rowsum/2 (see top)" } else { "accumulator" });
-    m.items.push(Item::Wire { name: "ent".into(), width: d.entry_bits, depth: Some(d.entries) });
+    let msb = m.port(
+        Dir::Input,
+        "msb",
+        1,
+        "this plane carries the negative two's complement weight",
+    );
+    let wbits = m.port(
+        Dir::Input,
+        "wbits",
+        d.g,
+        "this column's plane bits of the group",
+    );
+    let table = m.port(
+        Dir::Input,
+        "table_row",
+        d.entries * d.entry_bits,
+        "this row's table",
+    );
+    let out = m.port(
+        Dir::Output,
+        "acc_out",
+        d.acc_bits,
+        if d.symmetric {
+            "acc[A:1]: result + rowsum/2 (see top)"
+        } else {
+            "accumulator"
+        },
+    );
+    m.items.push(Item::Wire {
+        name: "ent".into(),
+        width: d.entry_bits,
+        depth: Some(d.entries),
+    });
     for e in 0..d.entries {
         let lo = e * d.entry_bits;
-        m.items.push(Item::Assign(Expr::id("ent").bit(e), table.clone().slice(lo + d.entry_bits - 1, lo)));
+        m.items.push(Item::Assign(
+            Expr::id("ent").bit(e),
+            table.clone().slice(lo + d.entry_bits - 1, lo),
+        ));
     }
     let sel_bits = ceil_log2(d.entries);
     let (sel, neg) = if d.symmetric {
         let top = wbits.clone().bit(d.g - 1);
         let low = wbits.clone().slice(d.g - 2, 0);
-        let sel = top.clone().cond(low.clone(), low.not());
+        let sel = top.clone().cond(low.clone(), low.inv());
         let mirrored = match bug {
             Some(PlantedBug::MirroredSign) => top,
-            None => top.not(),
+            None => top.inv(),
         };
         (sel, mirrored.bin(BinOp::Xor, msb))
     } else {
@@ -228,7 +305,12 @@ pub fn lau(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
     let sel = m.wire_assign("sel", sel_bits, sel);
     let neg = m.wire_assign("neg", 1, neg);
     let val = m.wire_assign("val", d.entry_bits, Expr::id("ent").index(sel));
-    let term = m.wire_assign("term", d.acc_reg_bits, val.sext(d.entry_bits, d.acc_reg_bits).bin(BinOp::Shl, plane));
+    let term = m.wire_assign(
+        "term",
+        d.acc_reg_bits,
+        val.sext(d.entry_bits, d.acc_reg_bits)
+            .bin(BinOp::Shl, plane),
+    );
     let acc = m.reg("acc", d.acc_reg_bits);
     m.items.push(Item::AlwaysFf {
         clock: "clk".into(),
@@ -237,12 +319,22 @@ pub fn lau(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
             vec![nb(&acc, Expr::lit(d.acc_reg_bits, 0))],
             vec![Stmt::If(
                 en,
-                vec![nb(&acc, neg.cond(acc.clone().bin(BinOp::Sub, term.clone()), acc.clone().bin(BinOp::Add, term)))],
+                vec![nb(
+                    &acc,
+                    neg.cond(
+                        acc.clone().bin(BinOp::Sub, term.clone()),
+                        acc.clone().bin(BinOp::Add, term),
+                    ),
+                )],
                 vec![],
             )],
         )],
     });
-    let exported = if d.symmetric { acc.slice(d.acc_reg_bits - 1, 1) } else { acc };
+    let exported = if d.symmetric {
+        acc.slice(d.acc_reg_bits - 1, 1)
+    } else {
+        acc
+    };
     m.items.push(Item::Assign(out, exported));
     m
 }
@@ -250,15 +342,33 @@ pub fn lau(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
 /// The `tile_m x tile_n` lookup-accumulate array.
 pub fn lau_array(d: &Dims, names: &Names) -> Module {
     let mut m = Module::new(names.module("lau_array"));
-    m.doc = vec![format!("Lookup-accumulate array: {} x {} units; row m reads table m, column n reads plane bits n.", d.m, d.n)];
+    m.doc = vec![format!(
+        "Lookup-accumulate array: {} x {} units; row m reads table m, column n reads plane bits n.",
+        d.m, d.n
+    )];
     m.port(Dir::Input, "clk", 1, "clock");
     m.port(Dir::Input, "clear", 1, "zero all accumulators");
     m.port(Dir::Input, "en", 1, "lookup stage valid");
     m.port(Dir::Input, "plane", d.plane_bits, "bit-plane index");
     m.port(Dir::Input, "msb", 1, "negative-weight plane");
-    let wgt = m.port(Dir::Input, "wgt", d.wgt_beat_bits(), "plane bits, column n at [n*g +: g]");
-    let table = m.port(Dir::Input, "table_word", d.table_word_bits(), "tables, row m at [m*E*EB +: E*EB]");
-    let accs = m.port(Dir::Output, "accs", d.m * d.n * d.acc_bits, "unit (m, n) at [(m*N+n)*A +: A]");
+    let wgt = m.port(
+        Dir::Input,
+        "wgt",
+        d.wgt_beat_bits(),
+        "plane bits, column n at [n*g +: g]",
+    );
+    let table = m.port(
+        Dir::Input,
+        "table_word",
+        d.table_word_bits(),
+        "tables, row m at [m*E*EB +: E*EB]",
+    );
+    let accs = m.port(
+        Dir::Output,
+        "accs",
+        d.m * d.n * d.acc_bits,
+        "unit (m, n) at [(m*N+n)*A +: A]",
+    );
     let tw = d.entries * d.entry_bits;
     for row in 0..d.m {
         for col in 0..d.n {
@@ -272,9 +382,18 @@ pub fn lau_array(d: &Dims, names: &Names) -> Module {
                     ("en".into(), Expr::id("en")),
                     ("plane".into(), Expr::id("plane")),
                     ("msb".into(), Expr::id("msb")),
-                    ("wbits".into(), wgt.clone().slice(col * d.g + d.g - 1, col * d.g)),
-                    ("table_row".into(), table.clone().slice(row * tw + tw - 1, row * tw)),
-                    ("acc_out".into(), accs.clone().slice(lo + d.acc_bits - 1, lo)),
+                    (
+                        "wbits".into(),
+                        wgt.clone().slice(col * d.g + d.g - 1, col * d.g),
+                    ),
+                    (
+                        "table_row".into(),
+                        table.clone().slice(row * tw + tw - 1, row * tw),
+                    ),
+                    (
+                        "acc_out".into(),
+                        accs.clone().slice(lo + d.acc_bits - 1, lo),
+                    ),
                 ],
             });
         }
@@ -288,27 +407,60 @@ pub fn controller(d: &Dims, names: &Names) -> Module {
     let gb = d.group_cnt_bits;
     let pb = d.plane_bits;
     let mut m = Module::new(names.module("controller"));
-    m.doc = vec!["Tile controller: K-chunk loop, group and bit-plane loops, table double buffering, drain.".into()];
+    m.doc = vec![
+        "Tile controller: K-chunk loop, group and bit-plane loops, table double buffering, drain."
+            .into(),
+    ];
     m.port(Dir::Input, "clk", 1, "clock");
     let rst = m.port(Dir::Input, "rst", 1, "synchronous reset, active high");
     let cmd_valid = m.port(Dir::Input, "cmd_valid", 1, "command valid");
     let cmd_ready = m.port(Dir::Output, "cmd_ready", 1, "command ready (idle)");
-    let cmd_k = m.port(Dir::Input, "cmd_k_chunks", kc, "K chunks of the tile, 1..=65535");
-    let cmd_bits = m.port(Dir::Input, "cmd_weight_bits", pb, "weight bit planes, 1..=max_weight_bits");
+    let cmd_k = m.port(
+        Dir::Input,
+        "cmd_k_chunks",
+        kc,
+        "K chunks of the tile, 1..=65535",
+    );
+    let cmd_bits = m.port(
+        Dir::Input,
+        "cmd_weight_bits",
+        pb,
+        "weight bit planes, 1..=max_weight_bits",
+    );
     let act_valid = m.port(Dir::Input, "act_valid", 1, "activation beat valid");
     let act_ready = m.port(Dir::Output, "act_ready", 1, "activation beat ready");
     let wgt_valid = m.port(Dir::Input, "wgt_valid", 1, "weight beat valid");
     let wgt_ready = m.port(Dir::Output, "wgt_ready", 1, "weight beat ready");
     let res_valid = m.port(Dir::Output, "res_valid", 1, "result beat valid");
     let res_ready = m.port(Dir::Input, "res_ready", 1, "result beat ready");
-    let cmd_fire = m.port(Dir::Output, "cmd_fire", 1, "command transfer: clear accumulators");
-    let act_fire = m.port(Dir::Output, "act_fire", 1, "activation transfer: write tables");
-    let wgt_fire = m.port(Dir::Output, "wgt_fire", 1, "weight transfer: read tables, capture plane bits");
+    let cmd_fire = m.port(
+        Dir::Output,
+        "cmd_fire",
+        1,
+        "command transfer: clear accumulators",
+    );
+    let act_fire = m.port(
+        Dir::Output,
+        "act_fire",
+        1,
+        "activation transfer: write tables",
+    );
+    let wgt_fire = m.port(
+        Dir::Output,
+        "wgt_fire",
+        1,
+        "weight transfer: read tables, capture plane bits",
+    );
     let waddr = m.port(Dir::Output, "tbl_waddr", d.addr_bits, "table write address");
     let raddr = m.port(Dir::Output, "tbl_raddr", d.addr_bits, "table read address");
     let sl_valid = m.port(Dir::OutputReg, "sl_valid", 1, "lookup stage valid");
     let sl_plane = m.port(Dir::OutputReg, "sl_plane", pb, "lookup stage plane index");
-    let sl_msb = m.port(Dir::OutputReg, "sl_msb", 1, "lookup stage plane is the MSB plane");
+    let sl_msb = m.port(
+        Dir::OutputReg,
+        "sl_msb",
+        1,
+        "lookup stage plane is the MSB plane",
+    );
     let dr_row = m.reg("dr_row", d.row_bits);
     if d.m > 1 {
         let port = m.port(Dir::Output, "res_row", d.row_bits, "row of the result beat");
@@ -325,24 +477,65 @@ pub fn controller(d: &Dims, names: &Names) -> Module {
     let lu_plane = m.reg("lu_plane", pb);
 
     m.items.push(Item::Assign(cmd_ready, busy.clone().lnot()));
-    m.items.push(Item::Assign(cmd_fire.clone(), and(cmd_valid, busy.clone().lnot())));
-    let pc_free = pc_chunk.clone().bin(BinOp::Sub, lu_chunk.clone()).bin(BinOp::Lt, Expr::lit(kc, u64::from(d.banks)));
-    m.items.push(Item::Assign(act_ready.clone(), and(and(busy.clone(), pc_chunk.clone().bin(BinOp::Lt, k_r.clone())), pc_free)));
-    m.items.push(Item::Assign(act_fire.clone(), and(act_valid, act_ready)));
-    let lu_go = and(and(busy.clone(), lu_chunk.clone().bin(BinOp::Lt, k_r.clone())), pc_chunk.clone().bin(BinOp::Gt, lu_chunk.clone()));
+    m.items.push(Item::Assign(
+        cmd_fire.clone(),
+        and(cmd_valid, busy.clone().lnot()),
+    ));
+    let pc_free = pc_chunk
+        .clone()
+        .bin(BinOp::Sub, lu_chunk.clone())
+        .bin(BinOp::Lt, Expr::lit(kc, u64::from(d.banks)));
+    m.items.push(Item::Assign(
+        act_ready.clone(),
+        and(
+            and(busy.clone(), pc_chunk.clone().bin(BinOp::Lt, k_r.clone())),
+            pc_free,
+        ),
+    ));
+    m.items
+        .push(Item::Assign(act_fire.clone(), and(act_valid, act_ready)));
+    let lu_go = and(
+        and(busy.clone(), lu_chunk.clone().bin(BinOp::Lt, k_r.clone())),
+        pc_chunk.clone().bin(BinOp::Gt, lu_chunk.clone()),
+    );
     m.items.push(Item::Assign(wgt_ready.clone(), lu_go));
-    m.items.push(Item::Assign(wgt_fire.clone(), and(wgt_valid, wgt_ready)));
+    m.items
+        .push(Item::Assign(wgt_fire.clone(), and(wgt_valid, wgt_ready)));
     m.items.push(Item::Assign(
         res_valid.clone(),
-        and(and(busy.clone(), lu_chunk.clone().bin(BinOp::Eq, k_r.clone())), sl_valid.clone().lnot()),
+        and(
+            and(busy.clone(), lu_chunk.clone().bin(BinOp::Eq, k_r.clone())),
+            sl_valid.clone().lnot(),
+        ),
     ));
     let res_fire = m.wire_assign("res_fire", 1, and(res_valid, res_ready));
-    let last_plane = m.wire_assign("last_plane", 1, lu_plane.clone().bin(BinOp::Eq, bits_r.clone().bin(BinOp::Sub, Expr::lit(pb, 1))));
+    let last_plane = m.wire_assign(
+        "last_plane",
+        1,
+        lu_plane
+            .clone()
+            .bin(BinOp::Eq, bits_r.clone().bin(BinOp::Sub, Expr::lit(pb, 1))),
+    );
     let last_group_max = u64::from(d.groups - 1);
-    let pc_last = m.wire_assign("pc_last_group", 1, pc_group.clone().bin(BinOp::Eq, Expr::lit(gb, last_group_max)));
-    let lu_last = m.wire_assign("lu_last_group", 1, lu_group.clone().bin(BinOp::Eq, Expr::lit(gb, last_group_max)));
+    let pc_last = m.wire_assign(
+        "pc_last_group",
+        1,
+        pc_group
+            .clone()
+            .bin(BinOp::Eq, Expr::lit(gb, last_group_max)),
+    );
+    let lu_last = m.wire_assign(
+        "lu_last_group",
+        1,
+        lu_group
+            .clone()
+            .bin(BinOp::Eq, Expr::lit(gb, last_group_max)),
+    );
     let (wa, ra) = if d.banks == 2 {
-        (Expr::Concat(vec![pc_chunk.clone().bit(0), pc_group.clone()]), Expr::Concat(vec![lu_chunk.clone().bit(0), lu_group.clone()]))
+        (
+            Expr::Concat(vec![pc_chunk.clone().bit(0), pc_group.clone()]),
+            Expr::Concat(vec![lu_chunk.clone().bit(0), lu_group.clone()]),
+        )
     } else {
         (pc_group.clone(), lu_group.clone())
     };
@@ -381,7 +574,11 @@ pub fn controller(d: &Dims, names: &Names) -> Module {
             last_plane,
             vec![
                 nb(&lu_plane, zero(pb)),
-                Stmt::If(lu_last, vec![nb(&lu_group, zero(gb)), nb(&lu_chunk, inc(&lu_chunk, kc))], vec![nb(&lu_group, inc(&lu_group, gb))]),
+                Stmt::If(
+                    lu_last,
+                    vec![nb(&lu_group, zero(gb)), nb(&lu_chunk, inc(&lu_chunk, kc))],
+                    vec![nb(&lu_group, inc(&lu_group, gb))],
+                ),
             ],
             vec![nb(&lu_plane, inc(&lu_plane, pb))],
         ),
@@ -426,16 +623,31 @@ pub fn top(d: &Dims, names: &Names) -> Module {
     let cmd_valid = m.port(Dir::Input, "cmd_valid", 1, "command valid");
     let cmd_ready = m.port(Dir::Output, "cmd_ready", 1, "command ready");
     let cmd_k = m.port(Dir::Input, "cmd_k_chunks", kc, "K chunks, 1..=65535");
-    let cmd_bits = m.port(Dir::Input, "cmd_weight_bits", d.plane_bits, "weight bit planes");
+    let cmd_bits = m.port(
+        Dir::Input,
+        "cmd_weight_bits",
+        d.plane_bits,
+        "weight bit planes",
+    );
     let act_valid = m.port(Dir::Input, "act_valid", 1, "activation beat valid");
     let act_ready = m.port(Dir::Output, "act_ready", 1, "activation beat ready");
     let act_data = m.port(Dir::Input, "act_data", d.act_beat_bits(), "activation beat");
     let wgt_valid = m.port(Dir::Input, "wgt_valid", 1, "weight beat valid");
     let wgt_ready = m.port(Dir::Output, "wgt_ready", 1, "weight beat ready");
-    let wgt_data = m.port(Dir::Input, "wgt_data", d.wgt_beat_bits(), "weight bit-plane beat");
+    let wgt_data = m.port(
+        Dir::Input,
+        "wgt_data",
+        d.wgt_beat_bits(),
+        "weight bit-plane beat",
+    );
     let res_valid = m.port(Dir::Output, "res_valid", 1, "result beat valid");
     let res_ready = m.port(Dir::Input, "res_ready", 1, "result beat ready");
-    let res_data = m.port(Dir::Output, "res_data", d.res_beat_bits(), "result beat (one row)");
+    let res_data = m.port(
+        Dir::Output,
+        "res_data",
+        d.res_beat_bits(),
+        "result beat (one row)",
+    );
 
     let cmd_fire = m.wire("cmd_fire", 1);
     let act_fire = m.wire("act_fire", 1);
@@ -445,42 +657,53 @@ pub fn top(d: &Dims, names: &Names) -> Module {
     let sl_valid = m.wire("sl_valid", 1);
     let sl_plane = m.wire("sl_plane", d.plane_bits);
     let sl_msb = m.wire("sl_msb", 1);
-    let dr_row = if d.m > 1 { Some(m.wire("res_row", d.row_bits)) } else { None };
+    let dr_row = if d.m > 1 {
+        Some(m.wire("res_row", d.row_bits))
+    } else {
+        None
+    };
     let table_in = m.wire("table_in", d.table_word_bits());
     let table_out = m.wire("table_out", d.table_word_bits());
     let accs = m.wire("accs", d.m * d.n * d.acc_bits);
     let sl_wbits = m.reg("sl_wbits", d.wgt_beat_bits());
 
     let mut ctrl_ports = vec![
-            ("clk".into(), clk.clone()),
-            ("rst".into(), rst),
-            ("cmd_valid".into(), cmd_valid),
-            ("cmd_ready".into(), cmd_ready),
-            ("cmd_k_chunks".into(), cmd_k),
-            ("cmd_weight_bits".into(), cmd_bits),
-            ("act_valid".into(), act_valid),
-            ("act_ready".into(), act_ready),
-            ("wgt_valid".into(), wgt_valid),
-            ("wgt_ready".into(), wgt_ready),
-            ("res_valid".into(), res_valid),
-            ("res_ready".into(), res_ready),
-            ("cmd_fire".into(), cmd_fire.clone()),
-            ("act_fire".into(), act_fire.clone()),
-            ("wgt_fire".into(), wgt_fire.clone()),
-            ("tbl_waddr".into(), waddr.clone()),
-            ("tbl_raddr".into(), raddr.clone()),
-            ("sl_valid".into(), sl_valid.clone()),
-            ("sl_plane".into(), sl_plane.clone()),
-            ("sl_msb".into(), sl_msb.clone()),
-        ];
+        ("clk".into(), clk.clone()),
+        ("rst".into(), rst),
+        ("cmd_valid".into(), cmd_valid),
+        ("cmd_ready".into(), cmd_ready),
+        ("cmd_k_chunks".into(), cmd_k),
+        ("cmd_weight_bits".into(), cmd_bits),
+        ("act_valid".into(), act_valid),
+        ("act_ready".into(), act_ready),
+        ("wgt_valid".into(), wgt_valid),
+        ("wgt_ready".into(), wgt_ready),
+        ("res_valid".into(), res_valid),
+        ("res_ready".into(), res_ready),
+        ("cmd_fire".into(), cmd_fire.clone()),
+        ("act_fire".into(), act_fire.clone()),
+        ("wgt_fire".into(), wgt_fire.clone()),
+        ("tbl_waddr".into(), waddr.clone()),
+        ("tbl_raddr".into(), raddr.clone()),
+        ("sl_valid".into(), sl_valid.clone()),
+        ("sl_plane".into(), sl_plane.clone()),
+        ("sl_msb".into(), sl_msb.clone()),
+    ];
     if let Some(row) = &dr_row {
         ctrl_ports.push(("res_row".into(), row.clone()));
     }
-    m.items.push(Item::Instance { module: names.module("controller"), name: "u_ctrl".into(), ports: ctrl_ports });
+    m.items.push(Item::Instance {
+        module: names.module("controller"),
+        name: "u_ctrl".into(),
+        ports: ctrl_ports,
+    });
     m.items.push(Item::Instance {
         module: names.module("precompute"),
         name: "u_pre".into(),
-        ports: vec![("act_data".into(), act_data), ("table_word".into(), table_in.clone())],
+        ports: vec![
+            ("act_data".into(), act_data),
+            ("table_word".into(), table_in.clone()),
+        ],
     });
     m.items.push(Item::Instance {
         module: names.module("table_ram"),
@@ -495,7 +718,10 @@ pub fn top(d: &Dims, names: &Names) -> Module {
             ("rdata".into(), table_out.clone()),
         ],
     });
-    m.items.push(Item::AlwaysFf { clock: "clk".into(), body: vec![Stmt::If(wgt_fire, vec![nb(&sl_wbits, wgt_data)], vec![])] });
+    m.items.push(Item::AlwaysFf {
+        clock: "clk".into(),
+        body: vec![Stmt::If(wgt_fire, vec![nb(&sl_wbits, wgt_data)], vec![])],
+    });
     m.items.push(Item::Instance {
         module: names.module("lau_array"),
         name: "u_array".into(),
@@ -516,11 +742,18 @@ pub fn top(d: &Dims, names: &Names) -> Module {
     let acc_row = match &dr_row {
         None => accs,
         Some(dr_row) => {
-        m.items.push(Item::Wire { name: "acc_rows".into(), width: row_w, depth: Some(d.m) });
-        for row in 0..d.m {
-            m.items.push(Item::Assign(Expr::id("acc_rows").bit(row), accs.clone().slice(row * row_w + row_w - 1, row * row_w)));
-        }
-        m.wire_assign("acc_row", row_w, Expr::id("acc_rows").index(dr_row.clone()))
+            m.items.push(Item::Wire {
+                name: "acc_rows".into(),
+                width: row_w,
+                depth: Some(d.m),
+            });
+            for row in 0..d.m {
+                m.items.push(Item::Assign(
+                    Expr::id("acc_rows").bit(row),
+                    accs.clone().slice(row * row_w + row_w - 1, row * row_w),
+                ));
+            }
+            m.wire_assign("acc_row", row_w, Expr::id("acc_rows").index(dr_row.clone()))
         }
     };
     if !d.symmetric {
@@ -535,13 +768,20 @@ pub fn top(d: &Dims, names: &Names) -> Module {
     for row in 0..d.m {
         let rs = m.reg(&format!("rowsum_r{row}"), ar);
         let lo = row * tw + (d.entries - 1) * d.entry_bits;
-        let entry = table_in.clone().slice(lo + d.entry_bits - 1, lo).sext(d.entry_bits, ar);
+        let entry = table_in
+            .clone()
+            .slice(lo + d.entry_bits - 1, lo)
+            .sext(d.entry_bits, ar);
         m.items.push(Item::AlwaysFf {
             clock: "clk".into(),
             body: vec![Stmt::If(
                 cmd_fire.clone(),
                 vec![nb(&rs, Expr::lit(ar, 0))],
-                vec![Stmt::If(act_fire.clone(), vec![nb(&rs, rs.clone().bin(BinOp::Add, entry))], vec![])],
+                vec![Stmt::If(
+                    act_fire.clone(),
+                    vec![nb(&rs, rs.clone().bin(BinOp::Add, entry))],
+                    vec![],
+                )],
             )],
         });
         sums.push(rs.slice(ar - 1, 1));
@@ -549,18 +789,32 @@ pub fn top(d: &Dims, names: &Names) -> Module {
     let half = match &dr_row {
         None => m.wire_assign("rowsum_half", d.acc_bits, sums[0].clone()),
         Some(dr_row) => {
-            m.items.push(Item::Wire { name: "rowsum_halves".into(), width: d.acc_bits, depth: Some(d.m) });
+            m.items.push(Item::Wire {
+                name: "rowsum_halves".into(),
+                width: d.acc_bits,
+                depth: Some(d.m),
+            });
             for (row, s) in sums.iter().enumerate() {
-                m.items.push(Item::Assign(Expr::id("rowsum_halves").bit(row as u32), s.clone()));
+                m.items.push(Item::Assign(
+                    Expr::id("rowsum_halves").bit(row as u32),
+                    s.clone(),
+                ));
             }
-            m.wire_assign("rowsum_half", d.acc_bits, Expr::id("rowsum_halves").index(dr_row.clone()))
+            m.wire_assign(
+                "rowsum_half",
+                d.acc_bits,
+                Expr::id("rowsum_halves").index(dr_row.clone()),
+            )
         }
     };
     let cols: Vec<Expr> = (0..d.n)
         .rev()
         .map(|col| {
             let lo = col * d.acc_bits;
-            acc_row.clone().slice(lo + d.acc_bits - 1, lo).bin(BinOp::Sub, half.clone())
+            acc_row
+                .clone()
+                .slice(lo + d.acc_bits - 1, lo)
+                .bin(BinOp::Sub, half.clone())
         })
         .collect();
     m.items.push(Item::Assign(res_data, Expr::Concat(cols)));

@@ -144,8 +144,8 @@ impl Expr {
     pub fn bin(self, op: BinOp, rhs: Expr) -> Expr {
         Expr::Binary(op, Box::new(self), Box::new(rhs))
     }
-    /// `~self`.
-    pub fn not(self) -> Expr {
+    /// `~self` (bitwise inversion).
+    pub fn inv(self) -> Expr {
         Expr::Unary(UnOp::Not, Box::new(self))
     }
     /// `!self`.
@@ -244,16 +244,30 @@ pub struct Module {
 impl Module {
     /// An empty module.
     pub fn new(name: impl Into<String>) -> Module {
-        Module { name: name.into(), doc: Vec::new(), ports: Vec::new(), items: Vec::new() }
+        Module {
+            name: name.into(),
+            doc: Vec::new(),
+            ports: Vec::new(),
+            items: Vec::new(),
+        }
     }
     /// Adds a port.
     pub fn port(&mut self, dir: Dir, name: &str, width: u32, doc: &str) -> Expr {
-        self.ports.push(Port { dir, name: name.to_string(), width, doc: doc.to_string() });
+        self.ports.push(Port {
+            dir,
+            name: name.to_string(),
+            width,
+            doc: doc.to_string(),
+        });
         Expr::id(name)
     }
     /// Declares a wire and returns its name as an expression.
     pub fn wire(&mut self, name: &str, width: u32) -> Expr {
-        self.items.push(Item::Wire { name: name.to_string(), width, depth: None });
+        self.items.push(Item::Wire {
+            name: name.to_string(),
+            width,
+            depth: None,
+        });
         Expr::id(name)
     }
     /// Declares a wire and drives it.
@@ -264,7 +278,12 @@ impl Module {
     }
     /// Declares a register.
     pub fn reg(&mut self, name: &str, width: u32) -> Expr {
-        self.items.push(Item::Reg { name: name.to_string(), width, depth: None, attr: None });
+        self.items.push(Item::Reg {
+            name: name.to_string(),
+            width,
+            depth: None,
+            attr: None,
+        });
         Expr::id(name)
     }
     /// Adds a comment line.
@@ -345,7 +364,13 @@ fn expr(e: &Expr, out: &mut String) {
 /// Operands of unary operators are parenthesized unless they are atoms.
 fn atom(e: &Expr, out: &mut String) {
     match e {
-        Expr::Ident(_) | Expr::Lit { .. } | Expr::Index(..) | Expr::Slice(..) | Expr::Concat(_) | Expr::Binary(..) | Expr::Cond(..) => expr(e, out),
+        Expr::Ident(_)
+        | Expr::Lit { .. }
+        | Expr::Index(..)
+        | Expr::Slice(..)
+        | Expr::Concat(_)
+        | Expr::Binary(..)
+        | Expr::Cond(..) => expr(e, out),
         _ => {
             out.push('(');
             expr(e, out);
@@ -409,7 +434,13 @@ pub fn print_module(m: &Module, header: &[String]) -> String {
             Dir::OutputReg => "output reg ",
         };
         let sep = if i + 1 == m.ports.len() { "" } else { "," };
-        let _ = writeln!(out, "  {kind} {}{}{sep}  // {}", range(p.width), p.name, p.doc);
+        let _ = writeln!(
+            out,
+            "  {kind} {}{}{sep}  // {}",
+            range(p.width),
+            p.name,
+            p.doc
+        );
     }
     out.push_str(");\n");
     for item in &m.items {
@@ -421,9 +452,17 @@ pub fn print_module(m: &Module, header: &[String]) -> String {
                 let arr = depth.map(|d| format!(" [0:{}]", d - 1)).unwrap_or_default();
                 let _ = writeln!(out, "  wire {}{name}{arr};", range(*width));
             }
-            Item::Reg { name, width, depth, attr } => {
+            Item::Reg {
+                name,
+                width,
+                depth,
+                attr,
+            } => {
                 let arr = depth.map(|d| format!(" [0:{}]", d - 1)).unwrap_or_default();
-                let attr = attr.as_ref().map(|a| format!("(* {a} *) ")).unwrap_or_default();
+                let attr = attr
+                    .as_ref()
+                    .map(|a| format!("(* {a} *) "))
+                    .unwrap_or_default();
                 let _ = writeln!(out, "  {attr}reg {}{name}{arr};", range(*width));
             }
             Item::Assign(l, r) => {
@@ -438,7 +477,11 @@ pub fn print_module(m: &Module, header: &[String]) -> String {
                 stmts(body, 2, &mut out);
                 out.push_str("  end\n");
             }
-            Item::Instance { module, name, ports } => {
+            Item::Instance {
+                module,
+                name,
+                ports,
+            } => {
                 let _ = writeln!(out, "  {module} {name} (");
                 for (i, (p, e)) in ports.iter().enumerate() {
                     let sep = if i + 1 == ports.len() { "" } else { "," };
@@ -465,7 +508,10 @@ mod tests {
         let e = Expr::id("a").sext(4, 6).bin(BinOp::Add, Expr::lit(6, 3));
         assert_eq!(print_expr(&e), "({{2{a[3]}}, a} + 6'd3)");
         assert_eq!(print_expr(&Expr::id("x").bit(0).lnot()), "!x[0]");
-        assert_eq!(print_expr(&Expr::id("t").slice(79, 70).sext(10, 12)), "{{2{t[79]}}, t[79:70]}");
+        assert_eq!(
+            print_expr(&Expr::id("t").slice(79, 70).sext(10, 12)),
+            "{{2{t[79]}}, t[79:70]}"
+        );
     }
 
     #[test]
@@ -474,7 +520,13 @@ mod tests {
         let clk = m.port(Dir::Input, "clk", 1, "clock");
         let _ = clk;
         let q = m.port(Dir::OutputReg, "q", 2, "state");
-        m.items.push(Item::AlwaysFf { clock: "clk".into(), body: vec![Stmt::NonBlocking(q.clone(), q.bin(BinOp::Add, Expr::lit(2, 1)))] });
+        m.items.push(Item::AlwaysFf {
+            clock: "clk".into(),
+            body: vec![Stmt::NonBlocking(
+                q.clone(),
+                q.bin(BinOp::Add, Expr::lit(2, 1)),
+            )],
+        });
         let text = print_module(&m, &["hdr".to_string()]);
         assert_eq!(
             text,

@@ -12,6 +12,8 @@ pub mod mapper;
 pub mod output;
 pub mod report;
 pub mod support;
+pub mod sweep;
+pub mod systolic;
 
 pub use arch::Arch;
 pub use engine::simulate;

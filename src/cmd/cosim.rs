@@ -1,12 +1,118 @@
-//! `lutforge cosim`: not built yet; the owning issue fills this module in.
+//! `lutforge cosim`: co-simulates the generated RTL of an architecture with Verilator against the
+//! cycle-stepped model (every output value, every stream transfer, the cycle count) and the fast
+//! model (cycle count), on seeded random tiles and tiles cut from the tiny model's layers.
+//!
+//! Prints a table (case, origin, shape, bits, cycles RTL / stepped / fast, result) and a summary
+//! line `N cases: P passed, F failed`. Exit 1 on the first mismatch, with
+//! `case K, cycle N, signal S: expected X, got Y` and the command that reproduces it.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::Context;
+use lutforge_sim::arch::MatrixUnit;
+use lutforge_sim::Arch;
+use lutforge_testbench::{cosimulate, render_table, CosimSettings};
+
+use super::EXIT_VERIFY;
 
 /// Arguments of `lutforge cosim`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Architecture file (kind `lut_tensor_core`).
+    #[arg(long)]
+    pub arch: PathBuf,
+    /// Number of cases.
+    #[arg(long, default_value_t = 40)]
+    pub cases: usize,
+    /// Seed of the case generator.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Dump a VCD of this case to `<out>/case<K>.vcd`.
+    #[arg(long, value_name = "CASE")]
+    pub vcd: Option<usize>,
+    /// Directory for the VCD and a copy of the RTL (default `build/cosim` for the VCD; the RTL
+    /// is written only when given).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
 
 /// Runs `lutforge cosim`.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`lutforge cosim` is not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let arch = Arch::from_file(&args.arch)?;
+    let MatrixUnit::Lut(array) = arch.matrix else {
+        anyhow::bail!(
+            "{}: field `kind`: cosim needs kind `lut_tensor_core` (got `{}`)",
+            args.arch.display(),
+            arch.kind()
+        );
+    };
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("build/cosim"));
+    if let Some(out) = &args.out {
+        let bundle = lutforge_rtl::generate(&arch, lutforge_rtl::Options::default())?;
+        bundle.write_to(out)?;
+    }
+    if let Some(k) = args.vcd {
+        anyhow::ensure!(
+            k < args.cases,
+            "--vcd {k}: there are only {} cases (0..{})",
+            args.cases,
+            args.cases
+        );
+        std::fs::create_dir_all(&out_dir)
+            .with_context(|| format!("{}: cannot create", out_dir.display()))?;
+    }
+    let vcd_path = out_dir.join(format!("case{}.vcd", args.vcd.unwrap_or(0)));
+    let settings = CosimSettings {
+        cases: args.cases,
+        seed: args.seed,
+        vcd_case: args.vcd,
+        vcd_path: vcd_path.clone(),
+        options: Default::default(),
+    };
+    let outcome = cosimulate(&arch.name, &array, &settings)?;
+    let h = &outcome.harness;
+    println!(
+        "cosim {} ({}): {} cases, seed {}; verilator model {}",
+        arch.name,
+        args.arch.display(),
+        args.cases,
+        args.seed,
+        if h.cached {
+            "from cache".to_string()
+        } else {
+            format!("built in {:.1} s", h.build_seconds)
+        }
+    );
+    print!("{}", render_table(&outcome.rows));
+    if let Some(m) = &outcome.mismatch {
+        let passed = outcome.rows.iter().filter(|r| r.equal).count();
+        println!(
+            "{} cases run: {passed} passed, 1 failed (stopped at the first mismatch)",
+            outcome.rows.len()
+        );
+        let repro = format!(
+            "reproduce: lutforge cosim --arch {} --cases {} --seed {} --vcd {}",
+            args.arch.display(),
+            args.cases,
+            args.seed,
+            m.case
+        );
+        println!("MISMATCH {m}\n{repro}");
+        eprintln!("error: {m}\n{repro}");
+        return Ok(ExitCode::from(EXIT_VERIFY));
+    }
+    println!(
+        "{n} cases: {n} passed, 0 failed; values and cycle counts equal (RTL = stepped model = fast model); rtl {:.2} s, stepped {:.3} s",
+        outcome.rtl_seconds,
+        outcome.stepped_seconds,
+        n = outcome.rows.len()
+    );
+    if args.vcd.is_some() {
+        println!("vcd: {}", vcd_path.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }

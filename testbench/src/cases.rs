@@ -52,7 +52,7 @@ const MAX_CHUNKS: u64 = 4;
 pub fn generate(array: &LutArray, count: usize, seed: u64) -> Vec<Case> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let tiny = ModelConfig::preset("tiny-llama").ok();
-    let mut model_tiles = 0usize;
+    let (mut model_tiles, mut random_tiles) = (0usize, 0u32);
     (0..count)
         .map(|index| {
             if index % 4 == 3 {
@@ -61,7 +61,9 @@ pub fn generate(array: &LutArray, count: usize, seed: u64) -> Vec<Case> {
                     return model_case(array, cfg, index, model_tiles - 1, &mut rng);
                 }
             }
-            random_case(array, index, &mut rng)
+            random_tiles += 1;
+            let weight_bits = 1 + (random_tiles - 1) % array.max_weight_bits;
+            random_case(array, index, weight_bits, &mut rng)
         })
         .collect()
 }
@@ -70,13 +72,25 @@ fn signed(rng: &mut ChaCha8Rng, bits: u32) -> i64 {
     rng.gen_range(-(1i64 << (bits - 1))..(1i64 << (bits - 1)))
 }
 
-fn random_case(array: &LutArray, index: usize, rng: &mut ChaCha8Rng) -> Case {
-    let weight_bits = 1 + (index as u32 % array.max_weight_bits);
+fn random_case(array: &LutArray, index: usize, weight_bits: u32, rng: &mut ChaCha8Rng) -> Case {
     let k_chunks = rng.gen_range(1..=2u64);
     let k = k_chunks as usize * array.tile_k as usize;
-    let activations = (0..array.tile_m as usize * k).map(|_| signed(rng, array.act_bits)).collect();
-    let weights = (0..k * array.tile_n as usize).map(|_| signed(rng, weight_bits)).collect();
-    Case { index, kind: CaseKind::Random, input: TileInput { weight_bits, k_chunks, activations, weights } }
+    let activations = (0..array.tile_m as usize * k)
+        .map(|_| signed(rng, array.act_bits))
+        .collect();
+    let weights = (0..k * array.tile_n as usize)
+        .map(|_| signed(rng, weight_bits))
+        .collect();
+    Case {
+        index,
+        kind: CaseKind::Random,
+        input: TileInput {
+            weight_bits,
+            k_chunks,
+            activations,
+            weights,
+        },
+    }
 }
 
 /// A pseudo-normal sample (Irwin-Hall of 4 uniforms, variance 1/3 scaled to 1).
@@ -90,18 +104,32 @@ pub fn quantize_absmax(x: &[f64], bits: u32) -> Vec<i64> {
     let hi = (1i64 << (bits - 1)) - 1;
     let lo = -(1i64 << (bits - 1));
     let amax = x.iter().fold(0f64, |m, v| m.max(v.abs()));
-    let scale = if amax > 0.0 { hi.max(1) as f64 / amax } else { 1.0 };
-    x.iter().map(|v| ((v * scale).round() as i64).clamp(lo, hi)).collect()
+    let scale = if amax > 0.0 {
+        hi.max(1) as f64 / amax
+    } else {
+        1.0
+    };
+    x.iter()
+        .map(|v| ((v * scale).round() as i64).clamp(lo, hi))
+        .collect()
 }
 
 /// BitNet b1.58 ternary quantization: scale by the mean absolute value, round, clip to {-1,0,1}.
 pub fn quantize_ternary(x: &[f64]) -> Vec<i64> {
     let mean = x.iter().map(|v| v.abs()).sum::<f64>() / x.len().max(1) as f64;
     let scale = if mean > 0.0 { 1.0 / mean } else { 1.0 };
-    x.iter().map(|v| ((v * scale).round() as i64).clamp(-1, 1)).collect()
+    x.iter()
+        .map(|v| ((v * scale).round() as i64).clamp(-1, 1))
+        .collect()
 }
 
-fn model_case(array: &LutArray, cfg: &ModelConfig, index: usize, nth: usize, rng: &mut ChaCha8Rng) -> Case {
+fn model_case(
+    array: &LutArray,
+    cfg: &ModelConfig,
+    index: usize,
+    nth: usize,
+    rng: &mut ChaCha8Rng,
+) -> Case {
     let h = cfg.hidden_size as usize;
     let matrices: [(&'static str, usize, usize); 7] = [
         ("q_proj", h, cfg.q_dim() as usize),
@@ -119,7 +147,10 @@ fn model_case(array: &LutArray, cfg: &ModelConfig, index: usize, nth: usize, rng
     if array.max_weight_bits >= 2 {
         formats.push(("ternary".into(), 2));
     }
-    formats.push((format!("int{}", array.max_weight_bits), array.max_weight_bits));
+    formats.push((
+        format!("int{}", array.max_weight_bits),
+        array.max_weight_bits,
+    ));
     let (format, weight_bits) = formats[nth / matrices.len() % formats.len()].clone();
     // The layer's weights come from a fixed per-matrix seed (the "checkpoint"), not the run seed.
     let mut wrng = ChaCha8Rng::seed_from_u64(0x7419_0000 + which as u64);
@@ -129,11 +160,17 @@ fn model_case(array: &LutArray, cfg: &ModelConfig, index: usize, nth: usize, rng
     let n_cols = array.tile_n as usize;
     let col0 = rng.gen_range(0..fan_out);
     let mut weights = vec![0i64; k * n_cols];
-    let full: Vec<f64> = (0..fan_in * fan_out).map(|_| normal(&mut wrng) * 0.02).collect();
+    let full: Vec<f64> = (0..fan_in * fan_out)
+        .map(|_| normal(&mut wrng) * 0.02)
+        .collect();
     for n in 0..n_cols {
         let col = (col0 + n) % fan_out;
         let channel: Vec<f64> = (0..fan_in).map(|i| full[i * fan_out + col]).collect();
-        let q = if format == "ternary" { quantize_ternary(&channel) } else { quantize_absmax(&channel, weight_bits) };
+        let q = if format == "ternary" {
+            quantize_ternary(&channel)
+        } else {
+            quantize_absmax(&channel, weight_bits)
+        };
         for (i, v) in q.into_iter().enumerate().take(k) {
             weights[i * n_cols + n] = v;
         }
@@ -141,9 +178,22 @@ fn model_case(array: &LutArray, cfg: &ModelConfig, index: usize, nth: usize, rng
     let mut activations = vec![0i64; array.tile_m as usize * k];
     for m in 0..array.tile_m as usize {
         let token: Vec<f64> = (0..fan_in).map(|_| normal(rng)).collect();
-        for (i, v) in quantize_absmax(&token, array.act_bits).into_iter().enumerate().take(k) {
+        for (i, v) in quantize_absmax(&token, array.act_bits)
+            .into_iter()
+            .enumerate()
+            .take(k)
+        {
             activations[m * k + i] = v;
         }
     }
-    Case { index, kind: CaseKind::Model { matrix, format }, input: TileInput { weight_bits, k_chunks, activations, weights } }
+    Case {
+        index,
+        kind: CaseKind::Model { matrix, format },
+        input: TileInput {
+            weight_bits,
+            k_chunks,
+            activations,
+            weights,
+        },
+    }
 }

@@ -197,7 +197,10 @@ pub fn cache_root() -> PathBuf {
         return PathBuf::from(dir).join("lutforge-cosim");
     }
     if let Ok(exe) = std::env::current_exe() {
-        if let Some(t) = exe.ancestors().find(|p| p.file_name().is_some_and(|n| n == "target")) {
+        if let Some(t) = exe
+            .ancestors()
+            .find(|p| p.file_name().is_some_and(|n| n == "target"))
+        {
             return t.join("lutforge-cosim");
         }
     }
@@ -222,19 +225,43 @@ pub fn build(bundle: &Bundle, dims: &Dims) -> Result<Harness, TestbenchError> {
     let dir = root.join(&key);
     let exe = dir.join("Vharness");
     if exe.is_file() {
-        return Ok(Harness { exe, build_seconds: 0.0, cached: true });
+        return Ok(Harness {
+            exe,
+            build_seconds: 0.0,
+            cached: true,
+        });
     }
-    let nonce = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     let tmp = root.join(format!("{key}.tmp.{}.{nonce}", std::process::id()));
-    let io = |path: &Path, e: std::io::Error| TestbenchError::Io { path: path.display().to_string(), message: e.to_string() };
+    let io = |path: &Path, e: std::io::Error| TestbenchError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
     std::fs::create_dir_all(&tmp).map_err(|e| io(&tmp, e))?;
-    bundle.write_to(&tmp.join("rtl")).map_err(|e| TestbenchError::Io { path: tmp.display().to_string(), message: e.to_string() })?;
+    bundle
+        .write_to(&tmp.join("rtl"))
+        .map_err(|e| TestbenchError::Io {
+            path: tmp.display().to_string(),
+            message: e.to_string(),
+        })?;
     let harness = tmp.join("harness.cpp");
     std::fs::write(&harness, cpp).map_err(|e| io(&harness, e))?;
     let start = Instant::now();
     let mut cmd = Command::new(&verilator);
     cmd.current_dir(&tmp)
-        .args(["--cc", "--exe", "--build", "--trace", "-j", "2", "--top-module", &bundle.top])
+        .args([
+            "--cc",
+            "--exe",
+            "--build",
+            "--trace",
+            "-j",
+            "2",
+            "--top-module",
+            &bundle.top,
+        ])
         .args(["-MAKEFLAGS", "OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1"])
         .args(["--Mdir", "obj_dir", "-o", "../Vharness", "harness.cpp"]);
     for f in bundle.verilog() {
@@ -243,8 +270,15 @@ pub fn build(bundle: &Bundle, dims: &Dims) -> Result<Harness, TestbenchError> {
     let out = cmd.output().map_err(|e| io(&verilator, e))?;
     if !out.status.success() {
         let text = String::from_utf8_lossy(&out.stderr);
-        let first = text.lines().find(|l| l.contains("rror")).unwrap_or("no error line").to_string();
-        return Err(TestbenchError::Build { dir: tmp.display().to_string(), message: first });
+        let first = text
+            .lines()
+            .find(|l| l.contains("rror"))
+            .unwrap_or("no error line")
+            .to_string();
+        return Err(TestbenchError::Build {
+            dir: tmp.display().to_string(),
+            message: first,
+        });
     }
     let build_seconds = start.elapsed().as_secs_f64();
     let _ = std::fs::remove_dir_all(tmp.join("obj_dir"));
@@ -252,23 +286,55 @@ pub fn build(bundle: &Bundle, dims: &Dims) -> Result<Harness, TestbenchError> {
         // Another process finished the same build first; use its copy.
         let _ = std::fs::remove_dir_all(&tmp);
     }
-    Ok(Harness { exe, build_seconds, cached: false })
+    Ok(Harness {
+        exe,
+        build_seconds,
+        cached: false,
+    })
 }
 
 fn fnv32(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(*b)).wrapping_mul(0x0100_0193))
+    bytes.iter().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// Runs tiles back to back through the harness; `vcd` is where a requested VCD goes.
-pub fn run(harness: &Harness, tiles: &[StreamTile], vcd: &Path) -> Result<Vec<RtlRun>, TestbenchError> {
-    let io = |e: std::io::Error| TestbenchError::Io { path: harness.exe.display().to_string(), message: e.to_string() };
-    let mut child = Command::new(&harness.exe).arg(vcd).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().map_err(io)?;
-    let mut stdin = child.stdin.take().ok_or_else(|| io(std::io::Error::other("no stdin")))?;
-    let stdout = child.stdout.take().ok_or_else(|| io(std::io::Error::other("no stdout")))?;
+pub fn run(
+    harness: &Harness,
+    tiles: &[StreamTile],
+    vcd: &Path,
+) -> Result<Vec<RtlRun>, TestbenchError> {
+    let io = |e: std::io::Error| TestbenchError::Io {
+        path: harness.exe.display().to_string(),
+        message: e.to_string(),
+    };
+    let mut child = Command::new(&harness.exe)
+        .arg(vcd)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(io)?;
+    let mut stdin = child
+        .stdin
+        .take()
+        .ok_or_else(|| io(std::io::Error::other("no stdin")))?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| io(std::io::Error::other("no stdout")))?;
     let mut text = String::new();
     for t in tiles {
         use std::fmt::Write as _;
-        let _ = writeln!(text, "CASE {} {} {} {} {}", t.k_chunks, t.weight_bits, t.act.len(), t.wgt.len(), u8::from(t.vcd));
+        let _ = writeln!(
+            text,
+            "CASE {} {} {} {} {}",
+            t.k_chunks,
+            t.weight_bits,
+            t.act.len(),
+            t.wgt.len(),
+            u8::from(t.vcd)
+        );
         for beat in t.act.iter().chain(t.wgt.iter()) {
             text.push_str(beat);
             text.push('\n');
@@ -286,7 +352,9 @@ pub fn run(harness: &Harness, tiles: &[StreamTile], vcd: &Path) -> Result<Vec<Rt
         match tag {
             "A" => cur.act_cycles.push(num),
             "W" => cur.wgt_cycles.push(num),
-            "R" => cur.results.push((num, parts.next().unwrap_or("").to_string())),
+            "R" => cur
+                .results
+                .push((num, parts.next().unwrap_or("").to_string())),
             "END" | "TIMEOUT" => {
                 cur.cycles = num;
                 cur.timed_out = tag == "TIMEOUT";
@@ -298,7 +366,13 @@ pub fn run(harness: &Harness, tiles: &[StreamTile], vcd: &Path) -> Result<Vec<Rt
     let _ = writer.join();
     let status = child.wait().map_err(io)?;
     if !status.success() || runs.len() != tiles.len() {
-        return Err(TestbenchError::Protocol { line: format!("harness exited with {status} after {} of {} tiles", runs.len(), tiles.len()) });
+        return Err(TestbenchError::Protocol {
+            line: format!(
+                "harness exited with {status} after {} of {} tiles",
+                runs.len(),
+                tiles.len()
+            ),
+        });
     }
     Ok(runs)
 }

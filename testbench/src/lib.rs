@@ -104,7 +104,11 @@ pub struct Mismatch {
 
 impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "case {}, cycle {}, signal {}: expected {}, got {}", self.case, self.cycle, self.signal, self.expected, self.got)
+        write!(
+            f,
+            "case {}, cycle {}, signal {}: expected {}, got {}",
+            self.case, self.cycle, self.signal, self.expected, self.got
+        )
     }
 }
 
@@ -167,7 +171,10 @@ struct Bits {
 
 impl Bits {
     fn new(len: u32) -> Bits {
-        Bits { words: vec![0; (len as usize).div_ceil(64).max(1)], len }
+        Bits {
+            words: vec![0; (len as usize).div_ceil(64).max(1)],
+            len,
+        }
     }
     fn put(&mut self, lo: u32, width: u32, value: i64) {
         for b in 0..width {
@@ -234,10 +241,21 @@ pub fn stream_tile(array: &LutArray, input: &TileInput, vcd: bool) -> StreamTile
             b.hex()
         })
         .collect();
-    StreamTile { k_chunks: input.k_chunks, weight_bits: input.weight_bits, act, wgt, vcd }
+    StreamTile {
+        k_chunks: input.k_chunks,
+        weight_bits: input.weight_bits,
+        act,
+        wgt,
+        vcd,
+    }
 }
 
-fn first_list_difference(case: usize, signal: &str, expected: &[u64], got: &[u64]) -> Option<Mismatch> {
+fn first_list_difference(
+    case: usize,
+    signal: &str,
+    expected: &[u64],
+    got: &[u64],
+) -> Option<Mismatch> {
     let n = expected.len().max(got.len());
     (0..n).find_map(|i| {
         let (e, g) = (expected.get(i), got.get(i));
@@ -250,20 +268,46 @@ fn first_list_difference(case: usize, signal: &str, expected: &[u64], got: &[u64
             (None, None) => 0,
         };
         let at = |x: Option<&u64>| if x == Some(&cycle) { "1" } else { "0" }.to_string();
-        Some(Mismatch { case, cycle, signal: signal.into(), expected: at(e), got: at(g) })
+        Some(Mismatch {
+            case,
+            cycle,
+            signal: signal.into(),
+            expected: at(e),
+            got: at(g),
+        })
     })
 }
 
 /// Compares one case: RTL against the stepped model (every transfer, every value, the cycle
 /// count), the stepped model against integer GEMM, and the fast model's cycles.
-pub fn compare(array: &LutArray, case: &Case, stepped: &SteppedRun, rtl: &RtlRun) -> Option<Mismatch> {
+pub fn compare(
+    array: &LutArray,
+    case: &Case,
+    stepped: &SteppedRun,
+    rtl: &RtlRun,
+) -> Option<Mismatch> {
     let d = Dims::of(array);
     let k = case.index;
     let mut found: Vec<Mismatch> = Vec::new();
-    found.extend(first_list_difference(k, "act_ready", &stepped.act_cycles, &rtl.act_cycles));
-    found.extend(first_list_difference(k, "wgt_ready", &stepped.wgt_cycles, &rtl.wgt_cycles));
+    found.extend(first_list_difference(
+        k,
+        "act_ready",
+        &stepped.act_cycles,
+        &rtl.act_cycles,
+    ));
+    found.extend(first_list_difference(
+        k,
+        "wgt_ready",
+        &stepped.wgt_cycles,
+        &rtl.wgt_cycles,
+    ));
     let got_res: Vec<u64> = rtl.results.iter().map(|(c, _)| *c).collect();
-    found.extend(first_list_difference(k, "res_valid", &stepped.res_cycles, &got_res));
+    found.extend(first_list_difference(
+        k,
+        "res_valid",
+        &stepped.res_cycles,
+        &got_res,
+    ));
     for (row, (cycle, hex)) in rtl.results.iter().enumerate().take(d.m as usize) {
         let bits = Bits::from_hex(hex, d.res_beat_bits());
         let bad = (0..d.n as usize).find_map(|col| {
@@ -280,7 +324,13 @@ pub fn compare(array: &LutArray, case: &Case, stepped: &SteppedRun, rtl: &RtlRun
         found.extend(bad);
     }
     if rtl.timed_out {
-        found.push(Mismatch { case: k, cycle: rtl.cycles, signal: "res_valid".into(), expected: "all results".into(), got: "timeout".into() });
+        found.push(Mismatch {
+            case: k,
+            cycle: rtl.cycles,
+            signal: "res_valid".into(),
+            expected: "all results".into(),
+            got: "timeout".into(),
+        });
     } else if rtl.cycles != stepped.cycles {
         found.push(Mismatch {
             case: k,
@@ -292,25 +342,43 @@ pub fn compare(array: &LutArray, case: &Case, stepped: &SteppedRun, rtl: &RtlRun
     }
     let fast = tile_cost(array, case.input.weight_bits, case.input.k_chunks).cycles;
     if fast != stepped.cycles {
-        found.push(Mismatch { case: k, cycle: 0, signal: "fast model cycles".into(), expected: stepped.cycles.to_string(), got: fast.to_string() });
+        found.push(Mismatch {
+            case: k,
+            cycle: 0,
+            signal: "fast model cycles".into(),
+            expected: stepped.cycles.to_string(),
+            got: fast.to_string(),
+        });
     }
     found.into_iter().min_by_key(|m| m.cycle)
 }
 
 /// Co-simulates `settings.cases` seeded cases of the array named `name`.
-pub fn cosimulate(name: &str, array: &LutArray, settings: &CosimSettings) -> Result<CosimOutcome, TestbenchError> {
+pub fn cosimulate(
+    name: &str,
+    array: &LutArray,
+    settings: &CosimSettings,
+) -> Result<CosimOutcome, TestbenchError> {
     let bundle = generate_lut(name, array, settings.options);
     let dims = Dims::of(array);
     let harness = harness::build(&bundle, &dims)?;
     let cases = cases::generate(array, settings.cases, settings.seed);
-    let tiles: Vec<StreamTile> = cases.iter().map(|c| stream_tile(array, &c.input, settings.vcd_case == Some(c.index))).collect();
+    let tiles: Vec<StreamTile> = cases
+        .iter()
+        .map(|c| stream_tile(array, &c.input, settings.vcd_case == Some(c.index)))
+        .collect();
     let start = Instant::now();
     let runs = harness::run(&harness, &tiles, &settings.vcd_path)?;
     let rtl_seconds = start.elapsed().as_secs_f64();
     let start = Instant::now();
     let stepped: Vec<SteppedRun> = cases
         .iter()
-        .map(|c| run_tile(array, &c.input).map_err(|e| TestbenchError::Case { case: c.index, message: e.to_string() }))
+        .map(|c| {
+            run_tile(array, &c.input).map_err(|e| TestbenchError::Case {
+                case: c.index,
+                message: e.to_string(),
+            })
+        })
         .collect::<Result<_, _>>()?;
     let stepped_seconds = start.elapsed().as_secs_f64();
     let mut rows = Vec::new();
@@ -320,7 +388,12 @@ pub fn cosimulate(name: &str, array: &LutArray, settings: &CosimSettings) -> Res
         rows.push(CaseRow {
             case: case.index,
             label: case.kind.label(),
-            shape: format!("{}x{}x{}", array.tile_m, array.tile_n, case.input.depth(array)),
+            shape: format!(
+                "{}x{}x{}",
+                array.tile_m,
+                array.tile_n,
+                case.input.depth(array)
+            ),
             bits: case.input.weight_bits,
             rtl_cycles: r.cycles,
             stepped_cycles: s.cycles,
@@ -332,16 +405,31 @@ pub fn cosimulate(name: &str, array: &LutArray, settings: &CosimSettings) -> Res
             break;
         }
     }
-    Ok(CosimOutcome { rows, mismatch, harness, rtl_seconds, stepped_seconds })
+    Ok(CosimOutcome {
+        rows,
+        mismatch,
+        harness,
+        rtl_seconds,
+        stepped_seconds,
+    })
 }
 
 /// The result table: case, origin, shape, bits, cycles RTL / stepped / fast, result.
 pub fn render_table(rows: &[CaseRow]) -> String {
-    let mut out = format!("{:>5}  {:<28} {:<14} {:>4}  {:>26}  {}\n", "case", "tiles from", "shape MxNxK", "bits", "cycles rtl / stepped / fast", "result");
+    let mut out = format!(
+        "{:>5}  {:<28} {:<14} {:>4}  {:>26}  {}\n",
+        "case", "tiles from", "shape MxNxK", "bits", "cycles rtl / stepped / fast", "result"
+    );
     for r in rows {
-        let cycles = format!("{} / {} / {}", r.rtl_cycles, r.stepped_cycles, r.fast_cycles);
+        let cycles = format!(
+            "{} / {} / {}",
+            r.rtl_cycles, r.stepped_cycles, r.fast_cycles
+        );
         let verdict = if r.equal { "equal" } else { "MISMATCH" };
-        out.push_str(&format!("{:>5}  {:<28} {:<14} {:>4}  {:>26}  {verdict}\n", r.case, r.label, r.shape, r.bits, cycles));
+        out.push_str(&format!(
+            "{:>5}  {:<28} {:<14} {:>4}  {:>26}  {verdict}\n",
+            r.case, r.label, r.shape, r.bits, cycles
+        ));
     }
     out
 }

@@ -89,7 +89,10 @@ mod tests {
     fn default_tile_cycles() {
         // G = 64: 64 precompute + 64*4 lookups + 2 drain + 2.
         assert_eq!(tile_cost(&default_array(), 4, 1).cycles, 64 + 256 + 2 + 2);
-        let standalone = LutArray { precompute: Precompute::Standalone, ..default_array() };
+        let standalone = LutArray {
+            precompute: Precompute::Standalone,
+            ..default_array()
+        };
         assert_eq!(tile_cost(&standalone, 2, 3).cycles, 3 * 64 * 3 + 4);
         assert_eq!(tiles_cycles(&default_array(), 1, 2, 5), 5 * (64 + 128 + 4));
     }

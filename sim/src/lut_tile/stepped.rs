@@ -30,24 +30,52 @@ impl TileInput {
     /// Checks widths, shapes and value ranges.
     pub fn validate(&self, array: &LutArray) -> Result<(), TileError> {
         if self.weight_bits == 0 || self.weight_bits > array.max_weight_bits {
-            return Err(TileError::WeightBits { weight_bits: self.weight_bits, max: array.max_weight_bits });
+            return Err(TileError::WeightBits {
+                weight_bits: self.weight_bits,
+                max: array.max_weight_bits,
+            });
         }
         if self.k_chunks == 0 || self.k_chunks >= 1 << K_CHUNKS_BITS {
-            return Err(TileError::KChunks { k_chunks: self.k_chunks });
+            return Err(TileError::KChunks {
+                k_chunks: self.k_chunks,
+            });
         }
         let k = self.depth(array);
         let checks: [(&'static str, &[i64], usize, u32); 2] = [
-            ("activations", &self.activations, array.tile_m as usize * k, array.act_bits),
-            ("weights", &self.weights, k * array.tile_n as usize, self.weight_bits),
+            (
+                "activations",
+                &self.activations,
+                array.tile_m as usize * k,
+                array.act_bits,
+            ),
+            (
+                "weights",
+                &self.weights,
+                k * array.tile_n as usize,
+                self.weight_bits,
+            ),
         ];
         for (what, values, expected, bits) in checks {
             if values.len() != expected {
-                return Err(TileError::Shape { what, got: values.len(), expected });
+                return Err(TileError::Shape {
+                    what,
+                    got: values.len(),
+                    expected,
+                });
             }
             let lo = -(1i64 << (bits - 1));
             let hi = (1i64 << (bits - 1)) - 1;
-            if let Some((index, &value)) = values.iter().enumerate().find(|(_, v)| **v < lo || **v > hi) {
-                return Err(TileError::Range { what, index, value, bits });
+            if let Some((index, &value)) = values
+                .iter()
+                .enumerate()
+                .find(|(_, v)| **v < lo || **v > hi)
+            {
+                return Err(TileError::Range {
+                    what,
+                    index,
+                    value,
+                    bits,
+                });
             }
         }
         Ok(())
@@ -56,7 +84,11 @@ impl TileInput {
 
 /// Beats of the `act` stream: each holds `tile_m * group` activations, index `m * group + i`.
 pub fn activation_beats(array: &LutArray, input: &TileInput) -> Vec<Vec<i64>> {
-    let (m_rows, g, k) = (array.tile_m as usize, array.group as usize, input.depth(array));
+    let (m_rows, g, k) = (
+        array.tile_m as usize,
+        array.group as usize,
+        input.depth(array),
+    );
     (0..k / g)
         .map(|gi| {
             let mut beat = Vec::with_capacity(m_rows * g);
@@ -71,7 +103,11 @@ pub fn activation_beats(array: &LutArray, input: &TileInput) -> Vec<Vec<i64>> {
 /// Beats of the `wgt` stream: each holds `tile_n * group` plane bits, index `n * group + i`;
 /// order chunk, group, plane (LSB first).
 pub fn weight_beats(array: &LutArray, input: &TileInput) -> Vec<Vec<bool>> {
-    let (n_cols, g, k) = (array.tile_n as usize, array.group as usize, input.depth(array));
+    let (n_cols, g, k) = (
+        array.tile_n as usize,
+        array.group as usize,
+        input.depth(array),
+    );
     let mut beats = Vec::with_capacity(k / g * input.weight_bits as usize);
     for gi in 0..k / g {
         for p in 0..input.weight_bits {
@@ -123,10 +159,21 @@ pub fn build_tables(array: &LutArray, beat: &[i64]) -> (Vec<Vec<i128>>, u64) {
                 .map(|e| {
                     adds += (g - 1) as u64;
                     if array.symmetric {
-                        let low: i128 = (0..g - 1).map(|i| if e >> i & 1 == 1 { a[i] as i128 } else { -(a[i] as i128) }).sum();
+                        let low: i128 = (0..g - 1)
+                            .map(|i| {
+                                if e >> i & 1 == 1 {
+                                    a[i] as i128
+                                } else {
+                                    -(a[i] as i128)
+                                }
+                            })
+                            .sum();
                         a[g - 1] as i128 + low
                     } else {
-                        (0..g).filter(|i| e >> i & 1 == 1).map(|i| a[i] as i128).sum()
+                        (0..g)
+                            .filter(|i| e >> i & 1 == 1)
+                            .map(|i| a[i] as i128)
+                            .sum()
                     }
                 })
                 .collect()
@@ -156,10 +203,23 @@ pub fn lookup(array: &LutArray, table: &[i128], w: u32) -> (i128, bool) {
 pub fn run_tile(array: &LutArray, input: &TileInput) -> Result<SteppedRun, TileError> {
     input.validate(array)?;
     let act = activation_beats(array, input);
-    let wgt = weight_beats(array, input);
+    let g = array.group as usize;
+    // Weight beats as each column's g-bit lookup index (bit i = plane bit of weight i).
+    let wgt: Vec<Vec<u32>> = weight_beats(array, input)
+        .iter()
+        .map(|beat| {
+            beat.chunks(g)
+                .map(|c| {
+                    c.iter()
+                        .enumerate()
+                        .fold(0u32, |w, (i, b)| w | (u32::from(*b) << i))
+                })
+                .collect()
+        })
+        .collect();
     let m_rows = array.tile_m as usize;
     let n_cols = array.tile_n as usize;
-    let g = array.group as usize;
+    let entries = array.table_entries() as usize;
     let groups = u64::from(array.groups_per_pass());
     let banks: u64 = match array.precompute {
         Precompute::Fused => 2,
@@ -168,6 +228,7 @@ pub fn run_tile(array: &LutArray, input: &TileInput) -> Result<SteppedRun, TileE
     let acc_w = array.acc_bits + u32::from(array.symmetric);
     let chunks = input.k_chunks;
     let bits = input.weight_bits;
+    let word = m_rows * entries;
 
     // Registers, as after the `cmd` transfer of cycle 0.
     let mut busy = true;
@@ -176,9 +237,10 @@ pub fn run_tile(array: &LutArray, input: &TileInput) -> Result<SteppedRun, TileE
     let mut sl_valid = false;
     let mut sl_plane = 0u32;
     let mut sl_msb = false;
-    let mut sl_wbits: Vec<bool> = vec![false; n_cols * g];
-    let mut dout: Vec<Vec<i128>> = Vec::new();
-    let mut ram: Vec<Option<Vec<Vec<i128>>>> = vec![None; (banks * groups) as usize];
+    let mut sl_widx: Vec<u32> = vec![0; n_cols];
+    // Table buffer (flat: address-major, then row, then entry) and its registered read port.
+    let mut ram = vec![0i128; (banks * groups) as usize * word];
+    let mut dout = vec![0i128; word];
     let mut acc = vec![0i128; m_rows * n_cols];
     let mut rowsum = vec![0i128; m_rows];
     let mut dr_row = 0usize;
@@ -187,6 +249,8 @@ pub fn run_tile(array: &LutArray, input: &TileInput) -> Result<SteppedRun, TileE
     let (mut act_cycles, mut wgt_cycles, mut res_cycles) = (Vec::new(), Vec::new(), Vec::new());
     let (mut act_i, mut wgt_i) = (0usize, 0usize);
     let mut cycle = 0u64;
+    // Per-row signed lookup results for every index, rebuilt from `dout` each lookup cycle.
+    let mut signed_lookup = vec![0i128; 1 << g];
 
     while busy {
         cycle += 1;
@@ -198,12 +262,15 @@ pub fn run_tile(array: &LutArray, input: &TileInput) -> Result<SteppedRun, TileE
         // Lookup-accumulate stage (reads `dout` and the stage registers before they update).
         if sl_valid {
             for m in 0..m_rows {
-                for n in 0..n_cols {
-                    let w = (0..g).fold(0u32, |w, i| w | (u32::from(sl_wbits[n * g + i]) << i));
-                    let (val, mirrored) = lookup(array, &dout[m], w);
-                    let term = val << sl_plane;
-                    let a = &mut acc[m * n_cols + n];
-                    *a = wrap(if mirrored ^ sl_msb { *a - term } else { *a + term }, acc_w);
+                let table = &dout[m * entries..(m + 1) * entries];
+                for (w, slot) in signed_lookup.iter_mut().enumerate() {
+                    let (val, mirrored) = lookup(array, table, w as u32);
+                    *slot = if mirrored ^ sl_msb { -val } else { val };
+                }
+                // Accumulators hold their register value modulo 2^128; it is reduced to the
+                // register width (a no-op on the value mod 2^acc_w) where it is read, at the drain.
+                for (a, w) in acc[m * n_cols..(m + 1) * n_cols].iter_mut().zip(&sl_widx) {
+                    *a = a.wrapping_add(signed_lookup[*w as usize] << sl_plane);
                 }
             }
             events.table_reads += (m_rows * n_cols) as u64;
@@ -214,8 +281,12 @@ pub fn run_tile(array: &LutArray, input: &TileInput) -> Result<SteppedRun, TileE
         if res_valid {
             res_cycles.push(cycle);
             for n in 0..n_cols {
-                let a = acc[dr_row * n_cols + n];
-                let r = if array.symmetric { wrap(a - rowsum[dr_row], acc_w) >> 1 } else { a };
+                let a = wrap(acc[dr_row * n_cols + n], acc_w);
+                let r = if array.symmetric {
+                    wrap(a - rowsum[dr_row], acc_w) >> 1
+                } else {
+                    a
+                };
                 results[dr_row * n_cols + n] = wrap(r, array.acc_bits) as i64;
             }
             if array.symmetric {
@@ -233,11 +304,12 @@ pub fn run_tile(array: &LutArray, input: &TileInput) -> Result<SteppedRun, TileE
         if wgt_ready {
             wgt_cycles.push(cycle);
             let bank = if banks == 2 { lu_chunk & 1 } else { 0 };
-            dout = ram[(bank * groups + lu_group) as usize].clone().unwrap_or_default();
+            let addr = (bank * groups + lu_group) as usize * word;
+            dout.copy_from_slice(&ram[addr..addr + word]);
             sl_valid = true;
             sl_plane = lu_plane;
             sl_msb = lu_plane + 1 == bits;
-            sl_wbits.clone_from(&wgt[wgt_i]);
+            sl_widx.copy_from_slice(&wgt[wgt_i]);
             wgt_i += 1;
             events.table_words_read += 1;
             events.weight_bits_read += (n_cols * g) as u64;
@@ -262,16 +334,19 @@ pub fn run_tile(array: &LutArray, input: &TileInput) -> Result<SteppedRun, TileE
             let (tables, adds) = build_tables(array, &act[act_i]);
             act_i += 1;
             events.precompute_adds += adds;
-            events.table_entries_written += (m_rows * tables[0].len()) as u64;
+            events.table_entries_written += (m_rows * entries) as u64;
             events.activations_read += (m_rows * g) as u64;
             if array.symmetric {
                 for (m, t) in tables.iter().enumerate() {
-                    rowsum[m] = wrap(rowsum[m] + t[t.len() - 1], acc_w);
+                    rowsum[m] = wrap(rowsum[m] + t[entries - 1], acc_w);
                 }
                 events.precompute_adds += m_rows as u64;
             }
             let bank = if banks == 2 { pc_chunk & 1 } else { 0 };
-            ram[(bank * groups + pc_group) as usize] = Some(tables);
+            let addr = (bank * groups + pc_group) as usize * word;
+            for (m, t) in tables.iter().enumerate() {
+                ram[addr + m * entries..addr + (m + 1) * entries].copy_from_slice(t);
+            }
             if pc_group + 1 == groups {
                 pc_group = 0;
                 pc_chunk += 1;
@@ -283,7 +358,14 @@ pub fn run_tile(array: &LutArray, input: &TileInput) -> Result<SteppedRun, TileE
     let precompute_cycles = count_precompute_only(&act_cycles, &wgt_cycles);
     events.precompute_cycles = precompute_cycles;
     events.cycles = cycle + 1;
-    Ok(SteppedRun { results, cycles: cycle + 1, events, act_cycles, wgt_cycles, res_cycles })
+    Ok(SteppedRun {
+        results,
+        cycles: cycle + 1,
+        events,
+        act_cycles,
+        wgt_cycles,
+        res_cycles,
+    })
 }
 
 /// Cycles in which the precompute unit worked while no lookup was issued (its critical-path

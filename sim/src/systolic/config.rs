@@ -105,18 +105,29 @@ impl SystolicArray {
     pub fn from_raw(raw: &RawSystolic, file: &str) -> Result<SystolicArray, SimError> {
         let range = |field: &str, v: u64, lo: u64, hi: u64| -> Result<u64, SimError> {
             if v < lo || v > hi {
-                return Err(SimError::invalid(file, field, v, format!("must be between {lo} and {hi}")));
+                return Err(SimError::invalid(
+                    file,
+                    field,
+                    v,
+                    format!("must be between {lo} and {hi}"),
+                ));
             }
             Ok(v)
         };
         let rows = range("systolic.rows", raw.rows, 1, 65536)?;
         let cols = range("systolic.cols", raw.cols, 1, 65536)?;
-        let dataflow = raw
-            .dataflow
-            .parse::<Dataflow>()
-            .map_err(|m| SimError::invalid(file, "systolic.dataflow", format!("\"{}\"", raw.dataflow), m))?;
+        let dataflow = raw.dataflow.parse::<Dataflow>().map_err(|m| {
+            SimError::invalid(
+                file,
+                "systolic.dataflow",
+                format!("\"{}\"", raw.dataflow),
+                m,
+            )
+        })?;
         let word_bytes = range("systolic.word_bytes", raw.word_bytes.unwrap_or(1), 1, 8)?;
-        let kib = |field: &str, v: u64| -> Result<u64, SimError> { Ok(range(field, v, 1, 1 << 22)? * 1024) };
+        let kib = |field: &str, v: u64| -> Result<u64, SimError> {
+            Ok(range(field, v, 1, 1 << 22)? * 1024)
+        };
         let ifmap_sram_bytes = kib("systolic.ifmap_sram_kib", raw.ifmap_sram_kib)?;
         let filter_sram_bytes = kib("systolic.filter_sram_kib", raw.filter_sram_kib)?;
         let ofmap_sram_bytes = kib("systolic.ofmap_sram_kib", raw.ofmap_sram_kib)?;
@@ -222,11 +233,18 @@ mod tests {
         assert_eq!(a.ifmap_sram_bytes, 65536);
         let mut bad = raw();
         bad.dataflow = "rs".into();
-        let e = SystolicArray::from_raw(&bad, "a.toml").unwrap_err().to_string();
-        assert_eq!(e, "a.toml: field `systolic.dataflow`: must be one of os, ws, is (got \"rs\")");
+        let e = SystolicArray::from_raw(&bad, "a.toml")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "a.toml: field `systolic.dataflow`: must be one of os, ws, is (got \"rs\")"
+        );
         let mut bad = raw();
         bad.rows = 0;
-        let e = SystolicArray::from_raw(&bad, "a.toml").unwrap_err().to_string();
+        let e = SystolicArray::from_raw(&bad, "a.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("systolic.rows"), "{e}");
         let mut bad = raw();
         bad.dram_words_per_cycle = None;

@@ -174,12 +174,26 @@ pub struct Mapping {
 impl Mapping {
     /// SCALE-Sim's mapping of `layer` onto a `rows x cols` array.
     pub fn new(dataflow: Dataflow, rows: u64, cols: u64, layer: &Layer) -> Mapping {
-        Mapping::from_dims(dataflow, rows, cols, layer.ofmap_px(), layer.num_filters, layer.window())
+        Mapping::from_dims(
+            dataflow,
+            rows,
+            cols,
+            layer.ofmap_px(),
+            layer.num_filters,
+            layer.window(),
+        )
     }
 
     /// The mapping of a GEMM-shaped problem: `px` output rows, `filters` output columns and a
     /// reduction depth `window`.
-    pub fn from_dims(dataflow: Dataflow, rows: u64, cols: u64, px: u64, filters: u64, window: u64) -> Mapping {
+    pub fn from_dims(
+        dataflow: Dataflow,
+        rows: u64,
+        cols: u64,
+        px: u64,
+        filters: u64,
+        window: u64,
+    ) -> Mapping {
         let (sr, sc, t) = match dataflow {
             Dataflow::Os => (px, filters, window),
             Dataflow::Ws => (window, filters, px),
@@ -256,8 +270,16 @@ impl Mapping {
         match self.dataflow {
             Dataflow::Ws => (self.col_folds * t * sr, sr * sc, self.row_folds * t * sc),
             Dataflow::Os => {
-                let phantom = if compat { self.folds() * (self.rows + self.cols) } else { 0 };
-                (self.col_folds * t * sr, self.row_folds * t * sc, sr * sc + phantom)
+                let phantom = if compat {
+                    self.folds() * (self.rows + self.cols)
+                } else {
+                    0
+                };
+                (
+                    self.col_folds * t * sr,
+                    self.row_folds * t * sc,
+                    sr * sc + phantom,
+                )
             }
             Dataflow::Is => (sr * sc, self.col_folds * t * sr, self.row_folds * t * sc),
         }
@@ -297,7 +319,11 @@ impl RowSpan {
 fn skew_cols(t: u64, start: u64, len: u64, used: u64) -> (u64, u64) {
     // c in (t - (start + len), t - start], i.e. lo = t + 1 - (start + len), hi = t - start + 1.
     let lo = (t + 1).saturating_sub(start + len);
-    let hi = if t + 1 >= start { (t + 1 - start).min(used) } else { 0 };
+    let hi = if t + 1 >= start {
+        (t + 1 - start).min(used)
+    } else {
+        0
+    };
     (lo, hi.max(lo).min(used.max(lo)))
 }
 
@@ -312,19 +338,40 @@ impl Mapping {
         let (r, c) = (self.rows, self.cols);
         let (ru, cu) = (self.rows_used(fr), self.cols_used(fc));
         let (r0, c0) = (fr * r, fc * c);
-        let empty = RowSpan { lo: 0, hi: 0, a0: 0, a_c: 0, b0: 0, b_c: 0 };
+        let empty = RowSpan {
+            lo: 0,
+            hi: 0,
+            a0: 0,
+            a_c: 0,
+            b0: 0,
+            b_c: 0,
+        };
         match (self.dataflow, op) {
             // ws: ifmap skewed over R columns, rows R..R+T hold pixels; column c = window r0+c.
             (Dataflow::Ws, Operand::Ifmap) => {
                 let (lo, hi) = skew_cols(t, r, self.t, ru);
                 // pixel = t - c - R
-                RowSpan { lo, hi, a0: t.wrapping_sub(r), a_c: NEG1, b0: r0, b_c: 1 }
+                RowSpan {
+                    lo,
+                    hi,
+                    a0: t.wrapping_sub(r),
+                    a_c: NEG1,
+                    b0: r0,
+                    b_c: 1,
+                }
             }
             (Dataflow::Ws, Operand::Filter) => {
                 if t >= r || r - 1 - t >= ru {
                     return empty;
                 }
-                RowSpan { lo: 0, hi: cu, a0: r0 + (r - 1 - t), a_c: 0, b0: c0, b_c: 1 }
+                RowSpan {
+                    lo: 0,
+                    hi: cu,
+                    a0: r0 + (r - 1 - t),
+                    a_c: 0,
+                    b0: c0,
+                    b_c: 1,
+                }
             }
             (Dataflow::Ws, Operand::Ofmap) | (Dataflow::Is, Operand::Ofmap) => {
                 let (lo, hi) = skew_cols(t, 2 * r - 1, self.t, cu);
@@ -333,11 +380,25 @@ impl Mapping {
             // os: ifmap column c = pixel r0+c, pre-skew row = window element.
             (Dataflow::Os, Operand::Ifmap) => {
                 let (lo, hi) = skew_cols(t, 0, self.t, ru);
-                RowSpan { lo, hi, a0: r0, a_c: 1, b0: t, b_c: NEG1 }
+                RowSpan {
+                    lo,
+                    hi,
+                    a0: r0,
+                    a_c: 1,
+                    b0: t,
+                    b_c: NEG1,
+                }
             }
             (Dataflow::Os, Operand::Filter) => {
                 let (lo, hi) = skew_cols(t, 0, self.t, cu);
-                RowSpan { lo, hi, a0: t, a_c: NEG1, b0: c0, b_c: 1 }
+                RowSpan {
+                    lo,
+                    hi,
+                    a0: t,
+                    a_c: NEG1,
+                    b0: c0,
+                    b_c: 1,
+                }
             }
             (Dataflow::Os, Operand::Ofmap) => {
                 let (lo, hi) = skew_cols(t, self.t - 1 + (r - ru), ru, cu);
@@ -348,11 +409,25 @@ impl Mapping {
                 if t >= r || r - 1 - t >= ru {
                     return empty;
                 }
-                RowSpan { lo: 0, hi: cu, a0: c0, a_c: 1, b0: r0 + (r - 1 - t), b_c: 0 }
+                RowSpan {
+                    lo: 0,
+                    hi: cu,
+                    a0: c0,
+                    a_c: 1,
+                    b0: r0 + (r - 1 - t),
+                    b_c: 0,
+                }
             }
             (Dataflow::Is, Operand::Filter) => {
                 let (lo, hi) = skew_cols(t, r, self.t, ru);
-                RowSpan { lo, hi, a0: r0, a_c: 1, b0: t.wrapping_sub(r), b_c: NEG1 }
+                RowSpan {
+                    lo,
+                    hi,
+                    a0: r0,
+                    a_c: 1,
+                    b0: t.wrapping_sub(r),
+                    b_c: NEG1,
+                }
             }
         }
     }
@@ -435,7 +510,9 @@ impl Mapping {
     /// Total entries (including padding) of the prefetch matrix of `op`.
     pub(crate) fn prefetch_len(&self, op: Operand) -> u64 {
         match (self.dataflow, op) {
-            (Dataflow::Ws, Operand::Ifmap) | (Dataflow::Os, Operand::Ifmap) => self.row_folds * self.t * self.rows,
+            (Dataflow::Ws, Operand::Ifmap) | (Dataflow::Os, Operand::Ifmap) => {
+                self.row_folds * self.t * self.rows
+            }
             (Dataflow::Ws, Operand::Filter) => self.col_folds * self.sr * self.cols,
             (Dataflow::Os, Operand::Filter) => self.col_folds * self.t * self.cols,
             (Dataflow::Is, Operand::Ifmap) => self.col_folds * self.sr * self.cols,
@@ -452,7 +529,10 @@ mod tests {
     #[test]
     fn gemm_layer_is_a_one_row_convolution() {
         let l = Layer::gemm("g", 40, 20, 30);
-        assert_eq!((l.ofmap_h(), l.ofmap_w(), l.window(), l.macs()), (40, 1, 30, 40 * 20 * 30));
+        assert_eq!(
+            (l.ofmap_h(), l.ofmap_w(), l.window(), l.macs()),
+            (40, 1, 30, 40 * 20 * 30)
+        );
         let a = IfmapAddr::new(&l);
         assert_eq!(a.get(3, 7), Some(3 * 30 + 7));
     }
@@ -475,7 +555,11 @@ mod tests {
         assert_eq!(a.get(0, 0), Some(0));
         // Pixel (0,1) starts at column 2; window element (0,1,0) -> column 3.
         assert_eq!(a.get(1, 3), Some(9));
-        let l2 = Layer { ifmap_h: 8, ifmap_w: 8, ..l };
+        let l2 = Layer {
+            ifmap_h: 8,
+            ifmap_w: 8,
+            ..l
+        };
         // ofmap_h = ceil(7/2) = 4: the last window starts at row 6 and runs off the 8-row image.
         let a2 = IfmapAddr::new(&l2);
         assert_eq!(a2.get(15, 3 * 3 * 3 - 1), None);

@@ -234,7 +234,9 @@ impl UserBuffer {
         let mut more_lines: HashMap<u64, Vec<u32>> = HashMap::new();
         let mut valid = 0u64;
         mapping.prefetch_order(op, |entry| {
-            let Some(addr) = entry.and_then(addr_of) else { return };
+            let Some(addr) = entry.and_then(addr_of) else {
+                return;
+            };
             let line = (valid / per_line) as u32;
             valid += 1;
             let slot = &mut first_line[addr as usize];
@@ -249,7 +251,9 @@ impl UserBuffer {
         });
         let num_lines = valid / per_line + 1;
         let active_lines = active_words.div_ceil(per_line).min(num_lines);
-        let prefetch_lines = prefetch_words.div_ceil(per_line).min(num_lines - active_lines);
+        let prefetch_lines = prefetch_words
+            .div_ceil(per_line)
+            .min(num_lines - active_lines);
         UserBuffer {
             bw,
             active_words,
@@ -460,7 +464,11 @@ impl WriteBuffer {
             cycle = self.drain_end + 1;
         }
         let (start, stop) = self.dram.unwrap_or((0, 0));
-        Ok(Access { start_cycle: start, stop_cycle: stop, words: self.accesses })
+        Ok(Access {
+            start_cycle: start,
+            stop_cycle: stop,
+            words: self.accesses,
+        })
     }
 }
 
@@ -486,7 +494,11 @@ impl Span {
 }
 
 /// Runs one layer through SCALE-Sim 3.0.0's memory system on `mapping`'s array.
-pub fn replay(layer: &Layer, mapping: &Mapping, mem: &ReplayMemory) -> Result<LayerResult, ReplayError> {
+pub fn replay(
+    layer: &Layer,
+    mapping: &Mapping,
+    mem: &ReplayMemory,
+) -> Result<LayerResult, ReplayError> {
     let ifmap_addr = IfmapAddr::new(layer);
     let window = layer.window();
     let if_of = move |(px, w): (u64, u64)| ifmap_addr.get(px, w);
@@ -498,13 +510,28 @@ pub fn replay(layer: &Layer, mapping: &Mapping, mem: &ReplayMemory) -> Result<La
             mapping.cols,
         ),
         Some((ib, fb, ob)) => (
-            ReadBuffer::User(UserBuffer::new(mapping, Operand::Ifmap, mem.ifmap_words, ib, layer.ifmap_elems(), &if_of)),
-            ReadBuffer::User(UserBuffer::new(mapping, Operand::Filter, mem.filter_words, fb, layer.filter_elems(), &fi_of)),
+            ReadBuffer::User(UserBuffer::new(
+                mapping,
+                Operand::Ifmap,
+                mem.ifmap_words,
+                ib,
+                layer.ifmap_elems(),
+                &if_of,
+            )),
+            ReadBuffer::User(UserBuffer::new(
+                mapping,
+                Operand::Filter,
+                mem.filter_words,
+                fb,
+                layer.filter_elems(),
+                &fi_of,
+            )),
             ob,
         ),
     };
     let mut ofbuf = WriteBuffer::new(mem.ofmap_words, ofmap_bw);
-    let (mut if_span, mut fi_span, mut of_span) = (Span::default(), Span::default(), Span::default());
+    let (mut if_span, mut fi_span, mut of_span) =
+        (Span::default(), Span::default(), Span::default());
     let fold_cycles = mapping.fold_cycles();
     let mut stall: i64 = 0;
     let mut row: i64 = 0;
@@ -561,7 +588,9 @@ pub fn replay(layer: &Layer, mapping: &Mapping, mem: &ReplayMemory) -> Result<La
                 if n > 0 {
                     of_span.note(of_out);
                 }
-                let stalls = (if_out - cycle - HIT_LATENCY).max(fi_out - cycle - HIT_LATENCY).max(of_out - cycle);
+                let stalls = (if_out - cycle - HIT_LATENCY)
+                    .max(fi_out - cycle - HIT_LATENCY)
+                    .max(of_out - cycle);
                 stall += stalls;
                 total_cycles = total_cycles.max(of_out);
                 last_out = of_out;
@@ -579,23 +608,34 @@ pub fn replay(layer: &Layer, mapping: &Mapping, mem: &ReplayMemory) -> Result<La
     let dram_fi = finish(&mut fibuf)?;
     let dram_of = ofbuf.finish(last_out)?;
     if total_cycles <= 0 {
-        return Err(ReplayError("SCALE-Sim divides by zero: the layer takes 0 cycles".into()));
+        return Err(ReplayError(
+            "SCALE-Sim divides by zero: the layer takes 0 cycles".into(),
+        ));
     }
     let (sram_if, sram_fi, sram_of) = mapping.sram_accesses(true);
     let (map_eff, util) = mapping.efficiencies();
     let pes = mapping.rows * mapping.cols;
     let mk = |span: &Span, words: u64| {
         let (a, b) = span.get();
-        Access { start_cycle: a, stop_cycle: b, words }
+        Access {
+            start_cycle: a,
+            stop_cycle: b,
+            words,
+        }
     };
     Ok(LayerResult {
-        total_cycles_incl_prefetch: dram_of.stop_cycle - dram_if.start_cycle.min(dram_fi.start_cycle),
+        total_cycles_incl_prefetch: dram_of.stop_cycle
+            - dram_if.start_cycle.min(dram_fi.start_cycle),
         total_cycles,
         stall_cycles: stall,
         overall_util_pct: (layer.macs() * 100) as f64 / (total_cycles as u64 * pes) as f64,
         mapping_efficiency_pct: map_eff * 100.0,
         compute_util_pct: util * 100.0,
-        sram: [mk(&if_span, sram_if), mk(&fi_span, sram_fi), mk(&of_span, sram_of)],
+        sram: [
+            mk(&if_span, sram_if),
+            mk(&fi_span, sram_fi),
+            mk(&of_span, sram_of),
+        ],
         dram: [dram_if, dram_fi, dram_of],
     })
 }

@@ -93,9 +93,11 @@ impl ScaleSimConfig {
             ofmap_words: self.ofmap_sram_kib * 1024,
             user_bandwidth: match &self.bandwidth {
                 InterfaceBandwidth::Calc => None,
-                InterfaceBandwidth::User(bws) => {
-                    Some((self.ifmap_bank_bandwidth, self.filter_bank_bandwidth, bws.first().copied().unwrap_or(1)))
-                }
+                InterfaceBandwidth::User(bws) => Some((
+                    self.ifmap_bank_bandwidth,
+                    self.filter_bank_bandwidth,
+                    bws.first().copied().unwrap_or(1),
+                )),
             },
         }
     }
@@ -122,12 +124,14 @@ impl ScaleSimConfig {
                 message: "missing (SCALE-Sim 3.0.0 requires it)".to_string(),
             })
         };
-        let bad = |section: &str, key: &str, line: usize, value: &str, message: &str| ScaleSimError::Field {
-            file: file.to_string(),
-            line,
-            field: format!("[{section}] {key}"),
-            value: format!("\"{value}\""),
-            message: message.to_string(),
+        let bad = |section: &str, key: &str, line: usize, value: &str, message: &str| {
+            ScaleSimError::Field {
+                file: file.to_string(),
+                line,
+                field: format!("[{section}] {key}"),
+                value: format!("\"{value}\""),
+                message: message.to_string(),
+            }
         };
         let int = |section: &str, key: &str, min: i64| -> Result<i64, ScaleSimError> {
             let (v, line) = get(section, key)?;
@@ -136,7 +140,13 @@ impl ScaleSimConfig {
                 .parse()
                 .map_err(|_| bad(section, key, line, v, "must be an integer"))?;
             if n < min {
-                return Err(bad(section, key, line, v, &format!("must be at least {min}")));
+                return Err(bad(
+                    section,
+                    key,
+                    line,
+                    v,
+                    &format!("must be at least {min}"),
+                ));
             }
             Ok(n)
         };
@@ -145,19 +155,37 @@ impl ScaleSimConfig {
             match v.trim().to_ascii_lowercase().as_str() {
                 "1" | "yes" | "true" | "on" => Ok((true, line, v.to_string())),
                 "0" | "no" | "false" | "off" => Ok((false, line, v.to_string())),
-                _ => Err(bad(section, key, line, v, "must be a boolean (True or False)")),
+                _ => Err(bad(
+                    section,
+                    key,
+                    line,
+                    v,
+                    "must be a boolean (True or False)",
+                )),
             }
         };
         let (run_name, _) = get("general", "run_name")?;
         let run_name = run_name.trim().to_string();
         if run_name.is_empty() || run_name.contains('/') || run_name == "." || run_name == ".." {
             let line = get("general", "run_name")?.1;
-            return Err(bad("general", "run_name", line, &run_name, "must be a plain directory name"));
+            return Err(bad(
+                "general",
+                "run_name",
+                line,
+                &run_name,
+                "must be a plain directory name",
+            ));
         }
         let (mode, mode_line) = get("run_presets", "InterfaceBandwidth")?;
         let (ramulator, ram_line) = get("run_presets", "UseRamulatorTrace")?;
         if ramulator.trim() == "True" {
-            return Err(bad("run_presets", "UseRamulatorTrace", ram_line, ramulator, "Ramulator traces are not supported; set False"));
+            return Err(bad(
+                "run_presets",
+                "UseRamulatorTrace",
+                ram_line,
+                ramulator,
+                "Ramulator traces are not supported; set False",
+            ));
         }
         const AP: &str = "architecture_presets";
         let rows = int(AP, "ArrayHeight", 1)? as u64;
@@ -171,12 +199,21 @@ impl ScaleSimConfig {
         int(AP, "ReadRequestBuffer", 0)?;
         int(AP, "WriteRequestBuffer", 0)?;
         let (df, df_line) = get(AP, "Dataflow")?;
-        let dataflow = df.trim().parse::<Dataflow>().map_err(|m| bad(AP, "Dataflow", df_line, df, &m))?;
+        let dataflow = df
+            .trim()
+            .parse::<Dataflow>()
+            .map_err(|m| bad(AP, "Dataflow", df_line, df, &m))?;
         const LA: &str = "layout";
         for key in ["IfmapCustomLayout", "FilterCustomLayout"] {
             let (on, line, v) = boolean(LA, key)?;
             if on {
-                return Err(bad(LA, key, line, &v, "custom SRAM layouts are not supported; set False"));
+                return Err(bad(
+                    LA,
+                    key,
+                    line,
+                    &v,
+                    "custom SRAM layouts are not supported; set False",
+                ));
             }
         }
         let ifmap_bank_bandwidth = int(LA, "IfmapSRAMBankBandwidth", 1)? as u64;
@@ -187,7 +224,13 @@ impl ScaleSimConfig {
         int(LA, "FilterSRAMBankPort", 1)?;
         let (sparse, sparse_line) = get("sparsity", "SparsitySupport")?;
         if sparse.trim().eq_ignore_ascii_case("true") {
-            return Err(bad("sparsity", "SparsitySupport", sparse_line, sparse, "sparsity is not supported; set false"));
+            return Err(bad(
+                "sparsity",
+                "SparsitySupport",
+                sparse_line,
+                sparse,
+                "sparsity is not supported; set false",
+            ));
         }
         let bandwidth = match mode.trim() {
             "CALC" => InterfaceBandwidth::Calc,
@@ -197,21 +240,47 @@ impl ScaleSimConfig {
                 for part in list.trim().split(',') {
                     match part.trim().parse::<u64>() {
                         Ok(v) if v >= 1 => bws.push(v),
-                        _ => return Err(bad(AP, "Bandwidth", line, list, "must be a comma-separated list of positive integers")),
+                        _ => {
+                            return Err(bad(
+                                AP,
+                                "Bandwidth",
+                                line,
+                                list,
+                                "must be a comma-separated list of positive integers",
+                            ))
+                        }
                     }
                 }
                 for (key, bw, banks) in [
                     ("IfmapSRAMBankBandwidth", ifmap_bank_bandwidth, ifmap_banks),
-                    ("FilterSRAMBankBandwidth", filter_bank_bandwidth, filter_banks),
+                    (
+                        "FilterSRAMBankBandwidth",
+                        filter_bank_bandwidth,
+                        filter_banks,
+                    ),
                 ] {
                     if bw % banks != 0 {
                         let line = get(LA, key)?.1;
-                        return Err(bad(LA, key, line, &bw.to_string(), "USER mode needs it divisible by the bank count (SCALE-Sim asserts)"));
+                        return Err(bad(
+                            LA,
+                            key,
+                            line,
+                            &bw.to_string(),
+                            "USER mode needs it divisible by the bank count (SCALE-Sim asserts)",
+                        ));
                     }
                 }
                 InterfaceBandwidth::User(bws)
             }
-            _ => return Err(bad("run_presets", "InterfaceBandwidth", mode_line, mode, "must be USER or CALC")),
+            _ => {
+                return Err(bad(
+                    "run_presets",
+                    "InterfaceBandwidth",
+                    mode_line,
+                    mode,
+                    "must be USER or CALC",
+                ))
+            }
         };
         Ok(ScaleSimConfig {
             run_name,
@@ -245,7 +314,11 @@ impl Ini {
                 continue;
             }
             if s.starts_with('[') {
-                let Some(name) = s.strip_prefix('[').and_then(|r| r.split_once(']')).map(|(n, _)| n) else {
+                let Some(name) = s
+                    .strip_prefix('[')
+                    .and_then(|r| r.split_once(']'))
+                    .map(|(n, _)| n)
+                else {
                     return Err(ScaleSimError::Field {
                         file: file.to_string(),
                         line,
@@ -264,7 +337,11 @@ impl Ini {
                     line,
                     field: "line".into(),
                     value: format!("\"{s}\""),
-                    message: if section.is_none() { "key before any [section]".into() } else { "expected `key = value`".into() },
+                    message: if section.is_none() {
+                        "key before any [section]".into()
+                    } else {
+                        "expected `key = value`".into()
+                    },
                 });
             };
             let key = s[..pos].trim().to_ascii_lowercase();
@@ -313,12 +390,24 @@ pub fn read_topology(path: &Path, kind: TopologyKind) -> Result<Vec<Layer>, Scal
 }
 
 /// Parses topology text; `file` names the source in errors.
-pub fn parse_topology(text: &str, file: &str, kind: TopologyKind) -> Result<Vec<Layer>, ScaleSimError> {
+pub fn parse_topology(
+    text: &str,
+    file: &str,
+    kind: TopologyKind,
+) -> Result<Vec<Layer>, ScaleSimError> {
     let mut layers = Vec::new();
     let names: &[&str] = match kind {
         TopologyKind::Gemm => &["name", "M", "N", "K", "sparsity"],
         TopologyKind::Conv => &[
-            "name", "ifmap_h", "ifmap_w", "filter_h", "filter_w", "channels", "num_filters", "stride", "sparsity",
+            "name",
+            "ifmap_h",
+            "ifmap_w",
+            "filter_h",
+            "filter_w",
+            "channels",
+            "num_filters",
+            "stride",
+            "sparsity",
         ],
     };
     for (i, raw) in text.lines().enumerate().skip(1) {
@@ -345,7 +434,11 @@ pub fn parse_topology(text: &str, file: &str, kind: TopologyKind) -> Result<Vec<
             ));
         }
         if elems.len() > names.len() {
-            return Err(bad("row", row, &format!("expected at most {} fields", names.len())));
+            return Err(bad(
+                "row",
+                row,
+                &format!("expected at most {} fields", names.len()),
+            ));
         }
         let num = |idx: usize| -> Result<u64, ScaleSimError> {
             let v = elems[idx].trim();
@@ -356,7 +449,9 @@ pub fn parse_topology(text: &str, file: &str, kind: TopologyKind) -> Result<Vec<
         };
         if elems.len() == names.len() {
             let v = elems[need].trim();
-            let ok = v.split_once(':').is_some_and(|(a, b)| a.trim().parse::<u64>().is_ok() && b.trim().parse::<u64>().is_ok());
+            let ok = v.split_once(':').is_some_and(|(a, b)| {
+                a.trim().parse::<u64>().is_ok() && b.trim().parse::<u64>().is_ok()
+            });
             if !ok {
                 return Err(bad("sparsity", v, "must be N:M"));
             }
@@ -377,14 +472,26 @@ pub fn parse_topology(text: &str, file: &str, kind: TopologyKind) -> Result<Vec<
             },
         };
         if layer.filter_h > layer.ifmap_h {
-            return Err(bad(names[3], elems[3].trim(), "filter height cannot be larger than the ifmap height"));
+            return Err(bad(
+                names[3],
+                elems[3].trim(),
+                "filter height cannot be larger than the ifmap height",
+            ));
         }
         if layer.filter_w > layer.ifmap_w {
-            return Err(bad(names[4], elems[4].trim(), "filter width cannot be larger than the ifmap width"));
+            return Err(bad(
+                names[4],
+                elems[4].trim(),
+                "filter width cannot be larger than the ifmap width",
+            ));
         }
         if kind == TopologyKind::Conv && name.contains("DP") {
             for ch in 0..layer.channels {
-                layers.push(Layer { name: format!("{name}Channel_{ch}"), channels: 1, ..layer.clone() });
+                layers.push(Layer {
+                    name: format!("{name}Channel_{ch}"),
+                    channels: 1,
+                    ..layer.clone()
+                });
             }
         } else {
             layers.push(layer);
@@ -393,22 +500,25 @@ pub fn parse_topology(text: &str, file: &str, kind: TopologyKind) -> Result<Vec<
     Ok(layers)
 }
 
-/// Simulates every layer of a topology on a SCALE-Sim configuration.
-pub fn run_layers(cfg: &ScaleSimConfig, layers: &[Layer], topology_file: &str) -> Result<Vec<LayerResult>, ScaleSimError> {
-    let mem = cfg.memory();
-    layers
-        .iter()
-        .enumerate()
-        .map(|(i, layer)| {
-            let mapping = Mapping::new(cfg.dataflow, cfg.rows, cfg.cols, layer);
-            replay(layer, &mapping, &mem).map_err(|source| ScaleSimError::Layer {
-                file: topology_file.to_string(),
-                layer: i,
-                name: layer.name.clone(),
-                source,
-            })
-        })
-        .collect()
+/// Simulates one layer (0-based id `index`) on a SCALE-Sim configuration. With `compat` off,
+/// the output-stationary SRAM OFMAP Writes drop SCALE-Sim's phantom `rows + cols` per fold.
+pub fn run_layer(
+    cfg: &ScaleSimConfig,
+    layer: &Layer,
+    index: usize,
+    topology_file: &str,
+    compat: bool,
+) -> Result<LayerResult, ScaleSimError> {
+    let mapping = Mapping::new(cfg.dataflow, cfg.rows, cfg.cols, layer);
+    let mut result =
+        replay(layer, &mapping, &cfg.memory()).map_err(|source| ScaleSimError::Layer {
+            file: topology_file.to_string(),
+            layer: index,
+            name: layer.name.clone(),
+            source,
+        })?;
+    result.sram[2].words = mapping.sram_accesses(compat).2;
+    Ok(result)
 }
 
 /// Formats a float as Python's `repr` does (shortest round-trip digits, `.0` on integers,
@@ -421,7 +531,11 @@ pub fn py_float(x: f64) -> String {
         return if x > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if x == 0.0 {
-        return if x.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if x.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     let sci = format!("{x:e}"); // shortest digits, e.g. "1.5e-7"
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
@@ -500,13 +614,30 @@ mod tests {
 
     #[test]
     fn topology_errors_name_line_and_field() {
-        let e = parse_topology("h\ng1, 4, 0, 3,\n", "t.csv", TopologyKind::Gemm).unwrap_err().to_string();
-        assert_eq!(e, "t.csv:2: field `N`: must be a positive integer (got \"0\")");
-        let e = parse_topology("h\ng1, 4, 5, 3\n", "t.csv", TopologyKind::Gemm).unwrap_err().to_string();
+        let e = parse_topology("h\ng1, 4, 0, 3,\n", "t.csv", TopologyKind::Gemm)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "t.csv:2: field `N`: must be a positive integer (got \"0\")"
+        );
+        let e = parse_topology("h\ng1, 4, 5, 3\n", "t.csv", TopologyKind::Gemm)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("t.csv:2: field `K`"), "{e}");
-        let l = parse_topology("h\n\nc, 9, 9, 3, 3, 3, 5, 2,\n", "t.csv", TopologyKind::Conv).unwrap();
+        let l = parse_topology(
+            "h\n\nc, 9, 9, 3, 3, 3, 5, 2,\n",
+            "t.csv",
+            TopologyKind::Conv,
+        )
+        .unwrap();
         assert_eq!(l[0].stride_w, 2);
-        let dp = parse_topology("h\nDP1, 9, 9, 3, 3, 3, 5, 1,\n", "t.csv", TopologyKind::Conv).unwrap();
+        let dp = parse_topology(
+            "h\nDP1, 9, 9, 3, 3, 3, 5, 1,\n",
+            "t.csv",
+            TopologyKind::Conv,
+        )
+        .unwrap();
         assert_eq!(dp.len(), 3);
         assert_eq!(dp[2].name, "DP1Channel_2");
     }

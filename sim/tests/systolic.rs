@@ -1,0 +1,172 @@
+//! Systolic-array model: properties of the fast cost and of the SCALE-Sim replay, and the
+//! agreement between the two where both are exact.
+
+use lutforge_sim::systolic::{
+    gemm_cost, replay, Dataflow, DramBandwidth, Layer, Mapping, ReplayMemory, SystolicArray,
+};
+use proptest::prelude::*;
+
+fn dataflow() -> impl Strategy<Value = Dataflow> {
+    prop_oneof![Just(Dataflow::Os), Just(Dataflow::Ws), Just(Dataflow::Is)]
+}
+
+fn array(
+    dataflow: Dataflow,
+    rows: u64,
+    cols: u64,
+    kib: u64,
+    bandwidth: DramBandwidth,
+) -> SystolicArray {
+    SystolicArray {
+        rows,
+        cols,
+        dataflow,
+        ifmap_sram_bytes: kib * 1024,
+        filter_sram_bytes: kib * 1024,
+        ofmap_sram_bytes: kib * 1024,
+        word_bytes: 1,
+        bandwidth,
+    }
+}
+
+fn user(words_per_cycle: u64) -> DramBandwidth {
+    DramBandwidth::User {
+        ifmap_words_per_cycle: words_per_cycle,
+        filter_words_per_cycle: words_per_cycle,
+        ofmap_words_per_cycle: words_per_cycle,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fast_cost_respects_the_array_bound(
+        df in dataflow(), rows in 1u64..=64, cols in 1u64..=64,
+        m in 1u64..=300, n in 1u64..=300, k in 1u64..=300, kib in 1u64..=64, bw in 1u64..=64,
+    ) {
+        let c = gemm_cost(&array(df, rows, cols, kib, user(bw)), m, n, k);
+        prop_assert_eq!(c.macs, m * n * k);
+        prop_assert!(c.total_cycles >= c.compute_cycles);
+        prop_assert!(c.compute_cycles * rows * cols >= c.macs, "{:?}", c);
+        prop_assert!(c.compute_util <= 1.0 && c.compute_util > 0.0);
+        prop_assert!(c.mapping_efficiency <= 1.0 && c.mapping_efficiency > 0.0);
+        prop_assert!(c.dram_read_bytes >= (m * k).min(k * n));
+    }
+
+    #[test]
+    fn more_bandwidth_never_adds_stalls_in_the_fast_cost(
+        df in dataflow(), rows in 1u64..=64, cols in 1u64..=64,
+        m in 1u64..=300, n in 1u64..=300, k in 1u64..=300, kib in 1u64..=16,
+        bw in 1u64..=32, extra in 0u64..=64,
+    ) {
+        let slow = gemm_cost(&array(df, rows, cols, kib, user(bw)), m, n, k);
+        let fast = gemm_cost(&array(df, rows, cols, kib, user(bw + extra)), m, n, k);
+        let calc = gemm_cost(&array(df, rows, cols, kib, DramBandwidth::Calc), m, n, k);
+        prop_assert!(fast.stall_cycles <= slow.stall_cycles);
+        prop_assert!(calc.stall_cycles <= fast.stall_cycles);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The SCALE-Sim replay: cycles cover the MACs, utilizations are at most 100%, and the
+    /// fast cost's closed-form parts (cycles without stalls, SRAM counts, efficiencies) equal it.
+    #[test]
+    fn replay_bounds_and_agreement_with_fast_cost(
+        df in dataflow(), rows in 1u64..=24, cols in 1u64..=24,
+        m in 1u64..=60, n in 1u64..=60, k in 1u64..=60, kib in 1u64..=4, user_bw in proptest::option::of(1u64..=32),
+    ) {
+        let layer = Layer::gemm("p", m, n, k);
+        let mapping = Mapping::new(df, rows, cols, &layer);
+        let mem = ReplayMemory {
+            ifmap_words: kib * 1024,
+            filter_words: kib * 1024,
+            ofmap_words: kib * 1024,
+            user_bandwidth: user_bw.map(|b| (b, b, b)),
+        };
+        let r = replay(&layer, &mapping, &mem).expect("replay");
+        prop_assert!(((r.total_cycles + 1) as u64) * rows * cols >= layer.macs());
+        prop_assert!(r.overall_util_pct <= 100.0);
+        prop_assert!(r.compute_util_pct <= 100.0);
+        prop_assert!(r.mapping_efficiency_pct <= 100.0);
+        let bw = user_bw.map_or(DramBandwidth::Calc, user);
+        let c = gemm_cost(&array(df, rows, cols, kib, bw), m, n, k);
+        prop_assert_eq!(c.compute_cycles as i64, r.total_cycles + 1 - r.stall_cycles);
+        prop_assert_eq!(c.sram_ifmap_read_words, r.sram[0].words);
+        prop_assert_eq!(c.sram_filter_read_words, r.sram[1].words);
+        let phantom = if df == Dataflow::Os { mapping.folds() * (rows + cols) } else { 0 };
+        prop_assert_eq!(c.sram_ofmap_write_words + phantom, r.sram[2].words);
+        prop_assert_eq!(c.mapping_efficiency * 100.0, r.mapping_efficiency_pct);
+        prop_assert_eq!(c.compute_util * 100.0, r.compute_util_pct);
+    }
+}
+
+/// SCALE-Sim's own numbers for `configs/scalesim/scale.cfg` on `configs/scalesim/gemm.csv`
+/// (32x32 ws, 64 KiB SRAMs, CALC), recorded from SCALE-Sim 3.0.0, so this runs without Python.
+#[test]
+fn replay_matches_recorded_scalesim_report() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let cfg = lutforge_sim::systolic::scalesim::ScaleSimConfig::from_file(
+        &root.join("configs/scalesim/scale.cfg"),
+    )
+    .expect("config");
+    let layers = lutforge_sim::systolic::scalesim::read_topology(
+        &root.join("configs/scalesim/gemm.csv"),
+        lutforge_sim::systolic::scalesim::TopologyKind::Gemm,
+    )
+    .expect("topology");
+    let results: Vec<_> = layers
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            lutforge_sim::systolic::scalesim::run_layer(&cfg, l, i, "gemm.csv", true)
+                .expect("layer")
+        })
+        .collect();
+    let (compute, _, _) = lutforge_sim::systolic::scalesim::reports(&results);
+    let expected = EXPECTED_GEMM_COMPUTE;
+    assert_eq!(compute, expected);
+}
+
+const EXPECTED_GEMM_COMPUTE: &str = "LayerID, Total Cycles (incl. prefetch), Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,\n\
+0, 1084, 631, 0, 19.01743264659271, 46.875, 15.873015873015872,\n\
+1, 2950, 1331, 0, 57.700976709241175, 100.0, 50.592885375494056,\n\
+";
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// In the SCALE-Sim replay too, a wider USER-mode DRAM port never adds stall cycles.
+    #[test]
+    fn more_bandwidth_never_adds_stalls_in_the_replay(
+        df in dataflow(), rows in 1u64..=16, cols in 1u64..=16,
+        m in 1u64..=60, n in 1u64..=60, k in 1u64..=60, kib in 1u64..=2, bw in 1u64..=16, extra in 1u64..=32,
+    ) {
+        let layer = Layer::gemm("p", m, n, k);
+        let mapping = Mapping::new(df, rows, cols, &layer);
+        let mem = |b: u64| ReplayMemory { ifmap_words: kib * 1024, filter_words: kib * 1024, ofmap_words: kib * 1024, user_bandwidth: Some((b, b, b)) };
+        let slow = replay(&layer, &mapping, &mem(bw)).unwrap();
+        let fast = replay(&layer, &mapping, &mem(bw + extra)).unwrap();
+        prop_assert!(fast.stall_cycles <= slow.stall_cycles, "slow {} fast {}", slow.stall_cycles, fast.stall_cycles);
+    }
+}
+
+/// The shipped TPU-like architecture's `[systolic]` section validates.
+#[test]
+fn shipped_systolic_arch_section_validates() {
+    #[derive(serde::Deserialize)]
+    struct OnlySystolic {
+        systolic: lutforge_sim::systolic::RawSystolic,
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../configs/arch/systolic-int8-128x128.toml");
+    let text = std::fs::read_to_string(&path).expect("read arch file");
+    let raw: OnlySystolic = toml::from_str(&text).expect("parse arch file");
+    let a = SystolicArray::from_raw(&raw.systolic, "systolic-int8-128x128.toml").expect("valid");
+    assert_eq!((a.rows, a.cols, a.dataflow), (128, 128, Dataflow::Ws));
+    let c = gemm_cost(&a, 128, 4096, 4096);
+    assert_eq!(c.macs, 128 * 4096 * 4096);
+    assert!(c.compute_util > 0.0 && c.compute_util <= 1.0);
+}
