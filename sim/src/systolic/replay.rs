@@ -105,6 +105,7 @@ struct EstimateBuffer {
     epoch: u32,
     in_set: u64,
     set_id: i64,
+    sets_since_boundary: u64,
     boundaries: u64,
     first_request: Option<i64>,
     last_start: i64,
@@ -123,6 +124,7 @@ impl EstimateBuffer {
             epoch: 1,
             in_set: 0,
             set_id: 0,
+            sets_since_boundary: 0,
             boundaries: 0,
             first_request: None,
             last_start: -2,
@@ -157,7 +159,9 @@ impl EstimateBuffer {
         if self.in_set == self.items_per_set {
             self.in_set = 0;
             self.set_id += 1;
-            if self.set_id as u64 % CALC_SETS_PER_HALF == 0 {
+            self.sets_since_boundary += 1;
+            if self.sets_since_boundary == CALC_SETS_PER_HALF {
+                self.sets_since_boundary = 0;
                 self.boundary(cycle);
             }
         }

@@ -36,6 +36,16 @@ pub enum ScaleSimError {
         /// What is wrong.
         message: String,
     },
+    /// A key SCALE-Sim 3.0.0 requires is absent.
+    #[error("{file}:{line}: field `{field}`: missing (SCALE-Sim 3.0.0 requires it)")]
+    Missing {
+        /// The path.
+        file: String,
+        /// Line of the section header (or of the file's end when the section is absent).
+        line: usize,
+        /// Section and key.
+        field: String,
+    },
     /// A layer SCALE-Sim itself cannot simulate.
     #[error("{file}: layer {layer} `{name}`: {source}")]
     Layer {
@@ -116,12 +126,10 @@ impl ScaleSimConfig {
     pub fn from_ini_str(text: &str, file: &str) -> Result<ScaleSimConfig, ScaleSimError> {
         let ini = Ini::parse(text, file)?;
         let get = |section: &str, key: &str| -> Result<(&str, usize), ScaleSimError> {
-            ini.get(section, key).ok_or_else(|| ScaleSimError::Field {
+            ini.get(section, key).ok_or_else(|| ScaleSimError::Missing {
                 file: file.to_string(),
-                line: 0,
+                line: ini.section_line(section),
                 field: format!("[{section}] {key}"),
-                value: "nothing".to_string(),
-                message: "missing (SCALE-Sim 3.0.0 requires it)".to_string(),
             })
         };
         let bad = |section: &str, key: &str, line: usize, value: &str, message: &str| {
@@ -301,12 +309,15 @@ impl ScaleSimConfig {
 /// case-insensitive keys, duplicate keys rejected.
 struct Ini {
     entries: Vec<(String, String, String, usize)>,
+    sections: Vec<(String, usize)>,
+    lines: usize,
 }
 
 impl Ini {
     fn parse(text: &str, file: &str) -> Result<Ini, ScaleSimError> {
         let mut entries: Vec<(String, String, String, usize)> = Vec::new();
         let mut section: Option<String> = None;
+        let mut sections = Vec::new();
         for (i, raw) in text.lines().enumerate() {
             let line = i + 1;
             let s = raw.trim();
@@ -328,6 +339,7 @@ impl Ini {
                     });
                 };
                 section = Some(name.to_string());
+                sections.push((name.to_string(), line));
                 continue;
             }
             let pos = s.find(['=', ':']);
@@ -357,7 +369,19 @@ impl Ini {
             }
             entries.push((sec.clone(), key, value, line));
         }
-        Ok(Ini { entries })
+        Ok(Ini {
+            entries,
+            sections,
+            lines: text.lines().count(),
+        })
+    }
+
+    /// The header line of `section`, or the last line when it is absent.
+    fn section_line(&self, section: &str) -> usize {
+        self.sections
+            .iter()
+            .find(|(s, _)| s == section)
+            .map_or(self.lines, |(_, l)| *l)
     }
 
     fn get(&self, section: &str, key: &str) -> Option<(&str, usize)> {
