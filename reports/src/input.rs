@@ -24,11 +24,19 @@ pub enum Input {
 /// Sweep results are recognised by a first line that is a JSON object with a `point` field, or
 /// by a `.jsonl`/`.ndjson` extension; anything else is read as a simulation report.
 pub fn load(path: &Path) -> Result<Input, ReportError> {
-    let bytes = std::fs::read(path).map_err(|source| ReportError::Read { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| ReportError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        ReportError::Parse { path: path.to_path_buf(), line, column: 0, message: "not UTF-8 text".to_string() }
+        ReportError::Parse {
+            path: path.to_path_buf(),
+            line,
+            column: 0,
+            message: "not UTF-8 text".to_string(),
+        }
     })?;
     if looks_like_sweep(path, &text) {
         return SweepResults::parse(path, &text).map(Input::Sweep);
@@ -37,7 +45,10 @@ pub fn load(path: &Path) -> Result<Input, ReportError> {
 }
 
 fn looks_like_sweep(path: &Path, text: &str) -> bool {
-    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
     if ext == "jsonl" || ext == "ndjson" {
         return true;
     }
@@ -48,7 +59,10 @@ fn looks_like_sweep(path: &Path, text: &str) -> bool {
 /// Parses a simulation report; `path` is used in error messages.
 pub fn parse_report(path: &Path, text: &str) -> Result<Report, ReportError> {
     if text.trim().is_empty() {
-        return Err(ReportError::Empty { path: path.to_path_buf(), what: "empty file (expected a simulation report JSON)".to_string() });
+        return Err(ReportError::Empty {
+            path: path.to_path_buf(),
+            what: "empty file (expected a simulation report JSON)".to_string(),
+        });
     }
     // Check the version first, so an old or future report gets a clear message rather than a
     // missing-field error.
@@ -70,6 +84,11 @@ pub fn parse_report(path: &Path, text: &str) -> Result<Report, ReportError> {
             }
             _ => format!("malformed JSON: {}", strip_position(&e)),
         };
-        ReportError::Parse { path: path.to_path_buf(), line: e.line(), column: e.column(), message }
+        ReportError::Parse {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message,
+        }
     })
 }

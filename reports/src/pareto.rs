@@ -22,10 +22,17 @@ pub fn pareto_front(points: &[Vec<f64>], maximize: &[bool]) -> Vec<usize> {
             if p.len() != k || p.iter().any(|v| v.is_nan()) {
                 return None;
             }
-            Some(p.iter().zip(maximize).map(|(&v, &max)| if max { v } else { -v }).collect())
+            Some(
+                p.iter()
+                    .zip(maximize)
+                    .map(|(&v, &max)| if max { v } else { -v })
+                    .collect(),
+            )
         })
         .collect();
-    let mut order: Vec<usize> = (0..points.len()).filter(|&i| oriented[i].is_some()).collect();
+    let mut order: Vec<usize> = (0..points.len())
+        .filter(|&i| oriented[i].is_some())
+        .collect();
     let key = |i: usize| oriented[i].as_deref().unwrap_or(&[]);
     order.sort_by(|&a, &b| lexicographic(key(b), key(a)).then(a.cmp(&b)));
     let mut front: Vec<usize> = Vec::new();
@@ -54,7 +61,11 @@ fn dominates(a: &[f64], b: &[f64]) -> bool {
 }
 
 fn lexicographic(a: &[f64], b: &[f64]) -> Ordering {
-    a.iter().zip(b).map(|(x, y)| x.total_cmp(y)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| x.total_cmp(y))
+        .find(|o| o.is_ne())
+        .unwrap_or(Ordering::Equal)
 }
 
 #[cfg(test)]
@@ -64,13 +75,25 @@ mod tests {
     #[test]
     fn two_objectives() {
         // (energy J/token: min, tokens/s: max)
-        let pts = vec![vec![1.0, 10.0], vec![2.0, 20.0], vec![2.0, 15.0], vec![3.0, 20.0], vec![0.5, 1.0]];
+        let pts = vec![
+            vec![1.0, 10.0],
+            vec![2.0, 20.0],
+            vec![2.0, 15.0],
+            vec![3.0, 20.0],
+            vec![0.5, 1.0],
+        ];
         assert_eq!(pareto_front(&pts, &[false, true]), vec![0, 1, 4]);
     }
 
     #[test]
     fn duplicates_nan_and_bad_lengths() {
-        let pts = vec![vec![1.0, 1.0], vec![1.0, 1.0], vec![f64::NAN, 5.0], vec![9.0], vec![0.0, 0.0]];
+        let pts = vec![
+            vec![1.0, 1.0],
+            vec![1.0, 1.0],
+            vec![f64::NAN, 5.0],
+            vec![9.0],
+            vec![0.0, 0.0],
+        ];
         assert_eq!(pareto_front(&pts, &[true, true]), vec![0, 1]);
         assert!(pareto_front(&[], &[true]).is_empty());
     }

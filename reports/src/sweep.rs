@@ -153,7 +153,10 @@ impl SweepResults {
                 what: "no sweep results (the file holds no JSON lines)".to_string(),
             });
         }
-        Ok(SweepResults { path: path.to_path_buf(), rows })
+        Ok(SweepResults {
+            path: path.to_path_buf(),
+            rows,
+        })
     }
 
     /// Simulated rows.
@@ -176,8 +179,10 @@ impl SweepResults {
     /// The distinct values of one axis over the simulated rows, in [`AxisValue::total_cmp`]
     /// order.
     pub fn axis_values(&self, axis: &str) -> Vec<AxisValue> {
-        let mut values: Vec<AxisValue> =
-            self.ok_rows().filter_map(|r| r.point.get(axis).cloned()).collect();
+        let mut values: Vec<AxisValue> = self
+            .ok_rows()
+            .filter_map(|r| r.point.get(axis).cloned())
+            .collect();
         values.sort_by(|a, b| a.total_cmp(b));
         values.dedup_by(|a, b| a.total_cmp(b).is_eq());
         values
@@ -185,7 +190,10 @@ impl SweepResults {
 
     /// Axes that take at least two values over the simulated rows (the swept axes), sorted.
     pub fn swept_axes(&self) -> Vec<String> {
-        self.axis_names().into_iter().filter(|a| self.axis_values(a).len() >= 2).collect()
+        self.axis_names()
+            .into_iter()
+            .filter(|a| self.axis_values(a).len() >= 2)
+            .collect()
     }
 
     /// Rejection reasons with their counts, most frequent first (ties by text).
@@ -196,8 +204,10 @@ impl SweepResults {
                 *counts.entry(reason.as_str()).or_default() += 1;
             }
         }
-        let mut list: Vec<(String, usize)> =
-            counts.into_iter().map(|(r, n)| (r.to_string(), n)).collect();
+        let mut list: Vec<(String, usize)> = counts
+            .into_iter()
+            .map(|(r, n)| (r.to_string(), n))
+            .collect();
         list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         list
     }
@@ -210,10 +220,17 @@ fn parse_row(path: &Path, line: usize, raw: &str) -> Result<SweepRow, ReportErro
         column,
         message,
     };
-    let value: Value = serde_json::from_str(raw)
-        .map_err(|e| fail(e.column(), format!("malformed JSON: {}", strip_position(&e))))?;
+    let value: Value = serde_json::from_str(raw).map_err(|e| {
+        fail(
+            e.column(),
+            format!("malformed JSON: {}", strip_position(&e)),
+        )
+    })?;
     let Value::Object(object) = value else {
-        return Err(fail(0, "a sweep result line must be a JSON object".to_string()));
+        return Err(fail(
+            0,
+            "a sweep result line must be a JSON object".to_string(),
+        ));
     };
     let point = match object.get("point") {
         Some(Value::Object(map)) => {
@@ -221,7 +238,12 @@ fn parse_row(path: &Path, line: usize, raw: &str) -> Result<SweepRow, ReportErro
             flatten_point("", map, &mut out);
             out
         }
-        Some(_) => return Err(fail(0, "`point` must be an object (axis name -> value)".to_string())),
+        Some(_) => {
+            return Err(fail(
+                0,
+                "`point` must be an object (axis name -> value)".to_string(),
+            ))
+        }
         None => return Err(fail(0, "missing field `point`".to_string())),
     };
     let reason = match object.get("reason") {
@@ -231,11 +253,16 @@ fn parse_row(path: &Path, line: usize, raw: &str) -> Result<SweepRow, ReportErro
     };
     let status = match object.get("status") {
         Some(Value::String(s)) if s == "ok" => Status::Ok,
-        Some(Value::String(s)) if s == "rejected" => {
-            Status::Rejected(if reason.is_empty() { "(no reason given)".to_string() } else { reason })
-        }
+        Some(Value::String(s)) if s == "rejected" => Status::Rejected(if reason.is_empty() {
+            "(no reason given)".to_string()
+        } else {
+            reason
+        }),
         Some(other) => {
-            return Err(fail(0, format!("`status` must be \"ok\" or \"rejected\", not {other}")))
+            return Err(fail(
+                0,
+                format!("`status` must be \"ok\" or \"rejected\", not {other}"),
+            ))
         }
         None => return Err(fail(0, "missing field `status`".to_string())),
     };
@@ -243,15 +270,38 @@ fn parse_row(path: &Path, line: usize, raw: &str) -> Result<SweepRow, ReportErro
     match object.get("metrics") {
         Some(Value::Object(map)) => flatten_metrics("", map, &mut metrics),
         Some(Value::Null) | None if status != Status::Ok => {}
-        Some(_) => return Err(fail(0, "`metrics` must be an object (metric name -> number)".to_string())),
-        None => return Err(fail(0, "missing field `metrics` on an \"ok\" row".to_string())),
+        Some(_) => {
+            return Err(fail(
+                0,
+                "`metrics` must be an object (metric name -> number)".to_string(),
+            ))
+        }
+        None => {
+            return Err(fail(
+                0,
+                "missing field `metrics` on an \"ok\" row".to_string(),
+            ))
+        }
     }
-    Ok(SweepRow { line, point, status, metrics })
+    Ok(SweepRow {
+        line,
+        point,
+        status,
+        metrics,
+    })
 }
 
-fn flatten_point(prefix: &str, map: &serde_json::Map<String, Value>, out: &mut BTreeMap<String, AxisValue>) {
+fn flatten_point(
+    prefix: &str,
+    map: &serde_json::Map<String, Value>,
+    out: &mut BTreeMap<String, AxisValue>,
+) {
     for (key, value) in map {
-        let name = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+        let name = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
         match value {
             Value::Object(inner) => flatten_point(&name, inner, out),
             Value::Number(n) => {
@@ -269,9 +319,17 @@ fn flatten_point(prefix: &str, map: &serde_json::Map<String, Value>, out: &mut B
     }
 }
 
-fn flatten_metrics(prefix: &str, map: &serde_json::Map<String, Value>, out: &mut BTreeMap<String, f64>) {
+fn flatten_metrics(
+    prefix: &str,
+    map: &serde_json::Map<String, Value>,
+    out: &mut BTreeMap<String, f64>,
+) {
     for (key, value) in map {
-        let name = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+        let name = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
         match value {
             Value::Object(inner) => flatten_metrics(&name, inner, out),
             Value::Number(n) => {
@@ -322,7 +380,10 @@ mod tests {
         let err = parse("{\"point\":{},\"status\":\"ok\",\"metrics\":{}}\n{oops\n").unwrap_err();
         assert!(err.to_string().starts_with("s.jsonl:2:"), "{err}");
         let err = parse("{\"point\":{},\"status\":\"done\",\"metrics\":{}}\n").unwrap_err();
-        assert_eq!(err.to_string(), "s.jsonl:1: `status` must be \"ok\" or \"rejected\", not \"done\"");
+        assert_eq!(
+            err.to_string(),
+            "s.jsonl:1: `status` must be \"ok\" or \"rejected\", not \"done\""
+        );
         let err = parse("\n  \n").unwrap_err();
         assert!(err.to_string().contains("no sweep results"), "{err}");
     }

@@ -47,7 +47,11 @@ pub fn chrome_trace(report: &Report, timeline: &[TimelineEntry]) -> String {
         };
         push(TRACK_COMPUTE, ts, entry.cost.compute_cycles);
         push(TRACK_DRAM, ts, entry.cost.transfer_cycles);
-        push(TRACK_STALL, ts + entry.cost.compute_cycles as f64 * us_per_cycle, entry.cost.stall_cycles);
+        push(
+            TRACK_STALL,
+            ts + entry.cost.compute_cycles as f64 * us_per_cycle,
+            entry.cost.stall_cycles,
+        );
     }
     let doc = json!({"traceEvents": events, "displayTimeUnit": "ns"});
     doc.to_string()

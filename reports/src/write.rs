@@ -50,9 +50,15 @@ pub struct Written {
 pub fn write_report(input: &Input, out: &Path, options: &Options) -> Result<Written, ReportError> {
     match input {
         Input::Report(report) => {
-            for (flag, value) in [("--x", &options.x), ("--y", &options.y), ("--color", &options.color)] {
+            for (flag, value) in [
+                ("--x", &options.x),
+                ("--y", &options.y),
+                ("--color", &options.color),
+            ] {
                 if value.is_some() {
-                    return Err(ReportError::SweepOnly { flag: flag.to_string() });
+                    return Err(ReportError::SweepOnly {
+                        flag: flag.to_string(),
+                    });
                 }
             }
             let (figures, page) = report_page(report)?;
@@ -68,13 +74,22 @@ pub fn write_report(input: &Input, out: &Path, options: &Options) -> Result<Writ
 
 fn write_all(out: &Path, figures: &[Rendered], page: &str) -> Result<Written, ReportError> {
     let write = |path: PathBuf, bytes: &[u8]| -> Result<PathBuf, ReportError> {
-        write_atomic(&path, bytes).map_err(|source| ReportError::Write { path: path.clone(), source })?;
+        write_atomic(&path, bytes).map_err(|source| ReportError::Write {
+            path: path.clone(),
+            source,
+        })?;
         Ok(path)
     };
     let mut plots = Vec::new();
     for figure in figures {
-        plots.push(write(out.join(format!("{}.svg", figure.name)), figure.svg.as_bytes())?);
-        plots.push(write(out.join(format!("{}.png", figure.name)), &figure.png)?);
+        plots.push(write(
+            out.join(format!("{}.svg", figure.name)),
+            figure.svg.as_bytes(),
+        )?);
+        plots.push(write(
+            out.join(format!("{}.png", figure.name)),
+            &figure.png,
+        )?);
     }
     let index = write(out.join("index.html"), page.as_bytes())?;
     Ok(Written { plots, index })
@@ -92,7 +107,8 @@ fn op_kinds(report: &Report) -> Vec<String> {
 }
 
 fn opt_si(v: Option<f64>, unit: &str) -> String {
-    v.map(|v| si(v, unit)).unwrap_or_else(|| "n/a (no decode step)".to_string())
+    v.map(|v| si(v, unit))
+        .unwrap_or_else(|| "n/a (no decode step)".to_string())
 }
 
 fn num(text: String) -> Cell {
@@ -108,60 +124,133 @@ fn report_page(report: &Report) -> Result<(Vec<Rendered>, String), ReportError> 
 
     let inputs = &report.inputs;
     let s = &report.summary;
-    let title = format!("lutforge report: {} on {}", inputs.model.name, inputs.arch.name);
+    let title = format!(
+        "lutforge report: {} on {}",
+        inputs.model.name, inputs.arch.name
+    );
     let mut page = Page::new();
     page.heading(1, &title);
-    page.note(&format!("{} · report schema {}", report.generator, report.schema_version));
+    page.note(&format!(
+        "{} · report schema {}",
+        report.generator, report.schema_version
+    ));
 
     page.heading(2, "Configuration");
     let mut config: Vec<Vec<Cell>> = vec![
-        vec!["architecture".into(), format!("{} ({})", inputs.arch.name, inputs.arch.kind).into()],
-        vec!["architecture file".into(), inputs.arch.source.clone().into()],
-        vec!["model".into(), format!("{} ({} parameters, {} layers)", inputs.model.name, si(inputs.model.params as f64, ""), inputs.model.num_layers).into()],
+        vec![
+            "architecture".into(),
+            format!("{} ({})", inputs.arch.name, inputs.arch.kind).into(),
+        ],
+        vec![
+            "architecture file".into(),
+            inputs.arch.source.clone().into(),
+        ],
+        vec![
+            "model".into(),
+            format!(
+                "{} ({} parameters, {} layers)",
+                inputs.model.name,
+                si(inputs.model.params as f64, ""),
+                inputs.model.num_layers
+            )
+            .into(),
+        ],
         vec!["quantization".into(), inputs.quant.clone().into()],
         vec!["batch".into(), num(inputs.batch.to_string())],
-        vec!["prefill tokens".into(), num(inputs.prefill_tokens.to_string())],
-        vec!["decode tokens".into(), num(inputs.decode_tokens.to_string())],
+        vec![
+            "prefill tokens".into(),
+            num(inputs.prefill_tokens.to_string()),
+        ],
+        vec![
+            "decode tokens".into(),
+            num(inputs.decode_tokens.to_string()),
+        ],
     ];
     if inputs.shared_prefix_tokens > 0 {
-        config.push(vec!["shared prefix tokens".into(), num(inputs.shared_prefix_tokens.to_string())]);
+        config.push(vec![
+            "shared prefix tokens".into(),
+            num(inputs.shared_prefix_tokens.to_string()),
+        ]);
     }
     if let Some(spec) = &inputs.speculative {
         config.push(vec![
             "speculative decoding".into(),
-            format!("draft {} ({}), {} tokens, acceptance {}", spec.draft.name, spec.draft_quant, spec.draft_len, spec.acceptance_rate).into(),
+            format!(
+                "draft {} ({}), {} tokens, acceptance {}",
+                spec.draft.name, spec.draft_quant, spec.draft_len, spec.acceptance_rate
+            )
+            .into(),
         ]);
     }
     config.push(vec!["clock".into(), num(si(s.clock_mhz * 1e6, "Hz"))]);
-    config.push(vec!["DRAM bandwidth".into(), num(si(s.dram_bandwidth_bytes_per_s, "B/s"))]);
+    config.push(vec![
+        "DRAM bandwidth".into(),
+        num(si(s.dram_bandwidth_bytes_per_s, "B/s")),
+    ]);
     page.table(&["setting", "value"], &config);
 
     page.heading(2, "Key numbers");
-    let tokens_per_j = s.tokens_per_j.map(|v| format!("{} tokens/J", super::plot::tick(v))).unwrap_or_else(|| "n/a (no decode step)".to_string());
+    let tokens_per_j = s
+        .tokens_per_j
+        .map(|v| format!("{} tokens/J", super::plot::tick(v)))
+        .unwrap_or_else(|| "n/a (no decode step)".to_string());
     let key: Vec<Vec<Cell>> = vec![
         vec!["time to first token (TTFT)".into(), num(si(s.ttft_s, "s"))],
-        vec!["time per output token (TPOT)".into(), num(opt_si(s.tpot_s, "s"))],
-        vec!["decode throughput".into(), num(s.decode_tokens_per_s.map(|v| format!("{} tokens/s", super::plot::tick(v))).unwrap_or_else(|| "n/a (no decode step)".to_string()))],
-        vec!["end-to-end throughput".into(), num(format!("{} tokens/s", super::plot::tick(s.e2e_tokens_per_s)))],
+        vec![
+            "time per output token (TPOT)".into(),
+            num(opt_si(s.tpot_s, "s")),
+        ],
+        vec![
+            "decode throughput".into(),
+            num(s
+                .decode_tokens_per_s
+                .map(|v| format!("{} tokens/s", super::plot::tick(v)))
+                .unwrap_or_else(|| "n/a (no decode step)".to_string())),
+        ],
+        vec![
+            "end-to-end throughput".into(),
+            num(format!(
+                "{} tokens/s",
+                super::plot::tick(s.e2e_tokens_per_s)
+            )),
+        ],
         vec!["decode tokens per joule".into(), num(tokens_per_j)],
-        vec!["decode energy per token".into(), num(opt_si(s.decode_energy_per_token_j, "J"))],
+        vec![
+            "decode energy per token".into(),
+            num(opt_si(s.decode_energy_per_token_j, "J")),
+        ],
         vec!["total time".into(), num(si(s.total_time_s, "s"))],
         vec!["total energy".into(), num(si(s.total_energy_j, "J"))],
         vec!["area".into(), num(format!("{:.3} mm²", s.area_mm2))],
-        vec!["DRAM traffic".into(), num(format!("{} ({} bytes)", si(s.dram_bytes as f64, "B"), s.dram_bytes))],
-        vec!["memory stall cycles".into(), num(s.stall_cycles.to_string())],
+        vec![
+            "DRAM traffic".into(),
+            num(format!(
+                "{} ({} bytes)",
+                si(s.dram_bytes as f64, "B"),
+                s.dram_bytes
+            )),
+        ],
+        vec![
+            "memory stall cycles".into(),
+            num(s.stall_cycles.to_string()),
+        ],
     ];
     page.table(&["metric", "value"], &key);
 
     page.heading(2, "Plots");
     let mut roof_caption = "Attained FLOP/s against FLOP per DRAM byte for each (phase, op kind); the solid line is the roof (DRAM bandwidth slope, then the highest unit peak).".to_string();
     if !roofline.skipped.is_empty() {
-        let names: Vec<String> = roofline.skipped.iter().map(|(p, k, why)| format!("{p} {k}: {why}")).collect();
+        let names: Vec<String> = roofline
+            .skipped
+            .iter()
+            .map(|(p, k, why)| format!("{p} {k}: {why}"))
+            .collect();
         roof_caption.push_str(&format!(" Not drawn: {}.", names.join("; ")));
     }
     let captions = [
         roof_caption,
-        "Time per op kind, compute and memory stall stacked; each phase on its own time scale.".to_string(),
+        "Time per op kind, compute and memory stall stacked; each phase on its own time scale."
+            .to_string(),
         "Energy of the whole run by component, with shares of the total.".to_string(),
     ];
     for (figure, caption) in figures.iter().zip(&captions) {
@@ -186,7 +275,19 @@ fn report_page(report: &Report) -> Result<(Vec<Rendered>, String), ReportError> 
             ]
         })
         .collect();
-    page.table(&["phase", "steps", "time", "cycles", "stall cycles", "work", "DRAM", "energy"], &phases);
+    page.table(
+        &[
+            "phase",
+            "steps",
+            "time",
+            "cycles",
+            "stall cycles",
+            "work",
+            "DRAM",
+            "energy",
+        ],
+        &phases,
+    );
 
     page.heading(2, "Op kinds");
     let clock_hz = s.clock_mhz * 1e6;
@@ -194,7 +295,11 @@ fn report_page(report: &Report) -> Result<(Vec<Rendered>, String), ReportError> 
         .ops
         .iter()
         .map(|o| {
-            let seconds = if clock_hz > 0.0 { o.cycles as f64 / clock_hz } else { 0.0 };
+            let seconds = if clock_hz > 0.0 {
+                o.cycles as f64 / clock_hz
+            } else {
+                0.0
+            };
             vec![
                 o.phase.clone().into(),
                 o.kind.clone().into(),
@@ -207,16 +312,34 @@ fn report_page(report: &Report) -> Result<(Vec<Rendered>, String), ReportError> 
             ]
         })
         .collect();
-    page.table(&["phase", "op kind", "unit", "time", "utilization", "work", "DRAM", "energy"], &ops);
+    page.table(
+        &[
+            "phase",
+            "op kind",
+            "unit",
+            "time",
+            "utilization",
+            "work",
+            "DRAM",
+            "energy",
+        ],
+        &ops,
+    );
 
     page.heading(2, "Area");
     let a = &report.area;
     page.table(
         &["block", "area"],
         &[
-            vec!["matrix unit".into(), num(format!("{:.3} mm²", a.matrix_mm2))],
+            vec![
+                "matrix unit".into(),
+                num(format!("{:.3} mm²", a.matrix_mm2)),
+            ],
             vec!["SRAM".into(), num(format!("{:.3} mm²", a.sram_mm2))],
-            vec!["vector unit".into(), num(format!("{:.3} mm²", a.vector_mm2))],
+            vec![
+                "vector unit".into(),
+                num(format!("{:.3} mm²", a.vector_mm2)),
+            ],
         ],
     );
     if !report.notes.is_empty() {
@@ -241,14 +364,21 @@ impl SweepChoice {
         for (flag, value) in [("--x", &options.x), ("--y", &options.y)] {
             if let Some(name) = value {
                 if !metrics.contains(name) {
-                    return Err(ReportError::UnknownMetric { flag: flag.to_string(), name: name.clone(), available: metrics.clone() });
+                    return Err(ReportError::UnknownMetric {
+                        flag: flag.to_string(),
+                        name: name.clone(),
+                        available: metrics.clone(),
+                    });
                 }
             }
         }
         let axes = sweep.axis_names();
         if let Some(name) = &options.color {
             if !axes.contains(name) {
-                return Err(ReportError::UnknownAxis { name: name.clone(), available: axes });
+                return Err(ReportError::UnknownAxis {
+                    name: name.clone(),
+                    available: axes,
+                });
             }
         }
         let pick = |given: &Option<String>, default: &str, avoid: Option<&str>| -> Option<String> {
@@ -260,7 +390,11 @@ impl SweepChoice {
             }
             metrics.iter().find(|m| Some(m.as_str()) != avoid).cloned()
         };
-        let x = pick(&options.x, DEFAULT_X, options.y.as_deref().or(Some(DEFAULT_Y)));
+        let x = pick(
+            &options.x,
+            DEFAULT_X,
+            options.y.as_deref().or(Some(DEFAULT_Y)),
+        );
         let y = pick(&options.y, DEFAULT_Y, x.as_deref());
         let xy = match (x, y) {
             (Some(x), Some(y)) => {
@@ -277,14 +411,26 @@ impl SweepChoice {
                 None
             }
         };
-        let color = options.color.clone().or_else(|| sweep.swept_axes().into_iter().next());
+        let color = options
+            .color
+            .clone()
+            .or_else(|| sweep.swept_axes().into_iter().next());
         Ok(SweepChoice { xy, color, notes })
     }
 }
 
 /// A file-name-safe stem for an axis name, unique among `taken`.
 fn stem_for(axis: &str, taken: &mut Vec<String>) -> String {
-    let clean: String = axis.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    let clean: String = axis
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     let base = format!("sensitivity-{clean}");
     let mut stem = base.clone();
     let mut n = 2;
@@ -296,8 +442,15 @@ fn stem_for(axis: &str, taken: &mut Vec<String>) -> String {
     stem
 }
 
-fn sweep_page(sweep: &SweepResults, choice: &SweepChoice) -> Result<(Vec<Rendered>, String), ReportError> {
-    let file = sweep.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| sweep.path.display().to_string());
+fn sweep_page(
+    sweep: &SweepResults,
+    choice: &SweepChoice,
+) -> Result<(Vec<Rendered>, String), ReportError> {
+    let file = sweep
+        .path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| sweep.path.display().to_string());
     let title = format!("lutforge sweep report: {file}");
     let ok = sweep.ok_rows().count();
     let swept = sweep.swept_axes();
@@ -317,10 +470,16 @@ fn sweep_page(sweep: &SweepResults, choice: &SweepChoice) -> Result<(Vec<Rendere
         }
         let mut taken = Vec::new();
         for axis in &swept {
-            let metrics: Vec<&str> = if x == y { vec![y.as_str()] } else { vec![y.as_str(), x.as_str()] };
+            let metrics: Vec<&str> = if x == y {
+                vec![y.as_str()]
+            } else {
+                vec![y.as_str(), x.as_str()]
+            };
             let figure = Sensitivity::new(sweep, axis, metrics, stem_for(axis, &mut taken));
             figures.push(render(&figure)?);
-            captions.push(format!("{y} and {x} against {axis}: every point, the best and the median at each value."));
+            captions.push(format!(
+                "{y} and {x} against {axis}: every point, the best and the median at each value."
+            ));
         }
     }
 
@@ -362,18 +521,21 @@ fn sweep_page(sweep: &SweepResults, choice: &SweepChoice) -> Result<(Vec<Rendere
         .iter()
         .filter_map(|metric| {
             let goal = Goal::of_metric(metric);
-            let row = sweep.ok_rows().filter(|r| r.metrics.contains_key(metric)).reduce(|a, b| {
-                let (va, vb) = (a.metrics[metric], b.metrics[metric]);
-                let better = match goal {
-                    Goal::Maximize => vb > va,
-                    Goal::Minimize => vb < va,
-                };
-                if better {
-                    b
-                } else {
-                    a
-                }
-            })?;
+            let row = sweep
+                .ok_rows()
+                .filter(|r| r.metrics.contains_key(metric))
+                .reduce(|a, b| {
+                    let (va, vb) = (a.metrics[metric], b.metrics[metric]);
+                    let better = match goal {
+                        Goal::Maximize => vb > va,
+                        Goal::Minimize => vb < va,
+                    };
+                    if better {
+                        b
+                    } else {
+                        a
+                    }
+                })?;
             Some(vec![
                 metric_label(metric).into(),
                 goal.as_str().into(),
@@ -398,7 +560,10 @@ fn sweep_page(sweep: &SweepResults, choice: &SweepChoice) -> Result<(Vec<Rendere
                 ]
             })
             .collect();
-        page.table(&[&metric_label(x), &metric_label(y), "point", "line"], &rows);
+        page.table(
+            &[&metric_label(x), &metric_label(y), "point", "line"],
+            &rows,
+        );
     }
 
     page.heading(2, "Plots");
@@ -412,13 +577,19 @@ fn sweep_page(sweep: &SweepResults, choice: &SweepChoice) -> Result<(Vec<Rendere
     let rejections = sweep.rejections();
     if !rejections.is_empty() {
         page.heading(2, "Rejected points");
-        let rows: Vec<Vec<Cell>> = rejections.into_iter().map(|(reason, n)| vec![reason.into(), num(n.to_string())]).collect();
+        let rows: Vec<Vec<Cell>> = rejections
+            .into_iter()
+            .map(|(reason, n)| vec![reason.into(), num(n.to_string())])
+            .collect();
         page.table(&["reason", "points"], &rows);
     }
     Ok((figures, page.finish(&title)))
 }
 
-fn point_text(point: &std::collections::BTreeMap<String, crate::sweep::AxisValue>, swept: &[String]) -> String {
+fn point_text(
+    point: &std::collections::BTreeMap<String, crate::sweep::AxisValue>,
+    swept: &[String],
+) -> String {
     swept
         .iter()
         .filter_map(|a| point.get(a).map(|v| format!("{a}={v}")))

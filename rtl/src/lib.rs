@@ -20,8 +20,12 @@
 //!
 //! # Output
 //!
-//! [`generate`] turns an [`Arch`] into a [`Bundle`]: one `.v` file per module (the file stem is
-//! the module name), `files.f` (dependencies first, top last) and a FuseSoC CAPI2 `.core`.
+//! [`generate`] turns an [`Arch`] into a [`Bundle`]: one Verilog file `<prefix>_top.v` holding the
+//! top module first and then its submodules (controller, precompute unit, table buffer,
+//! lookup-accumulate array and unit), `files.f` and a FuseSoC CAPI2 `.core`. One file, because
+//! flows and scripts that take a single source file (`yosys -p "read_verilog FILE; ..."`) must
+//! see the whole design; Verilator's `DECLFILENAME` naming rule is waived after the top module
+//! (see [`verilog::print_file`]).
 //! Every file starts with a provenance header: tool version, architecture name and a hash of
 //! the parameters the RTL depends on; never a timestamp or a path, so output is byte-for-byte
 //! reproducible.
@@ -83,7 +87,7 @@ pub struct GeneratedFile {
 pub struct Bundle {
     /// Name of the top module.
     pub top: String,
-    /// Files in `files.f` order, then `files.f` and the `.core` file.
+    /// The Verilog file, then `files.f` and the `.core` file.
     pub files: Vec<GeneratedFile>,
     /// Hash of the parameters the RTL depends on (hex), as printed in the headers.
     pub config_hash: String,
@@ -217,20 +221,17 @@ pub fn generate_lut(name: &str, array: &LutArray, options: Options) -> Bundle {
         String::new(),
     ];
     let modules = [
+        lut::top(&dims, &names),
+        lut::controller(&dims, &names),
         lut::precompute(&dims, &names),
         lut::table_ram(&dims, &names),
-        lut::lau(&dims, &names, options.planted_bug),
         lut::lau_array(&dims, &names),
-        lut::controller(&dims, &names),
-        lut::top(&dims, &names),
+        lut::lau(&dims, &names, options.planted_bug),
     ];
-    let mut files: Vec<GeneratedFile> = modules
-        .iter()
-        .map(|m| GeneratedFile {
-            name: format!("{}.v", m.name),
-            text: verilog::print_module(m, &header),
-        })
-        .collect();
+    let mut files = vec![GeneratedFile {
+        name: format!("{}.v", modules[0].name),
+        text: verilog::print_file(&header, &modules),
+    }];
     let hash_lines: String = header
         .iter()
         .map(|l| {

@@ -499,6 +499,33 @@ pub fn print_module(m: &Module, header: &[String]) -> String {
     out
 }
 
+/// Renders several modules into one file: `header` once, then `modules[0]` (whose name must be
+/// the file stem), then the rest.
+///
+/// Tools that take a single source file need the whole design in one file, while Verilator's
+/// `DECLFILENAME` style rule wants one module per file named after it. The file therefore waives
+/// that one rule, and only after the first module, with a comment saying why; every other
+/// `-Wall` rule stays on.
+pub fn print_file(header: &[String], modules: &[Module]) -> String {
+    let mut out = String::new();
+    for (i, m) in modules.iter().enumerate() {
+        if i == 0 {
+            out.push_str(&print_module(m, header));
+        } else {
+            if i == 1 {
+                out.push_str(
+                    "\n// The submodules of the top share its file (one file per design), so the\n",
+                );
+                out.push_str("// one-module-per-file naming rule is waived from here on.\n");
+                out.push_str("/* verilator lint_off DECLFILENAME */\n");
+            }
+            out.push('\n');
+            out.push_str(&print_module(m, &[]));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

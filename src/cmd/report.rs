@@ -36,10 +36,18 @@ pub struct Args {
 /// Runs `lutforge report`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let input = load(&args.from)?;
-    let options = Options { x: args.x, y: args.y, color: args.color };
+    let options = Options {
+        x: args.x,
+        y: args.y,
+        color: args.color,
+    };
     let written = write_report(&input, &args.out, &options)?;
     if !args.quiet {
-        println!("wrote {} plot files and {}", written.plots.len(), written.index.display());
+        println!(
+            "wrote {} plot files and {}",
+            written.plots.len(),
+            written.index.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -3,7 +3,8 @@
 //! Conventions, chosen once here:
 //! - The residual stream and every vector-unit op read and write fp16 (2 bytes per element);
 //!   matrix-product inputs are read in the scheme's activation format.
-//! - Every linear projection, the LM head included, is stored in the scheme's weight format;
+//! - Every linear projection, the LM head included, is stored in the scheme's weight format (for
+//!   models with tied embeddings the LM head is a quantized copy of the embedding matrix);
 //!   embeddings stay fp16 and only the gathered rows are read.
 //! - Attention is computed unmasked over the whole context (no causal skipping); KV entries of
 //!   a shared prefix are read once per step for the whole batch.

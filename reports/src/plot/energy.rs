@@ -7,7 +7,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{caption_font, desc_font, label_font, palette, si, small_font, title_font, DrawResult, Figure};
+use super::{
+    caption_font, desc_font, label_font, palette, si, small_font, title_font, DrawResult, Figure,
+};
 
 /// The energy breakdown of one report.
 pub(crate) struct Energy<'a> {
@@ -40,7 +42,10 @@ impl Figure for Energy<'_> {
     }
 
     fn title(&self) -> String {
-        format!("Energy by component: {} on {}", self.report.inputs.model.name, self.report.inputs.arch.name)
+        format!(
+            "Energy by component: {} on {}",
+            self.report.inputs.model.name, self.report.inputs.arch.name
+        )
     }
 
     fn size(&self) -> (u32, u32) {
@@ -53,8 +58,12 @@ impl Figure for Energy<'_> {
         let total: f64 = parts.iter().map(|p| p.1).sum();
         let max = parts.iter().map(|p| p.1).fold(0.0, f64::max);
         let y_hi = if max > 0.0 { max * 1.2 } else { 1.0 };
-        let phases: Vec<String> =
-            self.report.phases.iter().map(|p| format!("{} {}", p.phase, si(p.energy_j, "J"))).collect();
+        let phases: Vec<String> = self
+            .report
+            .phases
+            .iter()
+            .map(|p| format!("{} {}", p.phase, si(p.energy_j, "J")))
+            .collect();
         let caption = if phases.is_empty() {
             format!("whole run: {}", si(total, "J"))
         } else {
@@ -62,7 +71,10 @@ impl Figure for Energy<'_> {
         };
         let n = parts.len() as i32;
         let label = move |v: &SegmentValue<i32>| match v {
-            SegmentValue::CenterOf(i) => parts.get(*i as usize).map(|p| p.0.to_string()).unwrap_or_default(),
+            SegmentValue::CenterOf(i) => parts
+                .get(*i as usize)
+                .map(|p| p.0.to_string())
+                .unwrap_or_default(),
             _ => String::new(),
         };
         let mut chart = ChartBuilder::on(&root)
@@ -85,11 +97,20 @@ impl Figure for Energy<'_> {
             .draw()?;
         for (i, (_, joules)) in parts.iter().enumerate() {
             let i = i as i32;
-            let mut bar =
-                Rectangle::new([(SegmentValue::Exact(i), 0.0), (super::segment_end(i, n), *joules)], palette(i as usize).filled());
+            let mut bar = Rectangle::new(
+                [
+                    (SegmentValue::Exact(i), 0.0),
+                    (super::segment_end(i, n), *joules),
+                ],
+                palette(i as usize).filled(),
+            );
             bar.set_margin(0, 0, 18, 18);
             chart.draw_series(std::iter::once(bar))?;
-            let pct = if total > 0.0 { 100.0 * joules / total } else { 0.0 };
+            let pct = if total > 0.0 {
+                100.0 * joules / total
+            } else {
+                0.0
+            };
             chart.draw_series(std::iter::once(Text::new(
                 format!("{} ({pct:.1}%)", si(*joules, "J")),
                 (SegmentValue::CenterOf(i), *joules + y_hi * 0.01),

@@ -45,7 +45,12 @@ impl<'a> DrawingBackend for GlyphBitmap<'a> {
         self.inner.draw_pixel(point, color)
     }
 
-    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> Result<(), Error<'a>> {
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> Result<(), Error<'a>> {
         self.inner.draw_line(from, to, style)
     }
 
@@ -59,29 +64,54 @@ impl<'a> DrawingBackend for GlyphBitmap<'a> {
         self.inner.draw_rect(upper_left, bottom_right, style, fill)
     }
 
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, style: &S) -> Result<(), Error<'a>> {
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Result<(), Error<'a>> {
         self.inner.draw_path(path, style)
     }
 
-    fn draw_circle<S: BackendStyle>(&mut self, center: BackendCoord, radius: u32, style: &S, fill: bool) -> Result<(), Error<'a>> {
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), Error<'a>> {
         self.inner.draw_circle(center, radius, style, fill)
     }
 
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, vert: I, style: &S) -> Result<(), Error<'a>> {
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> Result<(), Error<'a>> {
         self.inner.fill_polygon(vert, style)
     }
 
-    fn blit_bitmap(&mut self, pos: BackendCoord, (iw, ih): (u32, u32), src: &[u8]) -> Result<(), Error<'a>> {
+    fn blit_bitmap(
+        &mut self,
+        pos: BackendCoord,
+        (iw, ih): (u32, u32),
+        src: &[u8],
+    ) -> Result<(), Error<'a>> {
         self.inner.blit_bitmap(pos, (iw, ih), src)
     }
 
-    fn draw_text<T: BackendTextStyle>(&mut self, text: &str, style: &T, pos: BackendCoord) -> Result<(), Error<'a>> {
+    fn draw_text<T: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &T,
+        pos: BackendCoord,
+    ) -> Result<(), Error<'a>> {
         let color = style.color();
         if color.alpha == 0.0 {
             return Ok(());
         }
-        let ((min_x, min_y), (max_x, max_y)) =
-            style.layout_box(text).map_err(|e| DrawingErrorKind::FontError(Box::new(e)))?;
+        let ((min_x, min_y), (max_x, max_y)) = style
+            .layout_box(text)
+            .map_err(|e| DrawingErrorKind::FontError(Box::new(e)))?;
         let (width, height) = (max_x - min_x, max_y - min_y);
         let dx = match style.anchor().h_pos {
             HPos::Left => 0,
@@ -108,7 +138,9 @@ impl<'a> DrawingBackend for GlyphBitmap<'a> {
             previous = Some(id);
             let glyph = id.with_scale_and_position(scaled.scale(), ab_glyph::point(pen, baseline));
             pen += scaled.h_advance(id);
-            let Some(outline) = self.font.outline_glyph(glyph) else { continue };
+            let Some(outline) = self.font.outline_glyph(glyph) else {
+                continue;
+            };
             let bounds = outline.px_bounds();
             let mut pixels = Vec::new();
             outline.draw(|gx, gy, coverage| pixels.push((gx, gy, coverage)));
@@ -122,7 +154,13 @@ impl<'a> DrawingBackend for GlyphBitmap<'a> {
                 let (x, y) = (pos.0 + x, pos.1 + y);
                 if x >= 0 && x < w as i32 && y >= 0 && y < h as i32 {
                     let alpha = color.alpha * f64::from(coverage.min(1.0));
-                    self.inner.draw_pixel((x, y), BackendColor { alpha, rgb: color.rgb })?;
+                    self.inner.draw_pixel(
+                        (x, y),
+                        BackendColor {
+                            alpha,
+                            rgb: color.rgb,
+                        },
+                    )?;
                 }
             }
         }

@@ -10,8 +10,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    caption_font, desc_font, draw_legend_row, label_font, si, small_font, time_scale, title_font, DrawResult, Figure,
-    LegendEntry, Swatch,
+    caption_font, desc_font, draw_legend_row, label_font, si, small_font, time_scale, title_font,
+    DrawResult, Figure, LegendEntry, Swatch,
 };
 
 /// Colour of compute time.
@@ -31,9 +31,19 @@ impl<'a> Latency<'a> {
         Latency { report, kinds }
     }
 
-    fn panel<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, phase: &PhaseReport) -> DrawResult<DB> {
+    fn panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        phase: &PhaseReport,
+    ) -> DrawResult<DB> {
         let clock_hz = self.report.summary.clock_mhz * 1e6;
-        let seconds = |cycles: u64| if clock_hz > 0.0 { cycles as f64 / clock_hz } else { 0.0 };
+        let seconds = |cycles: u64| {
+            if clock_hz > 0.0 {
+                cycles as f64 / clock_hz
+            } else {
+                0.0
+            }
+        };
         // (compute s, stall s) per kind, in self.kinds order.
         let rows: Vec<(f64, f64)> = self
             .kinds
@@ -43,12 +53,18 @@ impl<'a> Latency<'a> {
                     .ops
                     .iter()
                     .filter(|o| o.phase == phase.phase && o.kind == *kind)
-                    .fold((0.0, 0.0), |(c, s), o| (c + seconds(o.compute_cycles), s + seconds(o.stall_cycles)))
+                    .fold((0.0, 0.0), |(c, s), o| {
+                        (c + seconds(o.compute_cycles), s + seconds(o.stall_cycles))
+                    })
             })
             .collect();
         let max_total = rows.iter().map(|(c, s)| c + s).fold(0.0, f64::max);
         let (scale, unit) = time_scale(max_total);
-        let x_hi = if max_total > 0.0 { max_total / scale * 1.3 } else { 1.0 };
+        let x_hi = if max_total > 0.0 {
+            max_total / scale * 1.3
+        } else {
+            1.0
+        };
         let n = self.kinds.len().max(1) as i32;
         let caption = match phase.phase.as_str() {
             "prefill" => format!("prefill: {} (TTFT)", si(phase.seconds, "s")),
@@ -89,9 +105,18 @@ impl<'a> Latency<'a> {
         for (k, &(compute, stall)) in rows.iter().enumerate() {
             let r = n - 1 - k as i32;
             let (c, s) = (compute / scale, stall / scale);
-            let mut bar = Rectangle::new([(0.0, SegmentValue::Exact(r)), (c, super::segment_end(r, n))], COMPUTE.filled());
+            let mut bar = Rectangle::new(
+                [(0.0, SegmentValue::Exact(r)), (c, super::segment_end(r, n))],
+                COMPUTE.filled(),
+            );
             bar.set_margin(4, 4, 0, 0);
-            let mut wait = Rectangle::new([(c, SegmentValue::Exact(r)), (c + s, super::segment_end(r, n))], STALL.filled());
+            let mut wait = Rectangle::new(
+                [
+                    (c, SegmentValue::Exact(r)),
+                    (c + s, super::segment_end(r, n)),
+                ],
+                STALL.filled(),
+            );
             wait.set_margin(4, 4, 0, 0);
             chart.draw_series([bar, wait])?;
             if compute + stall > 0.0 && total_phase > 0.0 {
@@ -114,7 +139,10 @@ impl Figure for Latency<'_> {
     }
 
     fn title(&self) -> String {
-        format!("Latency by op kind: {} on {}", self.report.inputs.model.name, self.report.inputs.arch.name)
+        format!(
+            "Latency by op kind: {} on {}",
+            self.report.inputs.model.name, self.report.inputs.arch.name
+        )
     }
 
     fn size(&self) -> (u32, u32) {
@@ -126,7 +154,8 @@ impl Figure for Latency<'_> {
         let root = root.titled(&self.title(), title_font())?;
         let (_, h) = root.dim_in_pixel();
         let (body, legend) = root.split_vertically(h - 50);
-        let phases: Vec<&PhaseReport> = self.report.phases.iter().filter(|p| p.cycles > 0).collect();
+        let phases: Vec<&PhaseReport> =
+            self.report.phases.iter().filter(|p| p.cycles > 0).collect();
         if phases.is_empty() {
             body.draw(&Text::new("no phase ran", (40, 40), caption_font()))?;
         } else {
@@ -137,7 +166,10 @@ impl Figure for Latency<'_> {
         }
         draw_legend_row(
             &legend,
-            &[LegendEntry::new("compute", Swatch::Box(COMPUTE)), LegendEntry::new("memory stall", Swatch::Box(STALL))],
+            &[
+                LegendEntry::new("compute", Swatch::Box(COMPUTE)),
+                LegendEntry::new("memory stall", Swatch::Box(STALL)),
+            ],
         )
     }
 }

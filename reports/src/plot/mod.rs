@@ -29,7 +29,8 @@ static FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 pub(crate) const FAMILY: &str = "sans-serif";
 
 /// The result type of drawing on a backend.
-pub(crate) type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+pub(crate) type DrawResult<DB> =
+    Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
 /// One figure, drawable on any backend.
 pub(crate) trait Figure {
@@ -60,7 +61,8 @@ pub struct Rendered {
 
 fn ensure_font() -> Result<(), ReportError> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
-    let ok = *REGISTERED.get_or_init(|| plotters::style::register_font(FAMILY, FontStyle::Normal, FONT).is_ok());
+    let ok = *REGISTERED
+        .get_or_init(|| plotters::style::register_font(FAMILY, FontStyle::Normal, FONT).is_ok());
     if ok {
         Ok(())
     } else {
@@ -72,7 +74,10 @@ fn ensure_font() -> Result<(), ReportError> {
 pub(crate) fn render<F: Figure>(figure: &F) -> Result<Rendered, ReportError> {
     ensure_font()?;
     let name = figure.name();
-    let draw_err = |e: &dyn std::fmt::Display| ReportError::Draw { plot: name.clone(), message: e.to_string() };
+    let draw_err = |e: &dyn std::fmt::Display| ReportError::Draw {
+        plot: name.clone(),
+        message: e.to_string(),
+    };
     let (w, h) = figure.size();
     let mut svg = String::new();
     {
@@ -84,14 +89,23 @@ pub(crate) fn render<F: Figure>(figure: &F) -> Result<Rendered, ReportError> {
     let mut pixels = vec![255u8; w as usize * h as usize * 3];
     {
         let font = ab_glyph::FontRef::try_from_slice(FONT).map_err(|_| ReportError::Font)?;
-        let backend = glyph::GlyphBitmap::new(BitMapBackend::with_buffer(&mut pixels, (w, h)), font);
+        let backend =
+            glyph::GlyphBitmap::new(BitMapBackend::with_buffer(&mut pixels, (w, h)), font);
         let root = backend.into_drawing_area();
         root.fill(&WHITE).map_err(|e| draw_err(&e))?;
         figure.draw(&root).map_err(|e| draw_err(&e))?;
         root.present().map_err(|e| draw_err(&e))?;
     }
-    let png = encode_png(&pixels, w, h).map_err(|source| ReportError::Png { plot: name.clone(), source })?;
-    Ok(Rendered { name, title: figure.title(), svg, png })
+    let png = encode_png(&pixels, w, h).map_err(|source| ReportError::Png {
+        plot: name.clone(),
+        source,
+    })?;
+    Ok(Rendered {
+        name,
+        title: figure.title(),
+        svg,
+        png,
+    })
 }
 
 fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingError> {
@@ -189,7 +203,10 @@ pub(crate) struct LegendEntry {
 impl LegendEntry {
     /// Shorthand constructor.
     pub fn new(label: impl Into<String>, swatch: Swatch) -> Self {
-        LegendEntry { label: label.into(), swatch }
+        LegendEntry {
+            label: label.into(),
+            swatch,
+        }
     }
 }
 
@@ -215,7 +232,10 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
     }
     let total_rows = shown.len() + heading_rows + usize::from(more > 0);
     let frame_h = total_rows as i32 * row + 10;
-    area.draw(&Rectangle::new([(2, 2), (w as i32 - 4, frame_h.min(h as i32 - 2))], ShapeStyle::from(&RGBColor(0xBB, 0xBB, 0xBB)).stroke_width(1)))?;
+    area.draw(&Rectangle::new(
+        [(2, 2), (w as i32 - 4, frame_h.min(h as i32 - 2))],
+        ShapeStyle::from(&RGBColor(0xBB, 0xBB, 0xBB)).stroke_width(1),
+    ))?;
     let text = small_font().pos(Pos::new(HPos::Left, VPos::Center));
     if let Some(heading) = heading {
         area.draw(&Text::new(heading.to_string(), (x0, y), text.clone()))?;
@@ -244,7 +264,10 @@ pub(crate) fn segment_end(i: i32, n: i32) -> plotters::coord::ranged1d::SegmentV
 }
 
 /// Draws legend entries in one row, centred in `area`.
-pub(crate) fn draw_legend_row<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[LegendEntry]) -> DrawResult<DB> {
+pub(crate) fn draw_legend_row<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
+) -> DrawResult<DB> {
     let (w, h) = area.dim_in_pixel();
     let cy = h as i32 / 2;
     let item = 220i32;
@@ -260,20 +283,33 @@ pub(crate) fn draw_legend_row<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>,
     Ok(())
 }
 
-fn draw_swatch<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, swatch: Swatch, (cx, cy): (i32, i32)) -> DrawResult<DB> {
+fn draw_swatch<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    swatch: Swatch,
+    (cx, cy): (i32, i32),
+) -> DrawResult<DB> {
     match swatch {
         Swatch::Circle(c) => area.draw(&Circle::new((cx, cy), 6, c.filled())),
         Swatch::Triangle(c) => area.draw(&TriangleMarker::new((cx, cy), 8, c.filled())),
         Swatch::Ring(c) => area.draw(&Circle::new((cx, cy), 8, c.stroke_width(2))),
-        Swatch::Line(c) => area.draw(&PathElement::new(vec![(cx - 14, cy), (cx + 14, cy)], c.stroke_width(3))),
+        Swatch::Line(c) => area.draw(&PathElement::new(
+            vec![(cx - 14, cy), (cx + 14, cy)],
+            c.stroke_width(3),
+        )),
         Swatch::Dashed(c) => {
             for s in 0..3 {
                 let a = cx - 14 + s * 11;
-                area.draw(&PathElement::new(vec![(a, cy), (a + 6, cy)], c.stroke_width(2)))?;
+                area.draw(&PathElement::new(
+                    vec![(a, cy), (a + 6, cy)],
+                    c.stroke_width(2),
+                ))?;
             }
             Ok(())
         }
-        Swatch::Box(c) => area.draw(&Rectangle::new([(cx - 10, cy - 8), (cx + 10, cy + 8)], c.filled())),
+        Swatch::Box(c) => area.draw(&Rectangle::new(
+            [(cx - 10, cy - 8), (cx + 10, cy + 8)],
+            c.filled(),
+        )),
     }
 }
 
@@ -296,7 +332,9 @@ pub(crate) fn si(v: f64, unit: &str) -> String {
         scaled /= 1000.0;
     }
     let prefix = PREFIXES[(exp3 + 5) as usize];
-    format!("{} {prefix}{unit}", trim_number(&fmt3(scaled))).trim_end().to_string()
+    format!("{} {prefix}{unit}", trim_number(&fmt3(scaled)))
+        .trim_end()
+        .to_string()
 }
 
 fn round3(v: f64) -> f64 {
@@ -340,7 +378,13 @@ pub(crate) fn time_scale(max_s: f64) -> (f64, &'static str) {
 /// small magnitudes.
 pub(crate) fn tick(v: f64) -> String {
     if v == 0.0 || (v.abs() >= 0.01 && v.abs() < 1000.0) {
-        let s = if v.abs() >= 100.0 { format!("{v:.0}") } else if v.abs() >= 1.0 { format!("{v:.2}") } else { format!("{v:.3}") };
+        let s = if v.abs() >= 100.0 {
+            format!("{v:.0}")
+        } else if v.abs() >= 1.0 {
+            format!("{v:.2}")
+        } else {
+            format!("{v:.3}")
+        };
         trim_number(&s)
     } else {
         si(v, "")

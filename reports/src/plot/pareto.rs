@@ -5,7 +5,10 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{caption_font, desc_font, draw_legend, label_font, palette, si, title_font, DrawResult, Figure, LegendEntry, Swatch, INK};
+use super::{
+    caption_font, desc_font, draw_legend, label_font, palette, si, title_font, DrawResult, Figure,
+    LegendEntry, Swatch, INK,
+};
 use crate::pareto::pareto_front;
 use crate::sweep::{AxisValue, Goal, SweepResults};
 
@@ -24,17 +27,40 @@ impl Scale {
     /// Chooses log when every value is positive and they span a factor of 100 or more, and a
     /// padded range around the values.
     pub fn fit(values: &[f64]) -> Scale {
+        Scale::fit_with(values, 100.0)
+    }
+
+    /// Like [`Scale::fit`], with log chosen from a span of `log_ratio` or more.
+    pub fn fit_with(values: &[f64], log_ratio: f64) -> Scale {
         let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
         let min = finite.iter().copied().fold(f64::INFINITY, f64::min);
         let max = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         if finite.is_empty() {
-            return Scale { log: false, lo: 0.0, hi: 1.0 };
+            return Scale {
+                log: false,
+                lo: 0.0,
+                hi: 1.0,
+            };
         }
-        let log = min > 0.0 && max / min >= 100.0;
-        let (a, b) = if log { (min.log10(), max.log10()) } else { (min, max) };
+        let log = min > 0.0 && max / min >= log_ratio;
+        let (a, b) = if log {
+            (min.log10(), max.log10())
+        } else {
+            (min, max)
+        };
         let span = b - a;
-        let pad = if span > 0.0 { span * 0.06 } else if a != 0.0 { a.abs() * 0.1 } else { 1.0 };
-        Scale { log, lo: a - pad, hi: b + pad }
+        let pad = if span > 0.0 {
+            span * 0.06
+        } else if a != 0.0 {
+            a.abs() * 0.1
+        } else {
+            1.0
+        };
+        Scale {
+            log,
+            lo: a - pad,
+            hi: b + pad,
+        }
     }
 
     /// Value -> plotted coordinate.
@@ -97,7 +123,9 @@ pub(crate) enum Coloring {
 impl Coloring {
     /// Chooses categorical colours for text axes and up to 10 numeric values, else a gradient.
     pub fn for_axis(sweep: &SweepResults, axis: Option<&str>) -> Coloring {
-        let Some(axis) = axis else { return Coloring::None };
+        let Some(axis) = axis else {
+            return Coloring::None;
+        };
         let values = sweep.axis_values(axis);
         let numeric: Vec<f64> = values.iter().filter_map(AxisValue::as_f64).collect();
         if values.len() <= 10 || numeric.len() != values.len() {
@@ -114,10 +142,14 @@ impl Coloring {
         let grey = RGBColor(0x99, 0x99, 0x99);
         match (self, value) {
             (Coloring::None, _) => palette(0),
-            (Coloring::Categorical(values), Some(v)) => {
-                values.iter().position(|c| c.total_cmp(v).is_eq()).map(palette).unwrap_or(grey)
+            (Coloring::Categorical(values), Some(v)) => values
+                .iter()
+                .position(|c| c.total_cmp(v).is_eq())
+                .map(palette)
+                .unwrap_or(grey),
+            (Coloring::Continuous { min, max }, Some(AxisValue::Number(v))) => {
+                gradient(*v, *min, *max)
             }
-            (Coloring::Continuous { min, max }, Some(AxisValue::Number(v))) => gradient(*v, *min, *max),
             _ => grey,
         }
     }
@@ -142,7 +174,11 @@ impl Coloring {
 }
 
 fn gradient(v: f64, min: f64, max: f64) -> RGBColor {
-    let h = if max > min { ((v - min) / (max - min)).clamp(0.0, 1.0) } else { 0.5 };
+    let h = if max > min {
+        ((v - min) / (max - min)).clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
     // Stop short of Viridis' pale yellow end, which vanishes on white.
     ViridisRGB::get_color(h * 0.88)
 }
@@ -170,10 +206,25 @@ impl<'a> ParetoPlot<'a> {
             .filter_map(|(i, r)| Some((*r.metrics.get(x)?, *r.metrics.get(y)?, i)))
             .collect();
         let coords: Vec<Vec<f64>> = points.iter().map(|p| vec![p.0, p.1]).collect();
-        let maximize = [Goal::of_metric(x) == Goal::Maximize, Goal::of_metric(y) == Goal::Maximize];
+        let maximize = [
+            Goal::of_metric(x) == Goal::Maximize,
+            Goal::of_metric(y) == Goal::Maximize,
+        ];
         let mut front = pareto_front(&coords, &maximize);
-        front.sort_by(|&a, &b| points[a].0.total_cmp(&points[b].0).then(points[a].1.total_cmp(&points[b].1)));
-        ParetoPlot { sweep, x, y, color, points, front }
+        front.sort_by(|&a, &b| {
+            points[a]
+                .0
+                .total_cmp(&points[b].0)
+                .then(points[a].1.total_cmp(&points[b].1))
+        });
+        ParetoPlot {
+            sweep,
+            x,
+            y,
+            color,
+            points,
+            front,
+        }
     }
 
     /// Rows (indices into the sweep) on the front, sorted by x.
@@ -223,8 +274,18 @@ impl Figure for ParetoPlot<'_> {
             .build_cartesian_2d(sx.lo..sx.hi, sy.lo..sy.hi)?;
         chart
             .configure_mesh()
-            .x_desc(format!("{} — {}{}", metric_label(self.x), goal_text(self.x), log_note(&sx)))
-            .y_desc(format!("{} — {}{}", metric_label(self.y), goal_text(self.y), log_note(&sy)))
+            .x_desc(format!(
+                "{} — {}{}",
+                metric_label(self.x),
+                goal_text(self.x),
+                log_note(&sx)
+            ))
+            .y_desc(format!(
+                "{} — {}{}",
+                metric_label(self.y),
+                goal_text(self.y),
+                log_note(&sy)
+            ))
             .axis_desc_style(desc_font())
             .label_style(label_font())
             .x_label_formatter(&|v| sx.label(*v))
@@ -235,14 +296,29 @@ impl Figure for ParetoPlot<'_> {
         let radius = if self.points.len() > 2000 { 3 } else { 5 };
         chart.draw_series(self.points.iter().map(|&(x, y, row)| {
             let value = self.color.and_then(|a| self.sweep.rows[row].point.get(a));
-            Circle::new((sx.map(x), sy.map(y)), radius, coloring.color(value).mix(0.75).filled())
+            Circle::new(
+                (sx.map(x), sy.map(y)),
+                radius,
+                coloring.color(value).mix(0.75).filled(),
+            )
         }))?;
-        let front: Vec<(f64, f64)> = self.front.iter().map(|&i| (sx.map(self.points[i].0), sy.map(self.points[i].1))).collect();
+        let front: Vec<(f64, f64)> = self
+            .front
+            .iter()
+            .map(|&i| (sx.map(self.points[i].0), sy.map(self.points[i].1)))
+            .collect();
         chart.draw_series(LineSeries::new(front.clone(), INK.stroke_width(2)))?;
-        chart.draw_series(front.iter().map(|&p| Circle::new(p, radius + 4, INK.stroke_width(2))))?;
+        chart.draw_series(
+            front
+                .iter()
+                .map(|&p| Circle::new(p, radius + 4, INK.stroke_width(2))),
+        )?;
 
         let mut legend = coloring.legend();
-        legend.push(LegendEntry::new(format!("Pareto front ({})", self.front.len()), Swatch::Ring(INK)));
+        legend.push(LegendEntry::new(
+            format!("Pareto front ({})", self.front.len()),
+            Swatch::Ring(INK),
+        ));
         let heading = self.color.map(|c| format!("colour: {c}"));
         let legend_area = legend_area.margin(70, 10, 10, 10);
         draw_legend(&legend_area, heading.as_deref(), &legend)

@@ -11,8 +11,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    caption_font, desc_font, draw_legend, label_font, palette, si, small_font, title_font, DrawResult, Figure, LegendEntry,
-    Swatch, INK,
+    caption_font, desc_font, draw_legend, label_font, palette, si, small_font, title_font,
+    DrawResult, Figure, LegendEntry, Swatch, INK,
 };
 
 /// One drawn point.
@@ -62,18 +62,33 @@ impl<'a> Roofline<'a> {
             let seconds = op.cycles as f64 / clock_hz;
             points.push(Point {
                 phase: op.phase.clone(),
-                kind_index: drawn_kinds(report).iter().position(|k| *k == op.kind).unwrap_or(0),
+                kind_index: drawn_kinds(report)
+                    .iter()
+                    .position(|k| *k == op.kind)
+                    .unwrap_or(0),
                 intensity: op.flops as f64 / op.dram_bytes as f64,
                 flops_per_s: op.flops as f64 / seconds,
             });
         }
-        Roofline { report, points, skipped, bandwidth: report.summary.dram_bandwidth_bytes_per_s, unit_peaks }
+        Roofline {
+            report,
+            points,
+            skipped,
+            bandwidth: report.summary.dram_bandwidth_bytes_per_s,
+            unit_peaks,
+        }
     }
 
     fn peak(&self) -> (String, f64) {
         self.unit_peaks
             .iter()
-            .fold((String::new(), 0.0), |best, (u, &p)| if p > best.1 { (u.clone(), p) } else { best })
+            .fold((String::new(), 0.0), |best, (u, &p)| {
+                if p > best.1 {
+                    (u.clone(), p)
+                } else {
+                    best
+                }
+            })
     }
 }
 
@@ -82,7 +97,8 @@ impl<'a> Roofline<'a> {
 fn drawn_kinds(report: &Report) -> Vec<&str> {
     let mut kinds: Vec<&str> = Vec::new();
     for op in &report.ops {
-        if op.flops > 0 && op.dram_bytes > 0 && op.cycles > 0 && !kinds.contains(&op.kind.as_str()) {
+        if op.flops > 0 && op.dram_bytes > 0 && op.cycles > 0 && !kinds.contains(&op.kind.as_str())
+        {
             kinds.push(&op.kind);
         }
     }
@@ -103,7 +119,10 @@ impl Figure for Roofline<'_> {
     }
 
     fn title(&self) -> String {
-        format!("Roofline: {} on {}", self.report.inputs.model.name, self.report.inputs.arch.name)
+        format!(
+            "Roofline: {} on {}",
+            self.report.inputs.model.name, self.report.inputs.arch.name
+        )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
@@ -111,14 +130,30 @@ impl Figure for Roofline<'_> {
         let (w, _) = root.dim_in_pixel();
         let (chart_area, legend_area) = root.split_horizontally(w - 300);
         let (peak_unit, peak) = self.peak();
-        let bw = if self.bandwidth > 0.0 { self.bandwidth } else { 1.0 };
+        let bw = if self.bandwidth > 0.0 {
+            self.bandwidth
+        } else {
+            1.0
+        };
         let peak = if peak > 0.0 { peak } else { 1.0 };
         let ridge = peak / bw;
-        let i_min = self.points.iter().map(|p| p.intensity).fold(ridge, f64::min);
-        let i_max = self.points.iter().map(|p| p.intensity).fold(ridge, f64::max);
+        let i_min = self
+            .points
+            .iter()
+            .map(|p| p.intensity)
+            .fold(ridge, f64::min);
+        let i_max = self
+            .points
+            .iter()
+            .map(|p| p.intensity)
+            .fold(ridge, f64::max);
         let x_lo = decade_floor(i_min / 2.0);
         let x_hi = decade_ceil(i_max * 3.0);
-        let p_min = self.points.iter().map(|p| p.flops_per_s).fold(bw * x_lo, f64::min);
+        let p_min = self
+            .points
+            .iter()
+            .map(|p| p.flops_per_s)
+            .fold(bw * x_lo, f64::min);
         let y_lo = decade_floor(p_min / 2.0);
         let y_hi = decade_ceil(peak * 3.0);
 
@@ -144,7 +179,10 @@ impl Figure for Roofline<'_> {
         chart.draw_series(LineSeries::new(roof, INK.stroke_width(3)))?;
         let mut legend = vec![
             LegendEntry::new(format!("DRAM roof {}", si(bw, "B/s")), Swatch::Line(INK)),
-            LegendEntry::new(format!("{peak_unit} peak {}", si(peak, "FLOP/s")), Swatch::Line(INK)),
+            LegendEntry::new(
+                format!("{peak_unit} peak {}", si(peak, "FLOP/s")),
+                Swatch::Line(INK),
+            ),
         ];
         let grey = RGBColor(0x88, 0x88, 0x88);
         for (unit, &p) in &self.unit_peaks {
@@ -152,8 +190,16 @@ impl Figure for Roofline<'_> {
                 continue;
             }
             let from = (p / bw).max(x_lo);
-            chart.draw_series(DashedLineSeries::new(vec![(from, p), (x_hi, p)], 10, 6, grey.stroke_width(2)))?;
-            legend.push(LegendEntry::new(format!("{unit} peak {}", si(p, "FLOP/s")), Swatch::Dashed(grey)));
+            chart.draw_series(DashedLineSeries::new(
+                vec![(from, p), (x_hi, p)],
+                10,
+                6,
+                grey.stroke_width(2),
+            ))?;
+            legend.push(LegendEntry::new(
+                format!("{unit} peak {}", si(p, "FLOP/s")),
+                Swatch::Dashed(grey),
+            ));
         }
         let annotate = small_font().color(&INK);
         chart.draw_series(std::iter::once(Text::new(

@@ -5,7 +5,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::pareto::{metric_label, Scale};
-use super::{caption_font, desc_font, draw_legend_row, label_font, palette, title_font, DrawResult, Figure, LegendEntry, Swatch, INK};
+use super::{
+    caption_font, desc_font, draw_legend_row, label_font, palette, title_font, DrawResult, Figure,
+    LegendEntry, Swatch, INK,
+};
 use crate::sweep::{AxisValue, Goal, SweepResults};
 
 /// Colour of the median line.
@@ -21,27 +24,58 @@ pub(crate) struct Sensitivity<'a> {
 
 impl<'a> Sensitivity<'a> {
     /// `file_stem` is the output name (unique per axis).
-    pub fn new(sweep: &'a SweepResults, axis: &'a str, metrics: Vec<&'a str>, file_stem: String) -> Self {
-        Sensitivity { sweep, axis, metrics, file_stem }
+    pub fn new(
+        sweep: &'a SweepResults,
+        axis: &'a str,
+        metrics: Vec<&'a str>,
+        file_stem: String,
+    ) -> Self {
+        Sensitivity {
+            sweep,
+            axis,
+            metrics,
+            file_stem,
+        }
     }
 
-    fn panel<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, metric: &str) -> DrawResult<DB> {
+    fn panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        metric: &str,
+    ) -> DrawResult<DB> {
         let values = self.sweep.axis_values(self.axis);
         let numeric = values.iter().all(|v| v.as_f64().is_some());
         // x position of each distinct value: the number itself, or its index for text axes.
         let nums: Vec<f64> = values.iter().filter_map(AxisValue::as_f64).collect();
-        let sx = if numeric { Scale::fit(&nums) } else { Scale { log: false, lo: -0.5, hi: values.len() as f64 - 0.5 } };
+        // Swept sizes are often geometric (powers of two): log from a factor of 8.
+        let sx = if numeric {
+            Scale::fit_with(&nums, 8.0)
+        } else {
+            Scale {
+                log: false,
+                lo: -0.5,
+                hi: values.len() as f64 - 0.5,
+            }
+        };
         let pos = |v: &AxisValue| -> Option<f64> {
             if numeric {
                 v.as_f64().map(|x| sx.map(x))
             } else {
-                values.iter().position(|c| c.total_cmp(v).is_eq()).map(|i| i as f64)
+                values
+                    .iter()
+                    .position(|c| c.total_cmp(v).is_eq())
+                    .map(|i| i as f64)
             }
         };
         // (x position, metric) of each simulated point, grouped by axis value.
-        let mut groups: Vec<(f64, Vec<f64>)> = values.iter().filter_map(|v| Some((pos(v)?, Vec::new()))).collect();
+        let mut groups: Vec<(f64, Vec<f64>)> = values
+            .iter()
+            .filter_map(|v| Some((pos(v)?, Vec::new())))
+            .collect();
         for row in self.sweep.ok_rows() {
-            let (Some(v), Some(&m)) = (row.point.get(self.axis), row.metrics.get(metric)) else { continue };
+            let (Some(v), Some(&m)) = (row.point.get(self.axis), row.metrics.get(metric)) else {
+                continue;
+            };
             if let Some(i) = values.iter().position(|c| c.total_cmp(v).is_eq()) {
                 if let Some(g) = groups.get_mut(i) {
                     g.1.push(m);
@@ -62,7 +96,10 @@ impl<'a> Sensitivity<'a> {
             }
         };
         let mut chart = ChartBuilder::on(area)
-            .caption(format!("{} ({} is best)", metric, goal.as_str()), caption_font())
+            .caption(
+                format!("{} ({} is best)", metric, goal.as_str()),
+                caption_font(),
+            )
             .margin(14)
             .x_label_area_size(60)
             .y_label_area_size(90)
@@ -81,7 +118,10 @@ impl<'a> Sensitivity<'a> {
             .draw()?;
         let faint = palette(0).mix(0.3);
         chart.draw_series(
-            groups.iter().flat_map(|(x, ms)| ms.iter().map(move |&m| (*x, m))).map(|(x, m)| Circle::new((x, sy.map(m)), 4, faint.filled())),
+            groups
+                .iter()
+                .flat_map(|(x, ms)| ms.iter().map(move |&m| (*x, m)))
+                .map(|(x, m)| Circle::new((x, sy.map(m)), 4, faint.filled())),
         )?;
         let mut best = Vec::new();
         let mut median = Vec::new();
@@ -96,7 +136,11 @@ impl<'a> Sensitivity<'a> {
                 Goal::Minimize => sorted[0],
             };
             let mid = sorted.len() / 2;
-            let med = if sorted.len() % 2 == 1 { sorted[mid] } else { (sorted[mid - 1] + sorted[mid]) / 2.0 };
+            let med = if sorted.len() % 2 == 1 {
+                sorted[mid]
+            } else {
+                (sorted[mid - 1] + sorted[mid]) / 2.0
+            };
             best.push((*x, sy.map(b)));
             median.push((*x, sy.map(med)));
         }

@@ -2,9 +2,4 @@
 // arch: lut-tc; config hash: c397daf43493f6c7 (FNV-1a 64 of the tile parameters)
 // tile: M=2 N=64 tile_k=256 g=4 symmetric tables, max_weight_bits=4 act_bits=8 acc_bits=32 precompute=fused
 //
-lut_tc_precompute.v
-lut_tc_table_ram.v
-lut_tc_lau.v
-lut_tc_lau_array.v
-lut_tc_controller.v
 lut_tc_top.v

@@ -128,3 +128,1547 @@ module lut_tc_top (
 endmodule
 
 `default_nettype wire
+
+// The submodules of the top share its file (one file per design), so the
+// one-module-per-file naming rule is waived from here on.
+/* verilator lint_off DECLFILENAME */
+
+// Tile controller: K-chunk loop, group and bit-plane loops, table double buffering, drain.
+`default_nettype none
+
+module lut_tc_controller (
+  input  wire clk,  // clock
+  input  wire rst,  // synchronous reset, active high
+  input  wire cmd_valid,  // command valid
+  output wire cmd_ready,  // command ready (idle)
+  input  wire [15:0] cmd_k_chunks,  // K chunks of the tile, 1..=65535
+  input  wire [2:0] cmd_weight_bits,  // weight bit planes, 1..=max_weight_bits
+  input  wire act_valid,  // activation beat valid
+  output wire act_ready,  // activation beat ready
+  input  wire wgt_valid,  // weight beat valid
+  output wire wgt_ready,  // weight beat ready
+  output wire res_valid,  // result beat valid
+  input  wire res_ready,  // result beat ready
+  output wire cmd_fire,  // command transfer: clear accumulators
+  output wire act_fire,  // activation transfer: write tables
+  output wire wgt_fire,  // weight transfer: read tables, capture plane bits
+  output wire [6:0] tbl_waddr,  // table write address
+  output wire [6:0] tbl_raddr,  // table read address
+  output reg  sl_valid,  // lookup stage valid
+  output reg  [2:0] sl_plane,  // lookup stage plane index
+  output reg  sl_msb,  // lookup stage plane is the MSB plane
+  output wire res_row  // row of the result beat
+);
+  reg dr_row;
+  assign res_row = dr_row;
+  reg busy;
+  reg [15:0] k_chunks_r;
+  reg [2:0] weight_bits_r;
+  reg [15:0] pc_chunk;
+  reg [5:0] pc_group;
+  reg [15:0] lu_chunk;
+  reg [5:0] lu_group;
+  reg [2:0] lu_plane;
+  assign cmd_ready = !busy;
+  assign cmd_fire = (cmd_valid && !busy);
+  assign act_ready = ((busy && (pc_chunk < k_chunks_r)) && ((pc_chunk - lu_chunk) < 16'd2));
+  assign act_fire = (act_valid && act_ready);
+  assign wgt_ready = ((busy && (lu_chunk < k_chunks_r)) && (pc_chunk > lu_chunk));
+  assign wgt_fire = (wgt_valid && wgt_ready);
+  assign res_valid = ((busy && (lu_chunk == k_chunks_r)) && !sl_valid);
+  wire res_fire;
+  assign res_fire = (res_valid && res_ready);
+  wire last_plane;
+  assign last_plane = (lu_plane == (weight_bits_r - 3'd1));
+  wire pc_last_group;
+  assign pc_last_group = (pc_group == 6'd63);
+  wire lu_last_group;
+  assign lu_last_group = (lu_group == 6'd63);
+  assign tbl_waddr = {pc_chunk[0], pc_group};
+  assign tbl_raddr = {lu_chunk[0], lu_group};
+  always @(posedge clk) begin
+    if (rst) begin
+      busy <= 1'd0;
+      sl_valid <= 1'd0;
+      dr_row <= 1'd0;
+      pc_chunk <= 16'd0;
+      lu_chunk <= 16'd0;
+    end else begin
+      if (cmd_fire) begin
+        busy <= 1'd1;
+        k_chunks_r <= cmd_k_chunks;
+        weight_bits_r <= cmd_weight_bits;
+        pc_chunk <= 16'd0;
+        pc_group <= 6'd0;
+        lu_chunk <= 16'd0;
+        lu_group <= 6'd0;
+        lu_plane <= 3'd0;
+        dr_row <= 1'd0;
+      end
+      if (act_fire) begin
+        if (pc_last_group) begin
+          pc_group <= 6'd0;
+          pc_chunk <= (pc_chunk + 16'd1);
+        end else begin
+          pc_group <= (pc_group + 6'd1);
+        end
+      end
+      if (wgt_fire) begin
+        sl_valid <= 1'd1;
+        sl_plane <= lu_plane;
+        sl_msb <= last_plane;
+        if (last_plane) begin
+          lu_plane <= 3'd0;
+          if (lu_last_group) begin
+            lu_group <= 6'd0;
+            lu_chunk <= (lu_chunk + 16'd1);
+          end else begin
+            lu_group <= (lu_group + 6'd1);
+          end
+        end else begin
+          lu_plane <= (lu_plane + 3'd1);
+        end
+      end else begin
+        sl_valid <= 1'd0;
+      end
+      if (res_fire) begin
+        if ((dr_row == 1'd1)) begin
+          dr_row <= 1'd0;
+          busy <= 1'd0;
+        end else begin
+          dr_row <= (dr_row + 1'd1);
+        end
+      end
+    end
+  end
+endmodule
+
+`default_nettype wire
+
+// Table precompute unit: builds the tables of one activation group for every row.
+// Symmetric: 8 entries T[u] = a[g-1] + sum_(i<g-1) (u_i ? a_i : -a_i).
+`default_nettype none
+
+module lut_tc_precompute (
+  input  wire [63:0] act_data,  // one act beat: row m, element i at [(m*g+i)*AB +: AB]
+  output wire [159:0] table_word  // row m, entry e at [(m*E+e)*EB +: EB]
+);
+  wire [7:0] a_r0_0;
+  assign a_r0_0 = act_data[7:0];
+  wire [7:0] a_r0_1;
+  assign a_r0_1 = act_data[15:8];
+  wire [7:0] a_r0_2;
+  assign a_r0_2 = act_data[23:16];
+  wire [7:0] a_r0_3;
+  assign a_r0_3 = act_data[31:24];
+  wire [9:0] t_r0_e0;
+  assign t_r0_e0 = ((({{2{a_r0_3[7]}}, a_r0_3} - {{2{a_r0_0[7]}}, a_r0_0}) - {{2{a_r0_1[7]}}, a_r0_1}) - {{2{a_r0_2[7]}}, a_r0_2});
+  wire [9:0] t_r0_e1;
+  assign t_r0_e1 = ((({{2{a_r0_3[7]}}, a_r0_3} + {{2{a_r0_0[7]}}, a_r0_0}) - {{2{a_r0_1[7]}}, a_r0_1}) - {{2{a_r0_2[7]}}, a_r0_2});
+  wire [9:0] t_r0_e2;
+  assign t_r0_e2 = ((({{2{a_r0_3[7]}}, a_r0_3} - {{2{a_r0_0[7]}}, a_r0_0}) + {{2{a_r0_1[7]}}, a_r0_1}) - {{2{a_r0_2[7]}}, a_r0_2});
+  wire [9:0] t_r0_e3;
+  assign t_r0_e3 = ((({{2{a_r0_3[7]}}, a_r0_3} + {{2{a_r0_0[7]}}, a_r0_0}) + {{2{a_r0_1[7]}}, a_r0_1}) - {{2{a_r0_2[7]}}, a_r0_2});
+  wire [9:0] t_r0_e4;
+  assign t_r0_e4 = ((({{2{a_r0_3[7]}}, a_r0_3} - {{2{a_r0_0[7]}}, a_r0_0}) - {{2{a_r0_1[7]}}, a_r0_1}) + {{2{a_r0_2[7]}}, a_r0_2});
+  wire [9:0] t_r0_e5;
+  assign t_r0_e5 = ((({{2{a_r0_3[7]}}, a_r0_3} + {{2{a_r0_0[7]}}, a_r0_0}) - {{2{a_r0_1[7]}}, a_r0_1}) + {{2{a_r0_2[7]}}, a_r0_2});
+  wire [9:0] t_r0_e6;
+  assign t_r0_e6 = ((({{2{a_r0_3[7]}}, a_r0_3} - {{2{a_r0_0[7]}}, a_r0_0}) + {{2{a_r0_1[7]}}, a_r0_1}) + {{2{a_r0_2[7]}}, a_r0_2});
+  wire [9:0] t_r0_e7;
+  assign t_r0_e7 = ((({{2{a_r0_3[7]}}, a_r0_3} + {{2{a_r0_0[7]}}, a_r0_0}) + {{2{a_r0_1[7]}}, a_r0_1}) + {{2{a_r0_2[7]}}, a_r0_2});
+  wire [7:0] a_r1_0;
+  assign a_r1_0 = act_data[39:32];
+  wire [7:0] a_r1_1;
+  assign a_r1_1 = act_data[47:40];
+  wire [7:0] a_r1_2;
+  assign a_r1_2 = act_data[55:48];
+  wire [7:0] a_r1_3;
+  assign a_r1_3 = act_data[63:56];
+  wire [9:0] t_r1_e0;
+  assign t_r1_e0 = ((({{2{a_r1_3[7]}}, a_r1_3} - {{2{a_r1_0[7]}}, a_r1_0}) - {{2{a_r1_1[7]}}, a_r1_1}) - {{2{a_r1_2[7]}}, a_r1_2});
+  wire [9:0] t_r1_e1;
+  assign t_r1_e1 = ((({{2{a_r1_3[7]}}, a_r1_3} + {{2{a_r1_0[7]}}, a_r1_0}) - {{2{a_r1_1[7]}}, a_r1_1}) - {{2{a_r1_2[7]}}, a_r1_2});
+  wire [9:0] t_r1_e2;
+  assign t_r1_e2 = ((({{2{a_r1_3[7]}}, a_r1_3} - {{2{a_r1_0[7]}}, a_r1_0}) + {{2{a_r1_1[7]}}, a_r1_1}) - {{2{a_r1_2[7]}}, a_r1_2});
+  wire [9:0] t_r1_e3;
+  assign t_r1_e3 = ((({{2{a_r1_3[7]}}, a_r1_3} + {{2{a_r1_0[7]}}, a_r1_0}) + {{2{a_r1_1[7]}}, a_r1_1}) - {{2{a_r1_2[7]}}, a_r1_2});
+  wire [9:0] t_r1_e4;
+  assign t_r1_e4 = ((({{2{a_r1_3[7]}}, a_r1_3} - {{2{a_r1_0[7]}}, a_r1_0}) - {{2{a_r1_1[7]}}, a_r1_1}) + {{2{a_r1_2[7]}}, a_r1_2});
+  wire [9:0] t_r1_e5;
+  assign t_r1_e5 = ((({{2{a_r1_3[7]}}, a_r1_3} + {{2{a_r1_0[7]}}, a_r1_0}) - {{2{a_r1_1[7]}}, a_r1_1}) + {{2{a_r1_2[7]}}, a_r1_2});
+  wire [9:0] t_r1_e6;
+  assign t_r1_e6 = ((({{2{a_r1_3[7]}}, a_r1_3} - {{2{a_r1_0[7]}}, a_r1_0}) + {{2{a_r1_1[7]}}, a_r1_1}) + {{2{a_r1_2[7]}}, a_r1_2});
+  wire [9:0] t_r1_e7;
+  assign t_r1_e7 = ((({{2{a_r1_3[7]}}, a_r1_3} + {{2{a_r1_0[7]}}, a_r1_0}) + {{2{a_r1_1[7]}}, a_r1_1}) + {{2{a_r1_2[7]}}, a_r1_2});
+  assign table_word = {t_r1_e7, t_r1_e6, t_r1_e5, t_r1_e4, t_r1_e3, t_r1_e2, t_r1_e1, t_r1_e0, t_r0_e7, t_r0_e6, t_r0_e5, t_r0_e4, t_r0_e3, t_r0_e2, t_r0_e1, t_r0_e0};
+endmodule
+
+`default_nettype wire
+
+// Table buffer: 2 banks x 64 groups, 128 words of 160 bits; one write and one registered read port.
+`default_nettype none
+
+module lut_tc_table_ram (
+  input  wire clk,  // clock
+  input  wire we,  // write enable
+  input  wire [6:0] waddr,  // write address {bank, group}
+  input  wire [159:0] wdata,  // write data
+  input  wire re,  // read enable
+  input  wire [6:0] raddr,  // read address {bank, group}
+  output reg  [159:0] rdata  // read data, one cycle after re
+);
+  (* ram_style = "block" *) reg [159:0] mem [0:127];
+  always @(posedge clk) begin
+    if (we) begin
+      mem[waddr] <= wdata;
+    end
+    if (re) begin
+      rdata <= mem[raddr];
+    end
+  end
+endmodule
+
+`default_nettype wire
+
+// Lookup-accumulate array: 2 x 64 units; row m reads table m, column n reads plane bits n.
+`default_nettype none
+
+module lut_tc_lau_array (
+  input  wire clk,  // clock
+  input  wire clear,  // zero all accumulators
+  input  wire en,  // lookup stage valid
+  input  wire [2:0] plane,  // bit-plane index
+  input  wire msb,  // negative-weight plane
+  input  wire [255:0] wgt,  // plane bits, column n at [n*g +: g]
+  input  wire [159:0] table_word,  // tables, row m at [m*E*EB +: E*EB]
+  output wire [4095:0] accs  // unit (m, n) at [(m*N+n)*A +: A]
+);
+  lut_tc_lau u_r0_c0 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[3:0]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[31:0])
+  );
+  lut_tc_lau u_r0_c1 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[7:4]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[63:32])
+  );
+  lut_tc_lau u_r0_c2 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[11:8]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[95:64])
+  );
+  lut_tc_lau u_r0_c3 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[15:12]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[127:96])
+  );
+  lut_tc_lau u_r0_c4 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[19:16]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[159:128])
+  );
+  lut_tc_lau u_r0_c5 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[23:20]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[191:160])
+  );
+  lut_tc_lau u_r0_c6 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[27:24]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[223:192])
+  );
+  lut_tc_lau u_r0_c7 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[31:28]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[255:224])
+  );
+  lut_tc_lau u_r0_c8 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[35:32]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[287:256])
+  );
+  lut_tc_lau u_r0_c9 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[39:36]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[319:288])
+  );
+  lut_tc_lau u_r0_c10 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[43:40]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[351:320])
+  );
+  lut_tc_lau u_r0_c11 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[47:44]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[383:352])
+  );
+  lut_tc_lau u_r0_c12 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[51:48]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[415:384])
+  );
+  lut_tc_lau u_r0_c13 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[55:52]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[447:416])
+  );
+  lut_tc_lau u_r0_c14 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[59:56]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[479:448])
+  );
+  lut_tc_lau u_r0_c15 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[63:60]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[511:480])
+  );
+  lut_tc_lau u_r0_c16 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[67:64]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[543:512])
+  );
+  lut_tc_lau u_r0_c17 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[71:68]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[575:544])
+  );
+  lut_tc_lau u_r0_c18 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[75:72]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[607:576])
+  );
+  lut_tc_lau u_r0_c19 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[79:76]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[639:608])
+  );
+  lut_tc_lau u_r0_c20 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[83:80]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[671:640])
+  );
+  lut_tc_lau u_r0_c21 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[87:84]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[703:672])
+  );
+  lut_tc_lau u_r0_c22 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[91:88]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[735:704])
+  );
+  lut_tc_lau u_r0_c23 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[95:92]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[767:736])
+  );
+  lut_tc_lau u_r0_c24 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[99:96]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[799:768])
+  );
+  lut_tc_lau u_r0_c25 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[103:100]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[831:800])
+  );
+  lut_tc_lau u_r0_c26 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[107:104]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[863:832])
+  );
+  lut_tc_lau u_r0_c27 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[111:108]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[895:864])
+  );
+  lut_tc_lau u_r0_c28 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[115:112]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[927:896])
+  );
+  lut_tc_lau u_r0_c29 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[119:116]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[959:928])
+  );
+  lut_tc_lau u_r0_c30 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[123:120]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[991:960])
+  );
+  lut_tc_lau u_r0_c31 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[127:124]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1023:992])
+  );
+  lut_tc_lau u_r0_c32 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[131:128]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1055:1024])
+  );
+  lut_tc_lau u_r0_c33 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[135:132]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1087:1056])
+  );
+  lut_tc_lau u_r0_c34 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[139:136]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1119:1088])
+  );
+  lut_tc_lau u_r0_c35 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[143:140]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1151:1120])
+  );
+  lut_tc_lau u_r0_c36 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[147:144]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1183:1152])
+  );
+  lut_tc_lau u_r0_c37 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[151:148]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1215:1184])
+  );
+  lut_tc_lau u_r0_c38 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[155:152]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1247:1216])
+  );
+  lut_tc_lau u_r0_c39 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[159:156]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1279:1248])
+  );
+  lut_tc_lau u_r0_c40 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[163:160]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1311:1280])
+  );
+  lut_tc_lau u_r0_c41 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[167:164]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1343:1312])
+  );
+  lut_tc_lau u_r0_c42 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[171:168]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1375:1344])
+  );
+  lut_tc_lau u_r0_c43 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[175:172]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1407:1376])
+  );
+  lut_tc_lau u_r0_c44 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[179:176]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1439:1408])
+  );
+  lut_tc_lau u_r0_c45 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[183:180]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1471:1440])
+  );
+  lut_tc_lau u_r0_c46 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[187:184]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1503:1472])
+  );
+  lut_tc_lau u_r0_c47 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[191:188]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1535:1504])
+  );
+  lut_tc_lau u_r0_c48 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[195:192]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1567:1536])
+  );
+  lut_tc_lau u_r0_c49 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[199:196]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1599:1568])
+  );
+  lut_tc_lau u_r0_c50 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[203:200]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1631:1600])
+  );
+  lut_tc_lau u_r0_c51 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[207:204]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1663:1632])
+  );
+  lut_tc_lau u_r0_c52 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[211:208]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1695:1664])
+  );
+  lut_tc_lau u_r0_c53 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[215:212]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1727:1696])
+  );
+  lut_tc_lau u_r0_c54 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[219:216]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1759:1728])
+  );
+  lut_tc_lau u_r0_c55 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[223:220]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1791:1760])
+  );
+  lut_tc_lau u_r0_c56 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[227:224]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1823:1792])
+  );
+  lut_tc_lau u_r0_c57 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[231:228]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1855:1824])
+  );
+  lut_tc_lau u_r0_c58 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[235:232]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1887:1856])
+  );
+  lut_tc_lau u_r0_c59 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[239:236]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1919:1888])
+  );
+  lut_tc_lau u_r0_c60 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[243:240]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1951:1920])
+  );
+  lut_tc_lau u_r0_c61 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[247:244]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[1983:1952])
+  );
+  lut_tc_lau u_r0_c62 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[251:248]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[2015:1984])
+  );
+  lut_tc_lau u_r0_c63 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[255:252]),
+    .table_row(table_word[79:0]),
+    .acc_out(accs[2047:2016])
+  );
+  lut_tc_lau u_r1_c0 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[3:0]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2079:2048])
+  );
+  lut_tc_lau u_r1_c1 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[7:4]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2111:2080])
+  );
+  lut_tc_lau u_r1_c2 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[11:8]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2143:2112])
+  );
+  lut_tc_lau u_r1_c3 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[15:12]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2175:2144])
+  );
+  lut_tc_lau u_r1_c4 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[19:16]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2207:2176])
+  );
+  lut_tc_lau u_r1_c5 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[23:20]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2239:2208])
+  );
+  lut_tc_lau u_r1_c6 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[27:24]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2271:2240])
+  );
+  lut_tc_lau u_r1_c7 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[31:28]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2303:2272])
+  );
+  lut_tc_lau u_r1_c8 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[35:32]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2335:2304])
+  );
+  lut_tc_lau u_r1_c9 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[39:36]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2367:2336])
+  );
+  lut_tc_lau u_r1_c10 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[43:40]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2399:2368])
+  );
+  lut_tc_lau u_r1_c11 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[47:44]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2431:2400])
+  );
+  lut_tc_lau u_r1_c12 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[51:48]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2463:2432])
+  );
+  lut_tc_lau u_r1_c13 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[55:52]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2495:2464])
+  );
+  lut_tc_lau u_r1_c14 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[59:56]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2527:2496])
+  );
+  lut_tc_lau u_r1_c15 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[63:60]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2559:2528])
+  );
+  lut_tc_lau u_r1_c16 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[67:64]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2591:2560])
+  );
+  lut_tc_lau u_r1_c17 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[71:68]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2623:2592])
+  );
+  lut_tc_lau u_r1_c18 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[75:72]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2655:2624])
+  );
+  lut_tc_lau u_r1_c19 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[79:76]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2687:2656])
+  );
+  lut_tc_lau u_r1_c20 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[83:80]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2719:2688])
+  );
+  lut_tc_lau u_r1_c21 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[87:84]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2751:2720])
+  );
+  lut_tc_lau u_r1_c22 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[91:88]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2783:2752])
+  );
+  lut_tc_lau u_r1_c23 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[95:92]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2815:2784])
+  );
+  lut_tc_lau u_r1_c24 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[99:96]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2847:2816])
+  );
+  lut_tc_lau u_r1_c25 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[103:100]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2879:2848])
+  );
+  lut_tc_lau u_r1_c26 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[107:104]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2911:2880])
+  );
+  lut_tc_lau u_r1_c27 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[111:108]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2943:2912])
+  );
+  lut_tc_lau u_r1_c28 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[115:112]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[2975:2944])
+  );
+  lut_tc_lau u_r1_c29 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[119:116]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3007:2976])
+  );
+  lut_tc_lau u_r1_c30 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[123:120]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3039:3008])
+  );
+  lut_tc_lau u_r1_c31 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[127:124]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3071:3040])
+  );
+  lut_tc_lau u_r1_c32 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[131:128]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3103:3072])
+  );
+  lut_tc_lau u_r1_c33 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[135:132]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3135:3104])
+  );
+  lut_tc_lau u_r1_c34 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[139:136]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3167:3136])
+  );
+  lut_tc_lau u_r1_c35 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[143:140]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3199:3168])
+  );
+  lut_tc_lau u_r1_c36 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[147:144]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3231:3200])
+  );
+  lut_tc_lau u_r1_c37 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[151:148]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3263:3232])
+  );
+  lut_tc_lau u_r1_c38 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[155:152]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3295:3264])
+  );
+  lut_tc_lau u_r1_c39 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[159:156]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3327:3296])
+  );
+  lut_tc_lau u_r1_c40 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[163:160]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3359:3328])
+  );
+  lut_tc_lau u_r1_c41 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[167:164]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3391:3360])
+  );
+  lut_tc_lau u_r1_c42 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[171:168]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3423:3392])
+  );
+  lut_tc_lau u_r1_c43 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[175:172]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3455:3424])
+  );
+  lut_tc_lau u_r1_c44 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[179:176]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3487:3456])
+  );
+  lut_tc_lau u_r1_c45 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[183:180]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3519:3488])
+  );
+  lut_tc_lau u_r1_c46 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[187:184]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3551:3520])
+  );
+  lut_tc_lau u_r1_c47 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[191:188]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3583:3552])
+  );
+  lut_tc_lau u_r1_c48 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[195:192]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3615:3584])
+  );
+  lut_tc_lau u_r1_c49 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[199:196]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3647:3616])
+  );
+  lut_tc_lau u_r1_c50 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[203:200]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3679:3648])
+  );
+  lut_tc_lau u_r1_c51 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[207:204]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3711:3680])
+  );
+  lut_tc_lau u_r1_c52 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[211:208]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3743:3712])
+  );
+  lut_tc_lau u_r1_c53 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[215:212]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3775:3744])
+  );
+  lut_tc_lau u_r1_c54 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[219:216]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3807:3776])
+  );
+  lut_tc_lau u_r1_c55 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[223:220]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3839:3808])
+  );
+  lut_tc_lau u_r1_c56 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[227:224]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3871:3840])
+  );
+  lut_tc_lau u_r1_c57 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[231:228]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3903:3872])
+  );
+  lut_tc_lau u_r1_c58 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[235:232]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3935:3904])
+  );
+  lut_tc_lau u_r1_c59 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[239:236]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3967:3936])
+  );
+  lut_tc_lau u_r1_c60 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[243:240]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[3999:3968])
+  );
+  lut_tc_lau u_r1_c61 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[247:244]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[4031:4000])
+  );
+  lut_tc_lau u_r1_c62 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[251:248]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[4063:4032])
+  );
+  lut_tc_lau u_r1_c63 (
+    .clk(clk),
+    .clear(clear),
+    .en(en),
+    .plane(plane),
+    .msb(msb),
+    .wbits(wgt[255:252]),
+    .table_row(table_word[159:80]),
+    .acc_out(accs[4095:4064])
+  );
+endmodule
+
+`default_nettype wire
+
+// Lookup-accumulate unit: one table read per cycle, shift by the plane index, add or subtract.
+`default_nettype none
+
+module lut_tc_lau (
+  input  wire clk,  // clock
+  input  wire clear,  // zero the accumulator (cmd transfer)
+  input  wire en,  // lookup stage valid
+  input  wire [2:0] plane,  // bit-plane index (shift)
+  input  wire msb,  // this plane carries the negative two's complement weight
+  input  wire [3:0] wbits,  // this column's plane bits of the group
+  input  wire [79:0] table_row,  // this row's table
+  output wire [31:0] acc_out  // acc[A:1]: result + rowsum/2 (see top)
+);
+  wire [9:0] ent [0:7];
+  assign ent[0] = table_row[9:0];
+  assign ent[1] = table_row[19:10];
+  assign ent[2] = table_row[29:20];
+  assign ent[3] = table_row[39:30];
+  assign ent[4] = table_row[49:40];
+  assign ent[5] = table_row[59:50];
+  assign ent[6] = table_row[69:60];
+  assign ent[7] = table_row[79:70];
+  wire [2:0] sel;
+  assign sel = (wbits[3] ? wbits[2:0] : ~wbits[2:0]);
+  wire neg;
+  assign neg = (~wbits[3] ^ msb);
+  wire [9:0] val;
+  assign val = ent[sel];
+  wire [32:0] term;
+  assign term = ({{23{val[9]}}, val} << plane);
+  reg [32:0] acc;
+  always @(posedge clk) begin
+    if (clear) begin
+      acc <= 33'd0;
+    end else begin
+      if (en) begin
+        acc <= (neg ? (acc - term) : (acc + term));
+      end
+    end
+  end
+  assign acc_out = acc[32:1];
+endmodule
+
+`default_nettype wire
