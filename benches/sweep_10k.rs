@@ -17,16 +17,30 @@ fn main() {
         let start = Instant::now();
         let status = Command::new(env!("CARGO_BIN_EXE_lutforge"))
             .current_dir(root)
-            .args(["sweep", "--space", "configs/sweeps/lut-tc-decode.toml", "--quiet", "--jobs", &jobs.to_string(), "--out"])
+            .args([
+                "sweep",
+                "--space",
+                "configs/sweeps/lut-tc-decode.toml",
+                "--quiet",
+                "--jobs",
+                &jobs.to_string(),
+                "--out",
+            ])
             .arg(&out)
             .status()
             .expect("run lutforge");
         let elapsed = start.elapsed().as_secs_f64();
         assert!(status.success(), "sweep failed");
-        let lines = std::fs::read_to_string(&out).expect("results").lines().count();
+        let lines = std::fs::read_to_string(&out)
+            .expect("results")
+            .lines()
+            .count();
         println!("sweep lut-tc-decode ({lines} points, llama-2-7b decode) with --jobs {jobs}: {elapsed:.2} s, {:.0} points/s; target < 60 s: {:.0}x under", lines as f64 / elapsed, 60.0 / elapsed);
         seconds.push(elapsed);
     }
-    println!("speed-up from 1 to 2 threads: {:.2}x", seconds[0] / seconds[1]);
+    println!(
+        "speed-up from 1 to 2 threads: {:.2}x",
+        seconds[0] / seconds[1]
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

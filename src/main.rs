@@ -11,7 +11,11 @@ use clap::Parser;
 
 /// Command-line root: one subcommand per job.
 #[derive(Debug, Parser)]
-#[command(name = "lutforge", version, about = "Cycle-level simulator and Verilog generator for LUT-based low-bit LLM accelerators")]
+#[command(
+    name = "lutforge",
+    version,
+    about = "Cycle-level simulator and Verilog generator for LUT-based low-bit LLM accelerators"
+)]
 struct Cli {
     #[command(subcommand)]
     command: cmd::Command,

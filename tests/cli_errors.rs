@@ -43,7 +43,11 @@ fn every_error_case_prints_its_line_and_exit_code() {
     let mut failures = Vec::new();
     for path in cases {
         let case = parse(&path);
-        let out = Command::new(env!("CARGO_BIN_EXE_lutforge")).args(&case.args).current_dir(root).output().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_lutforge"))
+            .args(&case.args)
+            .current_dir(root)
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         let first = stderr.lines().next().unwrap_or("").to_string();
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
@@ -52,18 +56,36 @@ fn every_error_case_prints_its_line_and_exit_code() {
             continue;
         }
         if out.status.code() != Some(case.exit) {
-            failures.push(format!("{name}: exit {:?}, expected {}", out.status.code(), case.exit));
+            failures.push(format!(
+                "{name}: exit {:?}, expected {}",
+                out.status.code(),
+                case.exit
+            ));
         }
         if update {
             let text = std::fs::read_to_string(&case.path).unwrap();
             let rewritten: Vec<String> = text
                 .lines()
-                .map(|l| if l.starts_with("stderr:") { format!("stderr: {first}") } else { l.to_string() })
+                .map(|l| {
+                    if l.starts_with("stderr:") {
+                        format!("stderr: {first}")
+                    } else {
+                        l.to_string()
+                    }
+                })
                 .collect();
             std::fs::write(&case.path, rewritten.join("\n") + "\n").unwrap();
         } else if first != case.stderr {
-            failures.push(format!("{name}:\n  expected: {}\n  got:      {first}", case.stderr));
+            failures.push(format!(
+                "{name}:\n  expected: {}\n  got:      {first}",
+                case.stderr
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} error cases failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} error cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -8,7 +8,9 @@ fn root() -> &'static Path {
 }
 
 fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().to_string();
@@ -31,7 +33,10 @@ fn every_rust_file_starts_with_a_module_doc() {
         .filter(|p| !std::fs::read_to_string(p).unwrap().starts_with("//!"))
         .map(|p| p.strip_prefix(root()).unwrap().display().to_string())
         .collect();
-    assert!(missing.is_empty(), "files without a `//!` module doc: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "files without a `//!` module doc: {missing:?}"
+    );
 }
 
 #[test]
@@ -44,7 +49,10 @@ fn no_ignored_tests_and_no_stubs() {
         let text = std::fs::read_to_string(path).unwrap();
         for word in banned {
             if text.contains(word) {
-                hits.push(format!("{}: {word}", path.strip_prefix(root()).unwrap().display()));
+                hits.push(format!(
+                    "{}: {word}",
+                    path.strip_prefix(root()).unwrap().display()
+                ));
             }
         }
     }
@@ -67,7 +75,10 @@ fn paths_quoted_in_docs_exist() {
             }
         }
     }
-    assert!(missing.is_empty(), "docs name paths that do not exist: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "docs name paths that do not exist: {missing:?}"
+    );
 }
 
 #[test]

@@ -6,12 +6,12 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// The input file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}: {cause}", path.display())]
     Read {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The input is not valid JSON, or not the expected shape.
     #[error("{}", position(path, *line, *column, message))]
@@ -79,20 +79,20 @@ pub enum ReportError {
         message: String,
     },
     /// A PNG could not be encoded.
-    #[error("encoding {plot}.png: {source}")]
+    #[error("encoding {plot}.png: {cause}")]
     Png {
         /// Plot name.
         plot: String,
         /// The encoder's error.
-        source: png::EncodingError,
+        cause: png::EncodingError,
     },
     /// An output file could not be written.
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}: {cause}", path.display())]
     Write {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 

@@ -24,9 +24,9 @@ pub enum Input {
 /// Sweep results are recognised by a first line that is a JSON object with a `point` field, or
 /// by a `.jsonl`/`.ndjson` extension; anything else is read as a simulation report.
 pub fn load(path: &Path) -> Result<Input, ReportError> {
-    let bytes = std::fs::read(path).map_err(|source| ReportError::Read {
+    let bytes = std::fs::read(path).map_err(|cause| ReportError::Read {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];

@@ -74,9 +74,9 @@ pub fn write_report(input: &Input, out: &Path, options: &Options) -> Result<Writ
 
 fn write_all(out: &Path, figures: &[Rendered], page: &str) -> Result<Written, ReportError> {
     let write = |path: PathBuf, bytes: &[u8]| -> Result<PathBuf, ReportError> {
-        write_atomic(&path, bytes).map_err(|source| ReportError::Write {
+        write_atomic(&path, bytes).map_err(|cause| ReportError::Write {
             path: path.clone(),
-            source,
+            cause,
         })?;
         Ok(path)
     };

@@ -16,7 +16,7 @@
 //! text would be string surgery on a generator we do not control. lutforge therefore has its own
 //! small typed AST ([`verilog`]): modules, ports, wires/registers/memories, width-exact
 //! expressions, clocked `always` blocks and instances, rendered by exactly one printer
-//! ([`verilog::print_module`]). No other code writes Verilog text.
+//! ([`verilog::print_module`], [`verilog::print_file`]). No other code writes Verilog text.
 //!
 //! # Output
 //!

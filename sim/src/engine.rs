@@ -94,8 +94,14 @@ fn run(
         phases.entry(phase).or_default().steps += 1;
         for op in lower_step(model, quant, step) {
             let cost = map_op(arch, &op)?;
-            phases.entry(phase).or_default().add(&cost, op.flops, op.repeat);
-            kinds.entry((phase, op.kind)).or_default().add(&cost, op.flops, op.repeat);
+            phases
+                .entry(phase)
+                .or_default()
+                .add(&cost, op.flops, op.repeat);
+            kinds
+                .entry((phase, op.kind))
+                .or_default()
+                .add(&cost, op.flops, op.repeat);
             if let Some(timeline) = timeline.as_deref_mut() {
                 for r in 0..op.repeat {
                     timeline.push(TimelineEntry {
@@ -122,7 +128,11 @@ fn assemble(
     kinds: &BTreeMap<(Phase, OpKind), Totals>,
 ) -> Report {
     let s_per_cycle = arch.seconds_per_cycle();
-    let seconds = |phase: Phase| phases.get(&phase).map_or(0.0, |t| t.cycles as f64 * s_per_cycle);
+    let seconds = |phase: Phase| {
+        phases
+            .get(&phase)
+            .map_or(0.0, |t| t.cycles as f64 * s_per_cycle)
+    };
     let energy_of = |phase: Phase| phases.get(&phase).map_or(0.0, |t| t.energy.total_j());
     let ttft_s = seconds(Phase::Prefill);
     let decode_s = seconds(Phase::Decode);

@@ -45,7 +45,12 @@ pub enum SimError {
 
 impl SimError {
     /// Shorthand for [`SimError::InvalidField`].
-    pub fn invalid(file: &str, field: &str, value: impl ToString, message: impl Into<String>) -> Self {
+    pub fn invalid(
+        file: &str,
+        field: &str,
+        value: impl ToString,
+        message: impl Into<String>,
+    ) -> Self {
         SimError::InvalidField {
             file: file.to_string(),
             field: field.to_string(),

@@ -58,8 +58,18 @@ const PJ_PER_J: f64 = 1e12;
 pub fn map_op(arch: &Arch, op: &Op) -> Result<OpCost, SimError> {
     let energy = EnergyModel::at_node(arch.tech_node_nm);
     match op.shape {
-        OpShape::Vector { elements, ops_per_element } => Ok(vector_op(arch, op, &energy, elements * ops_per_element)),
-        OpShape::Gemm { m, n, k, count, operand, act } => {
+        OpShape::Vector {
+            elements,
+            ops_per_element,
+        } => Ok(vector_op(arch, op, &energy, elements * ops_per_element)),
+        OpShape::Gemm {
+            m,
+            n,
+            k,
+            count,
+            operand,
+            act,
+        } => {
             if let Some(p) = match operand {
                 GemmOperand::Weights(w) => support::weight_problem(arch, w),
                 GemmOperand::KvCache(kv) => support::kv_problem(arch, kv),
@@ -89,7 +99,13 @@ struct ArrayCost {
     energy_pj: EnergyBreakdown,
 }
 
-fn lut_gemm(arch: &Arch, lut: &LutArray, e: &EnergyModel, [m, n, k, count]: [u64; 4], planes: u32) -> ArrayCost {
+fn lut_gemm(
+    arch: &Arch,
+    lut: &LutArray,
+    e: &EnergyModel,
+    [m, n, k, count]: [u64; 4],
+    planes: u32,
+) -> ArrayCost {
     let tiles = m.div_ceil(u64::from(lut.tile_m)) * n.div_ceil(u64::from(lut.tile_n)) * count;
     let k_chunks = k.div_ceil(u64::from(lut.tile_k));
     let tile = lut_tile::tile_cost(lut, planes, k_chunks);
@@ -111,13 +127,17 @@ fn lut_gemm(arch: &Arch, lut: &LutArray, e: &EnergyModel, [m, n, k, count]: [u64
                 + tile.precompute_adds as f64 * e.add_pj(entry_bits)),
         sram_j: t
             * (tile.weight_bits_read as f64 * e.sram_pj_per_bit(arch.buffers.weight_bytes)
-                + tile.results_written as f64 * f64::from(lut.acc_bits) * e.sram_pj_per_bit(arch.buffers.output_bytes)
+                + tile.results_written as f64
+                    * f64::from(lut.acc_bits)
+                    * e.sram_pj_per_bit(arch.buffers.output_bytes)
                 + (tile.activations_read * u64::from(lut.act_bits)) as f64
                     * e.sram_pj_per_bit(arch.buffers.activation_bytes)),
         ..EnergyBreakdown::default()
     };
     // Peak: every unit retires `group` multiply-adds per cycle for one bit plane.
-    let peak = (arch.cores * u64::from(lut.tile_m) * u64::from(lut.tile_n) * u64::from(lut.group)) as f64 * 2.0
+    let peak = (arch.cores * u64::from(lut.tile_m) * u64::from(lut.tile_n) * u64::from(lut.group))
+        as f64
+        * 2.0
         / f64::from(planes);
     ArrayCost {
         unit: Unit::Matrix,
@@ -127,7 +147,13 @@ fn lut_gemm(arch: &Arch, lut: &LutArray, e: &EnergyModel, [m, n, k, count]: [u64
     }
 }
 
-fn mac_gemm(arch: &Arch, mac: &MacArray, e: &EnergyModel, [m, n, k, count]: [u64; 4], planes: u32) -> ArrayCost {
+fn mac_gemm(
+    arch: &Arch,
+    mac: &MacArray,
+    e: &EnergyModel,
+    [m, n, k, count]: [u64; 4],
+    planes: u32,
+) -> ArrayCost {
     let tiles = m.div_ceil(u64::from(mac.tile_m)) * n.div_ceil(u64::from(mac.tile_n)) * count;
     let k_steps = k.div_ceil(u64::from(mac.tile_k));
     let per_core = tiles.div_ceil(arch.cores);
@@ -135,10 +161,15 @@ fn mac_gemm(arch: &Arch, mac: &MacArray, e: &EnergyModel, [m, n, k, count]: [u64
     let weights_dequantized = (tiles * k_steps) as f64 * f64::from(mac.tile_n * mac.tile_k);
     let acts_read = (tiles * k_steps) as f64 * f64::from(mac.tile_m * mac.tile_k);
     let energy_pj = EnergyBreakdown {
-        multiply_j: products * e.mult_pj(mac.mult_bits) + weights_dequantized * e.add_pj(mac.mult_bits),
+        multiply_j: products * e.mult_pj(mac.mult_bits)
+            + weights_dequantized * e.add_pj(mac.mult_bits),
         add_j: products * e.add_pj(mac.acc_bits),
-        sram_j: weights_dequantized * f64::from(planes) * e.sram_pj_per_bit(arch.buffers.weight_bytes)
-            + acts_read * f64::from(mac.mult_bits) * e.sram_pj_per_bit(arch.buffers.activation_bytes)
+        sram_j: weights_dequantized
+            * f64::from(planes)
+            * e.sram_pj_per_bit(arch.buffers.weight_bytes)
+            + acts_read
+                * f64::from(mac.mult_bits)
+                * e.sram_pj_per_bit(arch.buffers.activation_bytes)
             + (tiles * u64::from(mac.tile_m * mac.tile_n) * u64::from(mac.acc_bits)) as f64
                 * e.sram_pj_per_bit(arch.buffers.output_bytes),
         ..EnergyBreakdown::default()
@@ -146,7 +177,11 @@ fn mac_gemm(arch: &Arch, mac: &MacArray, e: &EnergyModel, [m, n, k, count]: [u64
     let peak = (arch.cores * u64::from(mac.tile_m * mac.tile_n * mac.tile_k)) as f64 * 2.0;
     ArrayCost {
         unit: Unit::Matrix,
-        compute_cycles: if per_core == 0 { 0 } else { per_core * k_steps + u64::from(mac.pipeline_cycles) },
+        compute_cycles: if per_core == 0 {
+            0
+        } else {
+            per_core * k_steps + u64::from(mac.pipeline_cycles)
+        },
         peak_flops_per_cycle: peak,
         energy_pj,
     }
@@ -185,12 +220,20 @@ fn finish(arch: &Arch, op: &Op, e: &EnergyModel, array: ArrayCost) -> OpCost {
         let reread_weights = (act_blocks - 1) * streamed + op.act_read_bytes;
         reread_acts.min(reread_weights)
     };
-    let act_out = if op.act_write_bytes <= act_buffer { 0 } else { op.act_write_bytes };
+    let act_out = if op.act_write_bytes <= act_buffer {
+        0
+    } else {
+        op.act_write_bytes
+    };
     let dram_bytes = streamed + op.kv_write_bytes + act_in + act_out;
 
     let clock_hz = arch.clock_mhz * 1e6;
     let transfer_cycles = (dram_bytes as f64 * clock_hz / arch.dram.bytes_per_s).ceil() as u64;
-    let latency_cycles = if dram_bytes == 0 { 0 } else { (arch.dram.latency_s * clock_hz).ceil() as u64 };
+    let latency_cycles = if dram_bytes == 0 {
+        0
+    } else {
+        (arch.dram.latency_s * clock_hz).ceil() as u64
+    };
     let n = (dram_bytes.div_ceil(chunk_bytes)).max(1) as f64;
     let (c, x) = (array.compute_cycles as f64 / n, transfer_cycles as f64 / n);
     let overlapped = (x + (n - 1.0) * c.max(x) + c).ceil() as u64;
@@ -199,7 +242,8 @@ fn finish(arch: &Arch, op: &Op, e: &EnergyModel, array: ArrayCost) -> OpCost {
     let mut energy_pj = array.energy_pj;
     energy_pj.dram_j += dram_bytes as f64 * BITS_PER_BYTE * arch.dram.energy_pj_per_bit;
     // Every byte from DRAM is written into an on-chip buffer once.
-    energy_pj.sram_j += dram_bytes as f64 * BITS_PER_BYTE * e.sram_pj_per_bit(arch.buffers.weight_bytes);
+    energy_pj.sram_j +=
+        dram_bytes as f64 * BITS_PER_BYTE * e.sram_pj_per_bit(arch.buffers.weight_bytes);
     let mut energy = EnergyBreakdown::default();
     energy.add_scaled(&energy_pj, 1.0 / PJ_PER_J);
     OpCost {

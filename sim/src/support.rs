@@ -10,7 +10,10 @@ pub fn weight_problem(arch: &Arch, weight: WeightFormat) -> Option<String> {
     match &arch.matrix {
         MatrixUnit::Lut(lut) => match weight {
             WeightFormat::Fp16 => Some("fp16 weights have no bit planes for a LUT array".into()),
-            WeightFormat::Codebook(_) => Some("codebook weights are not integers a bit-serial LUT array can split into planes".into()),
+            WeightFormat::Codebook(_) => Some(
+                "codebook weights are not integers a bit-serial LUT array can split into planes"
+                    .into(),
+            ),
             _ if weight.compute_bit_planes() > lut.max_weight_bits => Some(format!(
                 "{}-bit weights exceed lut.max_weight_bits = {}",
                 weight.compute_bit_planes(),
@@ -25,7 +28,10 @@ pub fn weight_problem(arch: &Arch, weight: WeightFormat) -> Option<String> {
                 _ => weight.compute_bit_planes(),
             };
             (bits > mac.mult_bits).then(|| {
-                format!("{bits}-bit weights exceed mac.mult_bits = {}", mac.mult_bits)
+                format!(
+                    "{bits}-bit weights exceed mac.mult_bits = {}",
+                    mac.mult_bits
+                )
             })
         }
     }
@@ -36,11 +42,21 @@ pub fn act_problem(arch: &Arch, act: ActFormat) -> Option<String> {
     match &arch.matrix {
         MatrixUnit::Lut(lut) => match act {
             ActFormat::Int8 if lut.act_bits >= 8 => None,
-            ActFormat::Int8 => Some(format!("INT8 activations exceed lut.act_bits = {}", lut.act_bits)),
-            _ => Some("the LUT array builds integer tables; floating-point activations need a MAC array".into()),
+            ActFormat::Int8 => Some(format!(
+                "INT8 activations exceed lut.act_bits = {}",
+                lut.act_bits
+            )),
+            _ => Some(
+                "the LUT array builds integer tables; floating-point activations need a MAC array"
+                    .into(),
+            ),
         },
         MatrixUnit::Mac(mac) => (act.bits() > mac.mult_bits).then(|| {
-            format!("{}-bit activations exceed mac.mult_bits = {}", act.bits(), mac.mult_bits)
+            format!(
+                "{}-bit activations exceed mac.mult_bits = {}",
+                act.bits(),
+                mac.mult_bits
+            )
         }),
     }
 }
@@ -59,7 +75,11 @@ pub fn kv_problem(arch: &Arch, kv: KvFormat) -> Option<String> {
             _ => None,
         },
         MatrixUnit::Mac(mac) => (kv.bits() > mac.mult_bits).then(|| {
-            format!("{}-bit KV entries exceed mac.mult_bits = {}", kv.bits(), mac.mult_bits)
+            format!(
+                "{}-bit KV entries exceed mac.mult_bits = {}",
+                kv.bits(),
+                mac.mult_bits
+            )
         }),
     }
 }
@@ -89,15 +109,21 @@ pub fn substitute_defaults(arch: &Arch, native: QuantScheme) -> (QuantScheme, Ve
         quant.weight = default.weight;
         quant.group_size = default.group_size;
         quant.zero_point = default.zero_point;
-        notes.push(format!("weights: {p}; using the architecture's default_quant weights ({default})"));
+        notes.push(format!(
+            "weights: {p}; using the architecture's default_quant weights ({default})"
+        ));
     }
     if let Some(p) = act_problem(arch, native.act) {
         quant.act = default.act;
-        notes.push(format!("activations: {p}; using the architecture's default_quant activations ({default})"));
+        notes.push(format!(
+            "activations: {p}; using the architecture's default_quant activations ({default})"
+        ));
     }
     if let Some(p) = kv_problem(arch, native.kv) {
         quant.kv = default.kv;
-        notes.push(format!("KV cache: {p}; using the architecture's default_quant KV format ({default})"));
+        notes.push(format!(
+            "KV cache: {p}; using the architecture's default_quant KV format ({default})"
+        ));
     }
     (quant, notes)
 }

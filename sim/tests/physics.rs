@@ -16,7 +16,9 @@ fn arch(file: &str, edits: &[(&str, toml::Value)]) -> Arch {
         for part in &parts[..parts.len() - 1] {
             node = node.get_mut(*part).unwrap();
         }
-        node.as_table_mut().unwrap().insert(parts[parts.len() - 1].to_string(), value.clone());
+        node.as_table_mut()
+            .unwrap()
+            .insert(parts[parts.len() - 1].to_string(), value.clone());
     }
     Arch::from_toml_str(&toml::to_string(&doc).unwrap(), &path).unwrap()
 }
@@ -47,7 +49,10 @@ fn decode_never_beats_the_bandwidth_bound() {
         let r = run(&a, model, quant, 1, 256, 16);
         let bound = r.summary.dram_bandwidth_bytes_per_s / decode_bytes_per_token(&r);
         let got = r.summary.decode_tokens_per_s.unwrap();
-        assert!(got <= bound, "{file} {model}: {got} tokens/s exceeds the bandwidth bound {bound}");
+        assert!(
+            got <= bound,
+            "{file} {model}: {got} tokens/s exceeds the bandwidth bound {bound}"
+        );
     }
 }
 
@@ -62,7 +67,10 @@ fn decode_on_a_compute_rich_config_reaches_the_bandwidth_bound() {
     let bound = r.summary.dram_bandwidth_bytes_per_s / weights;
     let got = r.summary.decode_tokens_per_s.unwrap();
     assert!(got <= bound, "{got} exceeds {bound}");
-    assert!(got >= 0.9 * bound, "decode reaches only {got:.1} of {bound:.1} tokens/s");
+    assert!(
+        got >= 0.9 * bound,
+        "decode reaches only {got:.1} of {bound:.1} tokens/s"
+    );
 }
 
 #[test]
@@ -71,9 +79,20 @@ fn long_prefill_on_a_small_array_is_compute_bound() {
     let r = run(&a, "llama-2-7b", "w2a8kv4", 1, 2048, 1);
     let prefill = r.phases.iter().find(|p| p.phase == "prefill").unwrap();
     let stall = prefill.stall_cycles as f64 / prefill.cycles as f64;
-    assert!(stall < 0.05, "prefill stalls {:.1}% of its cycles", 100.0 * stall);
-    for op in r.ops.iter().filter(|o| o.phase == "prefill" && ["qkv_proj", "ffn_up", "ffn_down"].contains(&o.kind.as_str())) {
-        assert!(op.utilization > 0.9, "{} utilization {}", op.kind, op.utilization);
+    assert!(
+        stall < 0.05,
+        "prefill stalls {:.1}% of its cycles",
+        100.0 * stall
+    );
+    for op in r.ops.iter().filter(|o| {
+        o.phase == "prefill" && ["qkv_proj", "ffn_up", "ffn_down"].contains(&o.kind.as_str())
+    }) {
+        assert!(
+            op.utilization > 0.9,
+            "{} utilization {}",
+            op.kind,
+            op.utilization
+        );
     }
 }
 
@@ -81,14 +100,23 @@ fn long_prefill_on_a_small_array_is_compute_bound() {
 fn lut_beats_the_dequantizing_mac_on_low_bit_decode_energy() {
     let mac = arch("mac-tc.toml", &[]);
     for quant in ["w1.58a8kv8", "w2a8kv8"] {
-        let lut_lut = arch("lut-tc.toml", &[("lut.max_weight_bits", toml::Value::Integer(8))]);
+        let lut_lut = arch(
+            "lut-tc.toml",
+            &[("lut.max_weight_bits", toml::Value::Integer(8))],
+        );
         let l = run(&lut_lut, "bitnet-b1.58-2b-4t", quant, 1, 128, 32);
         let m = run(&mac, "bitnet-b1.58-2b-4t", quant, 1, 128, 32);
-        let (le, me) = (l.summary.decode_energy_per_token_j.unwrap(), m.summary.decode_energy_per_token_j.unwrap());
+        let (le, me) = (
+            l.summary.decode_energy_per_token_j.unwrap(),
+            m.summary.decode_energy_per_token_j.unwrap(),
+        );
         assert!(le < me, "{quant}: LUT {le} J/token vs MAC {me} J/token");
         // Compute energy alone (everything but DRAM) shows the margin plainly.
         let compute = |r: &Report| r.energy.total_j() - r.energy.dram_j;
-        assert!(compute(&l) < compute(&m), "{quant}: LUT compute energy not below MAC");
+        assert!(
+            compute(&l) < compute(&m),
+            "{quant}: LUT compute energy not below MAC"
+        );
     }
 }
 
@@ -103,16 +131,30 @@ fn same_inputs_give_identical_reports() {
 #[test]
 fn batching_raises_decode_throughput_when_memory_bound() {
     let a = arch("lut-tc.toml", &[]);
-    let one = run(&a, "llama-2-7b", "w2a8kv4", 1, 128, 8).summary.decode_tokens_per_s.unwrap();
-    let eight = run(&a, "llama-2-7b", "w2a8kv4", 8, 128, 8).summary.decode_tokens_per_s.unwrap();
+    let one = run(&a, "llama-2-7b", "w2a8kv4", 1, 128, 8)
+        .summary
+        .decode_tokens_per_s
+        .unwrap();
+    let eight = run(&a, "llama-2-7b", "w2a8kv4", 8, 128, 8)
+        .summary
+        .decode_tokens_per_s
+        .unwrap();
     // Weights are read once per step for the whole batch: more tokens per byte, up to 8x.
-    assert!(eight > 2.0 * one && eight <= 8.0 * one, "batch 8 gives {eight} vs {one} tokens/s");
+    assert!(
+        eight > 2.0 * one && eight <= 8.0 * one,
+        "batch 8 gives {eight} vs {one} tokens/s"
+    );
 }
 
 #[test]
 fn fewer_weight_bits_decode_faster() {
     let a = arch("lut-tc.toml", &[]);
-    let tps = |q: &str| run(&a, "llama-2-7b", q, 1, 128, 8).summary.decode_tokens_per_s.unwrap();
+    let tps = |q: &str| {
+        run(&a, "llama-2-7b", q, 1, 128, 8)
+            .summary
+            .decode_tokens_per_s
+            .unwrap()
+    };
     let (w4, w2, w1) = (tps("w4a8kv4"), tps("w2a8kv4"), tps("w1a8kv4"));
     assert!(w1 > w2 && w2 > w4, "w1 {w1}, w2 {w2}, w4 {w4}");
 }

@@ -38,10 +38,20 @@ pub struct WorkloadArgs {
     #[arg(long, value_name = "NAME|FILE", default_value = DEFAULT_MODEL)]
     pub model: String,
     /// Prompt tokens per sequence.
-    #[arg(long, value_name = "TOKENS", default_value_t = 128, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "TOKENS",
+        default_value_t = 128,
+        allow_negative_numbers = true
+    )]
     pub prefill: u64,
     /// Tokens generated per sequence (the first comes out of prefill).
-    #[arg(long, value_name = "TOKENS", default_value_t = 128, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "TOKENS",
+        default_value_t = 128,
+        allow_negative_numbers = true
+    )]
     pub decode: u64,
     /// Quantization, e.g. w2a8kv4, w1.58a8, w4a16g128. Default: the model's native format
     /// (ternary w1.58a8 for BitNet presets, fp16 for the others); parts the architecture cannot
@@ -49,19 +59,41 @@ pub struct WorkloadArgs {
     #[arg(long, value_name = "SCHEME")]
     pub quant: Option<String>,
     /// Concurrent sequences.
-    #[arg(long, value_name = "B", default_value_t = 1, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "B",
+        default_value_t = 1,
+        allow_negative_numbers = true
+    )]
     pub batch: u64,
     /// Leading prompt tokens shared by the whole batch (prefilled and cached once).
-    #[arg(long, value_name = "TOKENS", default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "TOKENS",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
     pub shared_prefix: u64,
     /// Speculative decoding: the draft model (preset or config.json).
     #[arg(long, value_name = "NAME|FILE")]
     pub draft: Option<String>,
     /// Speculative decoding: tokens the draft proposes per iteration.
-    #[arg(long, value_name = "K", default_value_t = 4, requires = "draft", allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "K",
+        default_value_t = 4,
+        requires = "draft",
+        allow_negative_numbers = true
+    )]
     pub draft_len: u64,
     /// Speculative decoding: probability that the target accepts each drafted token.
-    #[arg(long, value_name = "P", default_value_t = 0.7, requires = "draft", allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "P",
+        default_value_t = 0.7,
+        requires = "draft",
+        allow_negative_numbers = true
+    )]
     pub acceptance: f64,
 }
 
@@ -91,10 +123,17 @@ impl WorkloadArgs {
 
 /// The scheme to simulate: `--quant` if given (and runnable), else the model's native scheme
 /// with the parts `arch` cannot run replaced by its defaults.
-fn choose_quant(arch: Option<&Arch>, model: &ModelConfig, given: Option<&str>) -> anyhow::Result<(QuantScheme, Vec<String>)> {
+fn choose_quant(
+    arch: Option<&Arch>,
+    model: &ModelConfig,
+    given: Option<&str>,
+) -> anyhow::Result<(QuantScheme, Vec<String>)> {
     let native = QuantScheme::native_for(model);
     let Some(arch) = arch else {
-        return Ok((given.map(str::parse).transpose()?.unwrap_or(native), Vec::new()));
+        return Ok((
+            given.map(str::parse).transpose()?.unwrap_or(native),
+            Vec::new(),
+        ));
     };
     let (quant, notes) = match given {
         Some(text) => (text.parse::<QuantScheme>()?, Vec::new()),
@@ -102,7 +141,12 @@ fn choose_quant(arch: Option<&Arch>, model: &ModelConfig, given: Option<&str>) -
     };
     let problems = support::problems(arch, &quant);
     if !problems.is_empty() {
-        bail!("{}: quantization {quant} cannot run on architecture `{}`: {}", arch.source, arch.name, problems.join("; "));
+        bail!(
+            "{}: quantization {quant} cannot run on architecture `{}`: {}",
+            arch.source,
+            arch.name,
+            problems.join("; ")
+        );
     }
     Ok((quant, notes))
 }
@@ -131,7 +175,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.json {
         let mut text = serde_json::to_string_pretty(&report)?;
         text.push('\n');
-        output::write_atomic(path, text.as_bytes()).with_context(|| format!("{}: cannot write the report", path.display()))?;
+        output::write_atomic(path, text.as_bytes())
+            .with_context(|| format!("{}: cannot write the report", path.display()))?;
     }
     if !args.quiet {
         print_summary(&report)?;
@@ -145,7 +190,14 @@ fn print_summary(r: &Report) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let i = &r.inputs;
     let s = &r.summary;
-    writeln!(out, "lutforge simulate: {} ({}) on {} ({})", i.model.name, fmt_count(i.model.params), i.arch.name, i.arch.kind)?;
+    writeln!(
+        out,
+        "lutforge simulate: {} ({}) on {} ({})",
+        i.model.name,
+        fmt_count(i.model.params),
+        i.arch.name,
+        i.arch.kind
+    )?;
     writeln!(
         out,
         "  workload: quant {}, batch {}, prefill {} tokens, decode {} tokens{}",
@@ -154,7 +206,10 @@ fn print_summary(r: &Report) -> anyhow::Result<()> {
         i.prefill_tokens,
         i.decode_tokens,
         match &i.speculative {
-            Some(sp) => format!(", speculative (draft {}, k={}, acceptance {})", sp.draft.name, sp.draft_len, sp.acceptance_rate),
+            Some(sp) => format!(
+                ", speculative (draft {}, k={}, acceptance {})",
+                sp.draft.name, sp.draft_len, sp.acceptance_rate
+            ),
             None => String::new(),
         }
     )?;
@@ -162,25 +217,54 @@ fn print_summary(r: &Report) -> anyhow::Result<()> {
         writeln!(out, "  note: {note}")?;
     }
     writeln!(out)?;
-    writeln!(out, "  TTFT (time to first token)   {}", fmt_seconds(s.ttft_s))?;
+    writeln!(
+        out,
+        "  TTFT (time to first token)   {}",
+        fmt_seconds(s.ttft_s)
+    )?;
     match (s.tpot_s, s.decode_tokens_per_s) {
         (Some(tpot), Some(tps)) => {
             writeln!(out, "  time per output token        {}", fmt_seconds(tpot))?;
             writeln!(out, "  decode throughput            {tps:.1} tokens/s")?;
         }
-        _ => writeln!(out, "  decode                       no decode step (--decode <= 1)")?,
+        _ => writeln!(
+            out,
+            "  decode                       no decode step (--decode <= 1)"
+        )?,
     }
-    writeln!(out, "  end-to-end throughput        {:.1} tokens/s", s.e2e_tokens_per_s)?;
+    writeln!(
+        out,
+        "  end-to-end throughput        {:.1} tokens/s",
+        s.e2e_tokens_per_s
+    )?;
     if let (Some(tpj), Some(ept)) = (s.tokens_per_j, s.decode_energy_per_token_j) {
-        writeln!(out, "  decode energy                {:.3} mJ/token ({tpj:.1} tokens/J)", ept * 1e3)?;
+        writeln!(
+            out,
+            "  decode energy                {:.3} mJ/token ({tpj:.1} tokens/J)",
+            ept * 1e3
+        )?;
     }
-    writeln!(out, "  total                        {}, {:.3} J, {} DRAM", fmt_seconds(s.total_time_s), s.total_energy_j, fmt_bytes(s.dram_bytes))?;
+    writeln!(
+        out,
+        "  total                        {}, {:.3} J, {} DRAM",
+        fmt_seconds(s.total_time_s),
+        s.total_energy_j,
+        fmt_bytes(s.dram_bytes)
+    )?;
     writeln!(out, "  area                         {:.2} mm^2", s.area_mm2)?;
     writeln!(out)?;
-    writeln!(out, "  {:<8} {:<11} {:>6} {:>12} {:>7} {:>7} {:>10}", "phase", "op", "unit", "time", "share", "util", "DRAM")?;
+    writeln!(
+        out,
+        "  {:<8} {:<11} {:>6} {:>12} {:>7} {:>7} {:>10}",
+        "phase", "op", "unit", "time", "share", "util", "DRAM"
+    )?;
     for p in &r.phases {
         for o in r.ops.iter().filter(|o| o.phase == p.phase) {
-            let share = if p.cycles == 0 { 0.0 } else { o.cycles as f64 / p.cycles as f64 };
+            let share = if p.cycles == 0 {
+                0.0
+            } else {
+                o.cycles as f64 / p.cycles as f64
+            };
             writeln!(
                 out,
                 "  {:<8} {:<11} {:>6} {:>12} {:>6.1}% {:>6.1}% {:>10}",

@@ -99,7 +99,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 fn parse_shard(text: &str) -> anyhow::Result<(u64, u64)> {
     let bad = || anyhow!("--shard `{text}`: expected i/N with 0 <= i < N, e.g. 0/4");
     let (i, n) = text.split_once('/').ok_or_else(bad)?;
-    let (i, n): (u64, u64) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
     if n == 0 || i >= n {
         return Err(bad());
     }
@@ -119,17 +122,28 @@ fn run_sweep(args: RunArgs) -> anyhow::Result<ExitCode> {
         finished_ids(&out, &space.tag())?
     } else {
         if out.exists() {
-            bail!("{}: already exists; pass --resume to continue that sweep, or choose another --out", out.display());
+            bail!(
+                "{}: already exists; pass --resume to continue that sweep, or choose another --out",
+                out.display()
+            );
         }
         BTreeSet::new()
     };
-    let todo: Vec<u64> = (0..space.total_points()).filter(|id| id % shards == shard && !done.contains(id)).collect();
-    let file = OpenOptions::new().create(true).append(true).open(&out).with_context(|| format!("{}: cannot open for appending", out.display()))?;
+    let todo: Vec<u64> = (0..space.total_points())
+        .filter(|id| id % shards == shard && !done.contains(id))
+        .collect();
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&out)
+        .with_context(|| format!("{}: cannot open for appending", out.display()))?;
     let writer = Mutex::new(file);
     let bar = progress(todo.len() as u64, args.quiet);
     bar.set_message(format!("{} ({} already done)", space.tag(), done.len()));
     let sampler = Sampler::new(&space);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(args.jobs.unwrap_or(0)).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()?;
     let counts = Mutex::new((0u64, 0u64));
     pool.install(|| {
         todo.par_iter().try_for_each(|&id| -> anyhow::Result<()> {
@@ -137,12 +151,18 @@ fn run_sweep(args: RunArgs) -> anyhow::Result<ExitCode> {
             let mut text = serde_json::to_string(&line)?;
             text.push('\n');
             {
-                let mut f = writer.lock().map_err(|_| anyhow!("results writer poisoned"))?;
+                let mut f = writer
+                    .lock()
+                    .map_err(|_| anyhow!("results writer poisoned"))?;
                 f.write_all(text.as_bytes())?;
                 f.flush()?;
             }
             if let Ok(mut c) = counts.lock() {
-                if line.status == "ok" { c.0 += 1 } else { c.1 += 1 }
+                if line.status == "ok" {
+                    c.0 += 1
+                } else {
+                    c.1 += 1
+                }
             }
             bar.inc(1);
             Ok(())
@@ -165,8 +185,17 @@ fn run_sweep(args: RunArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn progress(len: u64, quiet: bool) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(len), if quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() });
-    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} points  {per_sec}  ETA {eta}  {msg}") {
+    let bar = ProgressBar::with_draw_target(
+        Some(len),
+        if quiet {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        },
+    );
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:30} {pos}/{len} points  {per_sec}  ETA {eta}  {msg}")
+    {
         bar.set_style(style);
     }
     bar
@@ -176,7 +205,9 @@ fn progress(len: u64, quiet: bool) -> ProgressBar {
 /// write) is cut off so appending continues on a line boundary.
 fn finished_ids(path: &Path, tag: &str) -> anyhow::Result<BTreeSet<u64>> {
     let mut ids = BTreeSet::new();
-    let Ok(bytes) = std::fs::read(path) else { return Ok(ids) };
+    let Ok(bytes) = std::fs::read(path) else {
+        return Ok(ids);
+    };
     let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
     if complete < bytes.len() {
         let file = OpenOptions::new().write(true).open(path)?;
@@ -186,9 +217,15 @@ fn finished_ids(path: &Path, tag: &str) -> anyhow::Result<BTreeSet<u64>> {
         if line.is_empty() {
             continue;
         }
-        let parsed: SweepLine = serde_json::from_slice(line).with_context(|| format!("{}:{}: not a sweep result line", path.display(), n + 1))?;
+        let parsed: SweepLine = serde_json::from_slice(line)
+            .with_context(|| format!("{}:{}: not a sweep result line", path.display(), n + 1))?;
         if parsed.sweep != tag {
-            bail!("{}:{}: results of sweep `{}`, not `{tag}` (the space file changed?)", path.display(), n + 1, parsed.sweep);
+            bail!(
+                "{}:{}: results of sweep `{}`, not `{tag}` (the space file changed?)",
+                path.display(),
+                n + 1,
+                parsed.sweep
+            );
         }
         ids.insert(parsed.id);
     }
@@ -197,14 +234,16 @@ fn finished_ids(path: &Path, tag: &str) -> anyhow::Result<BTreeSet<u64>> {
 
 /// Every line of a results file, with its line number.
 fn read_lines(path: &Path) -> anyhow::Result<Vec<(usize, String, SweepLine)>> {
-    let file = std::fs::File::open(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("{}: cannot read", path.display()))?;
     let mut out = Vec::new();
     for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line = line.with_context(|| format!("{}:{}: cannot read", path.display(), n + 1))?;
         if line.trim().is_empty() {
             continue;
         }
-        let parsed: SweepLine = serde_json::from_str(&line).with_context(|| format!("{}:{}: not a sweep result line", path.display(), n + 1))?;
+        let parsed: SweepLine = serde_json::from_str(&line)
+            .with_context(|| format!("{}:{}: not a sweep result line", path.display(), n + 1))?;
         out.push((n + 1, line, parsed));
     }
     Ok(out)
@@ -229,19 +268,31 @@ fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
             by_id.insert(line.id, (here, text));
         }
     }
-    let Some((tag, total)) = tag else { bail!("no result lines in {} files", args.inputs.len()) };
+    let Some((tag, total)) = tag else {
+        bail!("no result lines in {} files", args.inputs.len())
+    };
     let missing: Vec<u64> = (0..total).filter(|id| !by_id.contains_key(id)).collect();
     if !missing.is_empty() {
         let shown: Vec<String> = missing.iter().take(10).map(u64::to_string).collect();
-        bail!("sweep `{tag}`: {} of {total} points missing (ids {}{})", missing.len(), shown.join(", "), if missing.len() > 10 { ", ..." } else { "" });
+        bail!(
+            "sweep `{tag}`: {} of {total} points missing (ids {}{})",
+            missing.len(),
+            shown.join(", "),
+            if missing.len() > 10 { ", ..." } else { "" }
+        );
     }
     let mut text = String::new();
     for (_, line) in by_id.values() {
         text.push_str(line);
         text.push('\n');
     }
-    write_atomic(&args.out, text.as_bytes()).with_context(|| format!("{}: cannot write", args.out.display()))?;
-    println!("merged {} files: {total} points of sweep `{tag}` -> {}", args.inputs.len(), args.out.display());
+    write_atomic(&args.out, text.as_bytes())
+        .with_context(|| format!("{}: cannot write", args.out.display()))?;
+    println!(
+        "merged {} files: {total} points of sweep `{tag}` -> {}",
+        args.inputs.len(),
+        args.out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -255,19 +306,29 @@ fn pareto(args: ParetoArgs) -> anyhow::Result<ExitCode> {
     if objectives.len() < 2 {
         bail!("sweep pareto needs at least two objectives, e.g. --max tokens_per_s --min energy_per_token_j");
     }
-    let lines: Vec<(usize, String, SweepLine)> = read_lines(&args.results)?.into_iter().filter(|(_, _, l)| l.status == "ok").collect();
+    let lines: Vec<(usize, String, SweepLine)> = read_lines(&args.results)?
+        .into_iter()
+        .filter(|(_, _, l)| l.status == "ok")
+        .collect();
     if lines.is_empty() {
         bail!("{}: no successful points", args.results.display());
     }
     let mut points = Vec::with_capacity(lines.len());
     for (n, _, line) in &lines {
-        let metrics = line.metrics.as_ref().ok_or_else(|| anyhow!("{}:{n}: an ok line without metrics", args.results.display()))?;
+        let metrics = line
+            .metrics
+            .as_ref()
+            .ok_or_else(|| anyhow!("{}:{n}: an ok line without metrics", args.results.display()))?;
         let row = objectives
             .iter()
             .map(|(name, _)| {
                 metrics.get(name).copied().ok_or_else(|| {
                     let known: Vec<&str> = metrics.keys().map(String::as_str).collect();
-                    anyhow!("{}:{n}: no metric `{name}`; known: {}", args.results.display(), known.join(", "))
+                    anyhow!(
+                        "{}:{n}: no metric `{name}`; known: {}",
+                        args.results.display(),
+                        known.join(", ")
+                    )
                 })
             })
             .collect::<anyhow::Result<Vec<f64>>>()?;
@@ -283,17 +344,37 @@ fn pareto(args: ParetoArgs) -> anyhow::Result<ExitCode> {
     });
     let mut text = String::new();
     let mut stdout = std::io::stdout().lock();
-    let header: Vec<String> = objectives.iter().map(|(n, m)| format!("{}{n}", if *m { "max " } else { "min " })).collect();
-    writeln!(stdout, "{} of {} points are Pareto-optimal ({})", front.len(), lines.len(), header.join(", "))?;
+    let header: Vec<String> = objectives
+        .iter()
+        .map(|(n, m)| format!("{}{n}", if *m { "max " } else { "min " }))
+        .collect();
+    writeln!(
+        stdout,
+        "{} of {} points are Pareto-optimal ({})",
+        front.len(),
+        lines.len(),
+        header.join(", ")
+    )?;
     for &i in &front {
         let (_, raw, line) = &lines[i];
         text.push_str(raw);
         text.push('\n');
-        let values: Vec<String> = objectives.iter().zip(&points[i]).map(|((n, _), v)| format!("{n}={v:.6}")).collect();
+        let values: Vec<String> = objectives
+            .iter()
+            .zip(&points[i])
+            .map(|((n, _), v)| format!("{n}={v:.6}"))
+            .collect();
         let point: Vec<String> = line.point.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        writeln!(stdout, "  id {:>6}  {}  [{}]", line.id, values.join("  "), point.join(", "))?;
+        writeln!(
+            stdout,
+            "  id {:>6}  {}  [{}]",
+            line.id,
+            values.join("  "),
+            point.join(", ")
+        )?;
     }
-    write_atomic(&out, text.as_bytes()).with_context(|| format!("{}: cannot write", out.display()))?;
+    write_atomic(&out, text.as_bytes())
+        .with_context(|| format!("{}: cannot write", out.display()))?;
     writeln!(stdout, "saved to {}", out.display())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -28,7 +28,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     )?;
     // Show the first step of each phase; later decode steps differ only in KV length.
     for phase in [Phase::Prefill, Phase::Decode] {
-        let Some(step) = steps.iter().find(|s| s.phase() == phase) else { continue };
+        let Some(step) = steps.iter().find(|s| s.phase() == phase) else {
+            continue;
+        };
         let (model, quant) = workload.model_of(step);
         writeln!(out)?;
         writeln!(
@@ -43,7 +45,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         writeln!(
             out,
             "  {:<11} {:>6} {:>28} {:>12} {:>10} {:>10} {:>10} {:>10}",
-            "op", "x", "shape (m x n x k) [count]", "GFLOP", "weights", "KV read", "KV write", "act r+w"
+            "op",
+            "x",
+            "shape (m x n x k) [count]",
+            "GFLOP",
+            "weights",
+            "KV read",
+            "KV write",
+            "act r+w"
         )?;
         for op in lower_step(model, quant, step) {
             writeln!(
@@ -143,6 +152,9 @@ fn linear_weight_bytes(workload: &lutforge_workloads::Workload) -> u64 {
 fn shape_text(op: &Op) -> String {
     match op.shape {
         OpShape::Gemm { m, n, k, count, .. } => format!("{m} x {n} x {k} [{count}]"),
-        OpShape::Vector { elements, ops_per_element } => format!("{elements} el x {ops_per_element} op"),
+        OpShape::Vector {
+            elements,
+            ops_per_element,
+        } => format!("{elements} el x {ops_per_element} op"),
     }
 }

@@ -18,7 +18,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 printf 'Layer, M, N, K,\ngemm512, 512, 512, 512,\n' > "$work/g512.csv"
 
-now() { python3 -c 'import time; print(time.time())'; }
+now() { date +%s.%N; }
 elapsed() { python3 -c "print(f'{$2 - $1:.3f}')"; }
 
 time_lutforge() { # topology -> best-of-5 wall seconds

@@ -59,7 +59,13 @@ impl Step {
 
 /// Lowers one step of `model` under `quant` to ops. Per-layer ops carry `repeat = num_layers`.
 pub fn lower_step(model: &ModelConfig, quant: &QuantScheme, step: &Step) -> Vec<Op> {
-    Lowering { model, quant, step, phase: step.phase() }.ops()
+    Lowering {
+        model,
+        quant,
+        step,
+        phase: step.phase(),
+    }
+    .ops()
 }
 
 struct Lowering<'a> {
@@ -88,7 +94,14 @@ impl Lowering<'_> {
 
         // Attention block.
         ops.push(self.norm(layers, tokens));
-        ops.push(self.projection(OpKind::QkvProj, layers, tokens, m.q_dim() + 2 * m.kv_dim(), m.hidden_size, 1));
+        ops.push(self.projection(
+            OpKind::QkvProj,
+            layers,
+            tokens,
+            m.q_dim() + 2 * m.kv_dim(),
+            m.hidden_size,
+            1,
+        ));
         if m.extra_norms_per_layer > 0 {
             let mut extra = self.norm(layers, tokens);
             extra.repeat = layers * m.extra_norms_per_layer;
@@ -104,34 +117,69 @@ impl Lowering<'_> {
 
         // Feed-forward block.
         ops.push(self.norm(layers, tokens));
-        let up_cols = if m.gated_ffn { 2 * m.intermediate_size } else { m.intermediate_size };
+        let up_cols = if m.gated_ffn {
+            2 * m.intermediate_size
+        } else {
+            m.intermediate_size
+        };
         let (expert_rows, experts_used) = match m.moe {
             None => (tokens, 1),
             Some(moe) => {
                 let assignments = tokens * moe.top_k;
                 let used = moe.num_experts.min(assignments);
-                let mut router = self.vector(OpKind::Router, layers, tokens * m.hidden_size * moe.num_experts, 2);
+                let mut router = self.vector(
+                    OpKind::Router,
+                    layers,
+                    tokens * m.hidden_size * moe.num_experts,
+                    2,
+                );
                 router.weight_bytes = m.hidden_size * moe.num_experts * FP16_BYTES;
                 ops.push(router);
                 (assignments.div_ceil(used), used)
             }
         };
-        ops.push(self.projection(OpKind::FfnUp, layers, expert_rows, up_cols, m.hidden_size, experts_used));
+        ops.push(self.projection(
+            OpKind::FfnUp,
+            layers,
+            expert_rows,
+            up_cols,
+            m.hidden_size,
+            experts_used,
+        ));
         let act_ops = match m.activation {
             Activation::Silu => 4,
             Activation::Gelu => 8,
             Activation::Relu => 1,
             Activation::Relu2 => 2,
         } + u64::from(m.gated_ffn);
-        ops.push(self.vector(OpKind::FfnAct, layers, expert_rows * experts_used * m.intermediate_size, act_ops));
-        ops.push(self.projection(OpKind::FfnDown, layers, expert_rows, m.hidden_size, m.intermediate_size, experts_used));
+        ops.push(self.vector(
+            OpKind::FfnAct,
+            layers,
+            expert_rows * experts_used * m.intermediate_size,
+            act_ops,
+        ));
+        ops.push(self.projection(
+            OpKind::FfnDown,
+            layers,
+            expert_rows,
+            m.hidden_size,
+            m.intermediate_size,
+            experts_used,
+        ));
         ops.push(self.vector(OpKind::Residual, layers, tokens * m.hidden_size, 1));
 
         // Final norm and LM head on the positions whose logits are needed.
         let logit_rows = self.step.batch * self.step.logits_rows;
         if logit_rows > 0 {
             ops.push(self.norm(1, logit_rows));
-            ops.push(self.projection(OpKind::LmHead, 1, logit_rows, m.vocab_size, m.hidden_size, 1));
+            ops.push(self.projection(
+                OpKind::LmHead,
+                1,
+                logit_rows,
+                m.vocab_size,
+                m.hidden_size,
+                1,
+            ));
         }
         ops
     }
@@ -141,7 +189,10 @@ impl Lowering<'_> {
             kind,
             phase: self.phase,
             repeat,
-            shape: OpShape::Vector { elements, ops_per_element },
+            shape: OpShape::Vector {
+                elements,
+                ops_per_element,
+            },
             flops: elements * ops_per_element,
             weight_bytes: 0,
             kv_read_bytes: 0,
@@ -156,7 +207,12 @@ impl Lowering<'_> {
             NormKind::RmsNorm => 4,
             NormKind::LayerNorm => 6,
         };
-        self.vector(OpKind::Norm, repeat, rows * self.model.hidden_size, ops_per_element)
+        self.vector(
+            OpKind::Norm,
+            repeat,
+            rows * self.model.hidden_size,
+            ops_per_element,
+        )
     }
 
     /// `count` products of (m x k) activations by (k x n) weights.
@@ -166,7 +222,14 @@ impl Lowering<'_> {
             kind,
             phase: self.phase,
             repeat,
-            shape: OpShape::Gemm { m, n, k, count, operand: GemmOperand::Weights(self.quant.weight), act },
+            shape: OpShape::Gemm {
+                m,
+                n,
+                k,
+                count,
+                operand: GemmOperand::Weights(self.quant.weight),
+                act,
+            },
             flops: 2 * m * n * k * count,
             weight_bytes: self.quant.weight_bytes(n, k) * count,
             kv_read_bytes: 0,
@@ -218,7 +281,14 @@ impl Lowering<'_> {
             kind: OpKind::AttnScore,
             phase: self.phase,
             repeat,
-            shape: OpShape::Gemm { m: rows, n: context, k: m.head_dim, count, operand, act },
+            shape: OpShape::Gemm {
+                m: rows,
+                n: context,
+                k: m.head_dim,
+                count,
+                operand,
+                act,
+            },
             flops: 2 * rows * context * m.head_dim * count,
             weight_bytes: 0,
             kv_read_bytes: self.kv_bytes_one(read_tokens),
@@ -231,7 +301,14 @@ impl Lowering<'_> {
             kind: OpKind::AttnValue,
             phase: self.phase,
             repeat,
-            shape: OpShape::Gemm { m: rows, n: m.head_dim, k: context, count, operand, act },
+            shape: OpShape::Gemm {
+                m: rows,
+                n: m.head_dim,
+                k: context,
+                count,
+                operand,
+                act,
+            },
             flops: 2 * rows * context * m.head_dim * count,
             weight_bytes: 0,
             kv_read_bytes: self.kv_bytes_one(read_tokens),

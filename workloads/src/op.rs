@@ -172,6 +172,10 @@ pub struct Op {
 impl Op {
     /// All bytes this op moves (one repetition).
     pub fn total_bytes(&self) -> u64 {
-        self.weight_bytes + self.kv_read_bytes + self.kv_write_bytes + self.act_read_bytes + self.act_write_bytes
+        self.weight_bytes
+            + self.kv_read_bytes
+            + self.kv_write_bytes
+            + self.act_read_bytes
+            + self.act_write_bytes
     }
 }

@@ -107,19 +107,29 @@ impl Workload {
             return Err(WorkloadError::invalid(
                 "prefill + decode",
                 context,
-                format!("exceeds the model's context length of {} tokens", self.model.max_position),
+                format!(
+                    "exceeds the model's context length of {} tokens",
+                    self.model.max_position
+                ),
             ));
         }
         if self.shared_prefix_tokens >= self.prefill_tokens && self.shared_prefix_tokens > 0 {
             return Err(WorkloadError::invalid(
                 "shared_prefix",
                 self.shared_prefix_tokens,
-                format!("must be shorter than the prompt ({} tokens)", self.prefill_tokens),
+                format!(
+                    "must be shorter than the prompt ({} tokens)",
+                    self.prefill_tokens
+                ),
             ));
         }
         if let Some(spec) = &self.speculative {
             if spec.draft_len == 0 || spec.draft_len > 64 {
-                return Err(WorkloadError::invalid("draft_len", spec.draft_len, "must be between 1 and 64"));
+                return Err(WorkloadError::invalid(
+                    "draft_len",
+                    spec.draft_len,
+                    "must be between 1 and 64",
+                ));
             }
             if !(0.0..=1.0).contains(&spec.acceptance_rate) {
                 return Err(WorkloadError::invalid(

@@ -1,7 +1,9 @@
 //! Lowering invariants: bytes follow the formats, shapes follow the model, scenarios add up.
 
 use lutforge_models::{ModelConfig, QuantScheme};
-use lutforge_workloads::{lower_step, GemmOperand, Op, OpKind, OpShape, Phase, Speculative, Step, StepKind, Workload};
+use lutforge_workloads::{
+    lower_step, GemmOperand, Op, OpKind, OpShape, Phase, Speculative, Step, StepKind, Workload,
+};
 
 fn model(name: &str) -> ModelConfig {
     ModelConfig::preset(name).unwrap()
@@ -12,7 +14,15 @@ fn quant(text: &str) -> QuantScheme {
 }
 
 fn decode_step(context: u64, batch: u64) -> Step {
-    Step { kind: StepKind::Decode, draft: false, batch, new_tokens: 1, context_tokens: context, shared_context_tokens: 0, logits_rows: 1 }
+    Step {
+        kind: StepKind::Decode,
+        draft: false,
+        batch,
+        new_tokens: 1,
+        context_tokens: context,
+        shared_context_tokens: 0,
+        logits_rows: 1,
+    }
 }
 
 fn total(ops: &[Op], f: impl Fn(&Op) -> u64) -> u64 {
@@ -21,18 +31,36 @@ fn total(ops: &[Op], f: impl Fn(&Op) -> u64) -> u64 {
 
 #[test]
 fn one_decode_step_reads_every_linear_weight_once() {
-    for (name, q) in [("llama-2-7b", "w2a8kv4"), ("qwen3-1.7b", "w4a8kv8"), ("gpt2-large", "w1.58a8"), ("opt-6.7b", "w8a8kv8")] {
+    for (name, q) in [
+        ("llama-2-7b", "w2a8kv4"),
+        ("qwen3-1.7b", "w4a8kv8"),
+        ("gpt2-large", "w1.58a8"),
+        ("opt-6.7b", "w8a8kv8"),
+    ] {
         let m = model(name);
         let qs = quant(q);
         let ops = lower_step(&m, &qs, &decode_step(100, 1));
-        let weights = total(&ops.iter().filter(|o| matches!(o.shape, OpShape::Gemm { .. })).cloned().collect::<Vec<_>>(), |o| o.weight_bytes);
+        let weights = total(
+            &ops.iter()
+                .filter(|o| matches!(o.shape, OpShape::Gemm { .. }))
+                .cloned()
+                .collect::<Vec<_>>(),
+            |o| o.weight_bytes,
+        );
         // parameters x bits / 8, plus one fp16 scale per output channel of each matrix; a tied LM
         // head is a quantized copy of the embedding (see lower.rs), so it counts too.
-        let tied_head = if m.tied_embeddings { m.vocab_size * m.hidden_size } else { 0 };
+        let tied_head = if m.tied_embeddings {
+            m.vocab_size * m.hidden_size
+        } else {
+            0
+        };
         let ideal = (m.linear_param_count() + tied_head) as f64 * qs.weight.storage_bits() / 8.0;
         let got = weights as f64;
         assert!(got >= ideal, "{name}: {got} < {ideal}");
-        assert!(got < ideal * 1.01, "{name}: {got} vs {ideal}: scales should add under 1%");
+        assert!(
+            got < ideal * 1.01,
+            "{name}: {got} vs {ideal}: scales should add under 1%"
+        );
     }
 }
 
@@ -71,7 +99,14 @@ fn gqa_groups_query_heads_onto_kv_heads() {
     let ops = lower_step(&m, &quant("w4a8kv8"), &decode_step(99, 3));
     let score = ops.iter().find(|o| o.kind == OpKind::AttnScore).unwrap();
     match score.shape {
-        OpShape::Gemm { m: rows, n, k, count, operand, .. } => {
+        OpShape::Gemm {
+            m: rows,
+            n,
+            k,
+            count,
+            operand,
+            ..
+        } => {
             assert_eq!((rows, n, k, count), (4, 100, 128, 3 * 8));
             assert!(matches!(operand, GemmOperand::KvCache(_)));
         }
@@ -84,11 +119,19 @@ fn moe_reads_only_the_experts_it_routes_to() {
     let m = model("mixtral-8x7b");
     let ffn_weights = |batch: u64| {
         let ops = lower_step(&m, &quant("w4a8kv8"), &decode_step(10, batch));
-        total(&ops.into_iter().filter(|o| matches!(o.kind, OpKind::FfnUp | OpKind::FfnDown)).collect::<Vec<_>>(), |o| o.weight_bytes)
+        total(
+            &ops.into_iter()
+                .filter(|o| matches!(o.kind, OpKind::FfnUp | OpKind::FfnDown))
+                .collect::<Vec<_>>(),
+            |o| o.weight_bytes,
+        )
     };
     let one = ffn_weights(1); // 1 token x top-2
     let many = ffn_weights(64); // 128 assignments over 8 experts: all of them
-    assert!((many as f64 / one as f64 - 4.0).abs() < 1e-9, "{many} vs {one}");
+    assert!(
+        (many as f64 / one as f64 - 4.0).abs() < 1e-9,
+        "{many} vs {one}"
+    );
 }
 
 #[test]
@@ -96,7 +139,11 @@ fn prefill_computes_logits_for_the_last_position_only() {
     let m = model("llama-2-7b");
     let w = Workload::new(m, quant("w2a8kv4"), 2, 512, 4).unwrap();
     let steps = w.steps();
-    assert_eq!(steps.len(), 1 + 3, "prefill produces token 1; three more decode steps");
+    assert_eq!(
+        steps.len(),
+        1 + 3,
+        "prefill produces token 1; three more decode steps"
+    );
     let ops = lower_step(&w.model, &w.quant, &steps[0]);
     let head = ops.iter().find(|o| o.kind == OpKind::LmHead).unwrap();
     assert!(matches!(head.shape, OpShape::Gemm { m: 2, .. }));
@@ -111,16 +158,27 @@ fn shared_prefix_is_prefilled_and_read_once() {
     let plain = Workload::new(m.clone(), quant("w2a8kv4"), 8, 1024, 2).unwrap();
     let shared = plain.clone().with_shared_prefix(768).unwrap();
     let flops = |w: &Workload| -> u64 {
-        w.steps().iter().filter(|s| s.phase() == Phase::Prefill).map(|s| total(&lower_step(&w.model, &w.quant, s), |o| o.flops)).sum()
+        w.steps()
+            .iter()
+            .filter(|s| s.phase() == Phase::Prefill)
+            .map(|s| total(&lower_step(&w.model, &w.quant, s), |o| o.flops))
+            .sum()
     };
     assert!(flops(&shared) < flops(&plain) / 2);
     let kv = |w: &Workload| -> u64 {
-        let s = w.steps().into_iter().find(|s| s.phase() == Phase::Decode).unwrap();
+        let s = w
+            .steps()
+            .into_iter()
+            .find(|s| s.phase() == Phase::Decode)
+            .unwrap();
         total(&lower_step(&w.model, &w.quant, &s), |o| o.kv_read_bytes)
     };
     // 768 shared tokens read once instead of 8 times: 768 + 8 x 257 against 8 x 1025 tokens.
     let ratio = kv(&plain) as f64 / kv(&shared) as f64;
-    assert!((ratio - 8.0 * 1025.0 / (768.0 + 8.0 * 257.0)).abs() < 0.01, "ratio {ratio}");
+    assert!(
+        (ratio - 8.0 * 1025.0 / (768.0 + 8.0 * 257.0)).abs() < 0.01,
+        "ratio {ratio}"
+    );
 }
 
 #[test]
@@ -132,9 +190,19 @@ fn speculative_decoding_needs_fewer_target_passes() {
     let plain = Workload::new(target.clone(), quant("w2a8kv4"), 1, 128, 65).unwrap();
     let spec = plain
         .clone()
-        .with_speculative(Speculative { draft, draft_quant: quant("w2a8kv4"), draft_len: 4, acceptance_rate: 0.8 })
+        .with_speculative(Speculative {
+            draft,
+            draft_quant: quant("w2a8kv4"),
+            draft_len: 4,
+            acceptance_rate: 0.8,
+        })
         .unwrap();
-    let target_passes = |w: &Workload| w.steps().iter().filter(|s| s.phase() == Phase::Decode && !s.draft).count();
+    let target_passes = |w: &Workload| {
+        w.steps()
+            .iter()
+            .filter(|s| s.phase() == Phase::Decode && !s.draft)
+            .count()
+    };
     // E[tokens per verify] = (1 - 0.8^5) / 0.2 = 3.3616; 64 tokens -> 20 iterations.
     assert_eq!(target_passes(&plain), 64);
     assert_eq!(target_passes(&spec), 20);
@@ -145,9 +213,24 @@ fn speculative_decoding_needs_fewer_target_passes() {
 fn bad_scenarios_are_rejected_with_the_field() {
     let m = model("gpt2-large");
     let q = quant("w4a8");
-    assert_eq!(Workload::new(m.clone(), q, 0, 8, 8).unwrap_err().to_string(), "workload: `batch` must be at least 1 (got 0)");
-    assert!(Workload::new(m.clone(), q, 1, 0, 8).unwrap_err().to_string().contains("`prefill`"));
-    assert!(Workload::new(m.clone(), q, 1, 1000, 100).unwrap_err().to_string().contains("context length of 1024"));
+    assert_eq!(
+        Workload::new(m.clone(), q, 0, 8, 8)
+            .unwrap_err()
+            .to_string(),
+        "workload: `batch` must be at least 1 (got 0)"
+    );
+    assert!(Workload::new(m.clone(), q, 1, 0, 8)
+        .unwrap_err()
+        .to_string()
+        .contains("`prefill`"));
+    assert!(Workload::new(m.clone(), q, 1, 1000, 100)
+        .unwrap_err()
+        .to_string()
+        .contains("context length of 1024"));
     let w = Workload::new(m, q, 1, 16, 8).unwrap();
-    assert!(w.with_shared_prefix(16).unwrap_err().to_string().contains("shorter than the prompt"));
+    assert!(w
+        .with_shared_prefix(16)
+        .unwrap_err()
+        .to_string()
+        .contains("shorter than the prompt"));
 }

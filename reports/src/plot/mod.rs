@@ -96,9 +96,9 @@ pub(crate) fn render<F: Figure>(figure: &F) -> Result<Rendered, ReportError> {
         figure.draw(&root).map_err(|e| draw_err(&e))?;
         root.present().map_err(|e| draw_err(&e))?;
     }
-    let png = encode_png(&pixels, w, h).map_err(|source| ReportError::Png {
+    let png = encode_png(&pixels, w, h).map_err(|cause| ReportError::Png {
         plot: name.clone(),
-        source,
+        cause,
     })?;
     Ok(Rendered {
         name,

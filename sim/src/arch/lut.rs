@@ -51,7 +51,11 @@ pub struct LutArray {
 
 impl LutArray {
     /// Validates a `[lut]` section against the buffers it must fit.
-    pub(crate) fn from_raw(raw: &RawLut, buffers: &Buffers, check: &Check) -> Result<LutArray, SimError> {
+    pub(crate) fn from_raw(
+        raw: &RawLut,
+        buffers: &Buffers,
+        check: &Check,
+    ) -> Result<LutArray, SimError> {
         let file = check.file;
         let tile_m = check.in_range("lut.tile_m", raw.tile_m, 1, 64)? as u32;
         let tile_n = check.in_range("lut.tile_n", raw.tile_n, 1, 1024)? as u32;
@@ -66,9 +70,15 @@ impl LutArray {
             ));
         }
         if raw.symmetric && group < 2 {
-            return Err(SimError::invalid(file, "lut.symmetric", true, "needs lut.group of at least 2"));
+            return Err(SimError::invalid(
+                file,
+                "lut.symmetric",
+                true,
+                "needs lut.group of at least 2",
+            ));
         }
-        let max_weight_bits = check.in_range("lut.max_weight_bits", raw.max_weight_bits, 1, 16)? as u32;
+        let max_weight_bits =
+            check.in_range("lut.max_weight_bits", raw.max_weight_bits, 1, 16)? as u32;
         let act_bits = check.in_range("lut.act_bits", raw.act_bits, 2, 16)? as u32;
         let acc_bits = check.in_range("lut.acc_bits", raw.acc_bits, 8, 64)? as u32;
         let precompute = match raw.precompute.as_str() {
@@ -147,23 +157,31 @@ impl LutArray {
 
     /// Bytes of weight storage: two chunks of tile_n x tile_k at the widest weights (double buffer).
     pub fn weight_bytes_needed(&self) -> u64 {
-        2 * (u64::from(self.tile_n) * u64::from(self.tile_k) * u64::from(self.max_weight_bits)).div_ceil(8)
+        2 * (u64::from(self.tile_n) * u64::from(self.tile_k) * u64::from(self.max_weight_bits))
+            .div_ceil(8)
     }
 
     fn check_fits(&self, buffers: &Buffers, file: &str) -> Result<(), SimError> {
         let table_bytes = buffers.table_bytes.unwrap_or(0);
         let needs = [
             ("buffers.table_kib", table_bytes, self.table_bytes_needed()),
-            ("buffers.weight_kib", buffers.weight_bytes, self.weight_bytes_needed()),
+            (
+                "buffers.weight_kib",
+                buffers.weight_bytes,
+                self.weight_bytes_needed(),
+            ),
             (
                 "buffers.output_kib",
                 buffers.output_bytes,
-                u64::from(self.tile_m) * u64::from(self.tile_n) * u64::from(self.acc_bits).div_ceil(8),
+                u64::from(self.tile_m)
+                    * u64::from(self.tile_n)
+                    * u64::from(self.acc_bits).div_ceil(8),
             ),
             (
                 "buffers.activation_kib",
                 buffers.activation_bytes,
-                (u64::from(self.tile_m) * u64::from(self.tile_k) * u64::from(self.act_bits)).div_ceil(8),
+                (u64::from(self.tile_m) * u64::from(self.tile_k) * u64::from(self.act_bits))
+                    .div_ceil(8),
             ),
         ];
         for (field, have, need) in needs {

@@ -31,7 +31,8 @@ impl MacArray {
             tile_k: check.in_range("mac.tile_k", raw.tile_k, 1, 256)? as u32,
             mult_bits: check.in_range("mac.mult_bits", raw.mult_bits, 4, 16)? as u32,
             acc_bits: check.in_range("mac.acc_bits", raw.acc_bits, 8, 64)? as u32,
-            pipeline_cycles: check.in_range("mac.pipeline_cycles", raw.pipeline_cycles, 1, 64)? as u32,
+            pipeline_cycles: check.in_range("mac.pipeline_cycles", raw.pipeline_cycles, 1, 64)?
+                as u32,
         })
     }
 }

@@ -26,7 +26,10 @@ impl Buffers {
             activation_bytes: kib("buffers.activation_kib", raw.activation_kib)?,
             weight_bytes: kib("buffers.weight_kib", raw.weight_kib)?,
             output_bytes: kib("buffers.output_kib", raw.output_kib)?,
-            table_bytes: raw.table_kib.map(|v| kib("buffers.table_kib", v)).transpose()?,
+            table_bytes: raw
+                .table_kib
+                .map(|v| kib("buffers.table_kib", v))
+                .transpose()?,
         })
     }
 }
@@ -61,9 +64,12 @@ pub struct Dram {
 impl Dram {
     pub(crate) fn from_raw(raw: &RawDram, check: &Check) -> Result<Dram, SimError> {
         Ok(Dram {
-            bytes_per_s: check.positive_f64("dram.bandwidth_gbytes_per_s", raw.bandwidth_gbytes_per_s)? * 1e9,
+            bytes_per_s: check
+                .positive_f64("dram.bandwidth_gbytes_per_s", raw.bandwidth_gbytes_per_s)?
+                * 1e9,
             latency_s: check.non_negative_f64("dram.latency_ns", raw.latency_ns)? * 1e-9,
-            energy_pj_per_bit: check.non_negative_f64("dram.energy_pj_per_bit", raw.energy_pj_per_bit)?,
+            energy_pj_per_bit: check
+                .non_negative_f64("dram.energy_pj_per_bit", raw.energy_pj_per_bit)?,
         })
     }
 }

@@ -123,14 +123,24 @@ impl Arch {
             "lut_tensor_core" => {
                 check.forbid_section("mac", raw.mac.is_some(), &raw.kind)?;
                 let lut = raw.lut.as_ref().ok_or_else(|| {
-                    SimError::invalid(file, "lut", "missing", "kind `lut_tensor_core` needs a [lut] section")
+                    SimError::invalid(
+                        file,
+                        "lut",
+                        "missing",
+                        "kind `lut_tensor_core` needs a [lut] section",
+                    )
                 })?;
                 MatrixUnit::Lut(LutArray::from_raw(lut, &buffers, &check)?)
             }
             "mac_tensor_core" => {
                 check.forbid_section("lut", raw.lut.is_some(), &raw.kind)?;
                 let mac = raw.mac.as_ref().ok_or_else(|| {
-                    SimError::invalid(file, "mac", "missing", "kind `mac_tensor_core` needs a [mac] section")
+                    SimError::invalid(
+                        file,
+                        "mac",
+                        "missing",
+                        "kind `mac_tensor_core` needs a [mac] section",
+                    )
                 })?;
                 MatrixUnit::Mac(MacArray::from_raw(mac, &check)?)
             }
@@ -191,7 +201,12 @@ impl Check<'_> {
     /// A strictly positive integer.
     pub(crate) fn positive(&self, field: &str, value: u64) -> Result<u64, SimError> {
         if value == 0 {
-            return Err(SimError::invalid(self.file, field, value, "must be at least 1"));
+            return Err(SimError::invalid(
+                self.file,
+                field,
+                value,
+                "must be at least 1",
+            ));
         }
         Ok(value)
     }
@@ -199,7 +214,12 @@ impl Check<'_> {
     /// A strictly positive, finite float.
     pub(crate) fn positive_f64(&self, field: &str, value: f64) -> Result<f64, SimError> {
         if !(value.is_finite() && value > 0.0) {
-            return Err(SimError::invalid(self.file, field, value, "must be a positive number"));
+            return Err(SimError::invalid(
+                self.file,
+                field,
+                value,
+                "must be a positive number",
+            ));
         }
         Ok(value)
     }
@@ -207,15 +227,31 @@ impl Check<'_> {
     /// A non-negative, finite float.
     pub(crate) fn non_negative_f64(&self, field: &str, value: f64) -> Result<f64, SimError> {
         if !(value.is_finite() && value >= 0.0) {
-            return Err(SimError::invalid(self.file, field, value, "must be zero or positive"));
+            return Err(SimError::invalid(
+                self.file,
+                field,
+                value,
+                "must be zero or positive",
+            ));
         }
         Ok(value)
     }
 
     /// An integer within `lo..=hi`.
-    pub(crate) fn in_range(&self, field: &str, value: u64, lo: u64, hi: u64) -> Result<u64, SimError> {
+    pub(crate) fn in_range(
+        &self,
+        field: &str,
+        value: u64,
+        lo: u64,
+        hi: u64,
+    ) -> Result<u64, SimError> {
         if value < lo || value > hi {
-            return Err(SimError::invalid(self.file, field, value, format!("must be between {lo} and {hi}")));
+            return Err(SimError::invalid(
+                self.file,
+                field,
+                value,
+                format!("must be between {lo} and {hi}"),
+            ));
         }
         Ok(value)
     }
@@ -223,7 +259,12 @@ impl Check<'_> {
     /// A power of two.
     pub(crate) fn power_of_two(&self, field: &str, value: u64) -> Result<u64, SimError> {
         if !value.is_power_of_two() {
-            return Err(SimError::invalid(self.file, field, value, "must be a power of two"));
+            return Err(SimError::invalid(
+                self.file,
+                field,
+                value,
+                "must be a power of two",
+            ));
         }
         Ok(value)
     }
@@ -244,7 +285,11 @@ impl Check<'_> {
 /// `line L, column C: message` for a TOML error, on one line (toml's own rendering spans
 /// several lines with a source excerpt).
 fn toml_message(text: &str, error: &toml::de::Error) -> String {
-    let message = error.message().split_whitespace().collect::<Vec<_>>().join(" ");
+    let message = error
+        .message()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     match error.span() {
         Some(span) => {
             let before = &text[..span.start.min(text.len())];

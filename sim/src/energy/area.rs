@@ -12,7 +12,9 @@ impl AreaModel {
     /// The area model at `tech_node_nm`.
     pub fn at_node(tech_node_nm: f64) -> AreaModel {
         let s = tech_node_nm / REFERENCE_NODE_NM;
-        AreaModel { node_scale_sq: s * s }
+        AreaModel {
+            node_scale_sq: s * s,
+        }
     }
 
     /// An adder of `bits` bits.
@@ -34,7 +36,11 @@ impl AreaModel {
     /// A `entries`:1 multiplexer of `bits` bits (entries - 1 two-input cells per bit, each half
     /// an adder bit).
     pub fn mux_um2(&self, bits: u32, entries: u32) -> f64 {
-        ADD_UM2_PER_BIT_45NM * MUX_LEVEL_PER_ADD * f64::from(bits) * f64::from(entries.saturating_sub(1)) * self.node_scale_sq
+        ADD_UM2_PER_BIT_45NM
+            * MUX_LEVEL_PER_ADD
+            * f64::from(bits)
+            * f64::from(entries.saturating_sub(1))
+            * self.node_scale_sq
     }
 
     /// An SRAM macro of `bytes` capacity.
@@ -93,7 +99,8 @@ pub fn arch_area(arch: &crate::arch::Arch) -> AreaBreakdown {
         }
     };
     let b = &arch.buffers;
-    let sram_bytes = b.activation_bytes + b.weight_bytes + b.output_bytes + b.table_bytes.unwrap_or(0);
+    let sram_bytes =
+        b.activation_bytes + b.weight_bytes + b.output_bytes + b.table_bytes.unwrap_or(0);
     let cores = arch.cores as f64;
     AreaBreakdown {
         matrix_mm2: cores * matrix_um2 / UM2_PER_MM2,

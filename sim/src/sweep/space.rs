@@ -320,9 +320,8 @@ impl Space {
                 }
                 v.get_ref().clone()
             } else if let Some(r) = &a.range {
-                range_values(r.get_ref(), integer).map_err(|m| {
-                    invalid(at(r.span()), &format!("axis[{field}].range"), m.0, m.1)
-                })?
+                range_values(r.get_ref(), integer)
+                    .map_err(|m| invalid(at(r.span()), &format!("axis[{field}].range"), m.0, m.1))?
             } else if let Some(r) = &a.log_range {
                 log_range_values(r.get_ref(), integer).map_err(|m| {
                     invalid(at(r.span()), &format!("axis[{field}].log_range"), m.0, m.1)
