@@ -539,7 +539,7 @@ fn sweep_page(
             Some(vec![
                 metric_label(metric).into(),
                 goal.as_str().into(),
-                num(super::plot::tick(row.metrics[metric])),
+                num(crate::plot::sig(row.metrics[metric], 4)),
                 point_text(&row.point, &swept).into(),
             ])
         })
@@ -553,8 +553,8 @@ fn sweep_page(
             .map(|&i| {
                 let r = &sweep.rows[i];
                 vec![
-                    num(super::plot::tick(r.metrics[x])),
-                    num(super::plot::tick(r.metrics[y])),
+                    num(crate::plot::sig(r.metrics[x], 4)),
+                    num(crate::plot::sig(r.metrics[y], 4)),
                     point_text(&r.point, &swept).into(),
                     num(r.line.to_string()),
                 ]

@@ -181,7 +181,7 @@ fn canonical(name: &str, a: &LutArray) -> String {
 pub fn generate(arch: &Arch, options: Options) -> Result<Bundle, RtlError> {
     let array = match &arch.matrix {
         MatrixUnit::Lut(a) => *a,
-        MatrixUnit::Mac(_) => {
+        MatrixUnit::Mac(_) | MatrixUnit::Systolic(_) => {
             return Err(RtlError::UnsupportedKind {
                 file: arch.source.clone(),
                 kind: arch.kind().to_string(),

@@ -14,6 +14,7 @@
 use lutforge_workloads::{GemmOperand, Op, OpShape};
 
 use crate::arch::{Arch, LutArray, MacArray, MatrixUnit};
+use crate::systolic::{gemm_cost, SystolicArray};
 use crate::energy::{EnergyBreakdown, EnergyModel};
 use crate::error::SimError;
 use crate::lut_tile;
@@ -81,10 +82,14 @@ pub fn map_op(arch: &Arch, op: &Op) -> Result<OpCost, SimError> {
                     message: format!("{} cannot run: {p}", op.kind.as_str()),
                 });
             }
-            let planes = operand.bit_planes();
+            let planes = match (&arch.matrix, operand) {
+                (MatrixUnit::Lut(_), GemmOperand::Weights(w)) => support::lut_weight_planes(w),
+                _ => operand.bit_planes(),
+            };
             let array = match &arch.matrix {
                 MatrixUnit::Lut(lut) => lut_gemm(arch, lut, &energy, [m, n, k, count], planes),
                 MatrixUnit::Mac(mac) => mac_gemm(arch, mac, &energy, [m, n, k, count], planes),
+                MatrixUnit::Systolic(sys) => systolic_gemm(arch, sys, &energy, [m, n, k, count]),
             };
             Ok(finish(arch, op, &energy, array))
         }
@@ -183,6 +188,35 @@ fn mac_gemm(
             per_core * k_steps + u64::from(mac.pipeline_cycles)
         },
         peak_flops_per_cycle: peak,
+        energy_pj,
+    }
+}
+
+/// Accumulator width of a systolic PE, bits (32-bit partial sums for INT8 operands, as in the
+/// TPU's MXU: Jouppi et al., ISCA 2017).
+const SYSTOLIC_ACC_BITS: u32 = 32;
+
+/// A systolic array: each instance's output columns split evenly over the cores, the fold
+/// schedule and SRAM counts from SCALE-Sim's model ([`gemm_cost`]); DRAM is left to [`finish`].
+fn systolic_gemm(arch: &Arch, sys: &SystolicArray, e: &EnergyModel, [m, n, k, count]: [u64; 4]) -> ArrayCost {
+    let per_core = gemm_cost(sys, m, n.div_ceil(arch.cores), k);
+    let instances = (count * arch.cores) as f64;
+    let bits = (sys.word_bytes * 8) as u32;
+    let macs = instances * per_core.macs as f64;
+    let energy_pj = EnergyBreakdown {
+        multiply_j: macs * e.mult_pj(bits),
+        add_j: macs * e.add_pj(SYSTOLIC_ACC_BITS),
+        sram_j: instances
+            * f64::from(bits)
+            * (per_core.sram_ifmap_read_words as f64 * e.sram_pj_per_bit(sys.ifmap_sram_bytes)
+                + per_core.sram_filter_read_words as f64 * e.sram_pj_per_bit(sys.filter_sram_bytes)
+                + per_core.sram_ofmap_write_words as f64 * e.sram_pj_per_bit(sys.ofmap_sram_bytes)),
+        ..EnergyBreakdown::default()
+    };
+    ArrayCost {
+        unit: Unit::Matrix,
+        compute_cycles: count * per_core.compute_cycles,
+        peak_flops_per_cycle: (2 * sys.rows * sys.cols * arch.cores) as f64,
         energy_pj,
     }
 }

@@ -5,6 +5,15 @@ use lutforge_models::{ActFormat, KvFormat, QuantScheme, WeightFormat};
 
 use crate::arch::{Arch, MatrixUnit};
 
+/// Bit planes a LUT array spends on a weight format: its width, except binary ±1, which the
+/// array's two's-complement planes hold as 01 and 11 (two planes).
+pub fn lut_weight_planes(weight: WeightFormat) -> u32 {
+    match weight {
+        WeightFormat::Binary => 2,
+        _ => weight.compute_bit_planes(),
+    }
+}
+
 /// Why a weight format cannot run on `arch`, if it cannot.
 pub fn weight_problem(arch: &Arch, weight: WeightFormat) -> Option<String> {
     match &arch.matrix {
@@ -14,9 +23,9 @@ pub fn weight_problem(arch: &Arch, weight: WeightFormat) -> Option<String> {
                 "codebook weights are not integers a bit-serial LUT array can split into planes"
                     .into(),
             ),
-            _ if weight.compute_bit_planes() > lut.max_weight_bits => Some(format!(
-                "{}-bit weights exceed lut.max_weight_bits = {}",
-                weight.compute_bit_planes(),
+            _ if lut_weight_planes(weight) > lut.max_weight_bits => Some(format!(
+                "{} bit planes of {weight} weights exceed lut.max_weight_bits = {}",
+                lut_weight_planes(weight),
                 lut.max_weight_bits
             )),
             _ => None,
@@ -34,7 +43,24 @@ pub fn weight_problem(arch: &Arch, weight: WeightFormat) -> Option<String> {
                 )
             })
         }
+        MatrixUnit::Systolic(sys) => match weight {
+            WeightFormat::Fp16 => Some("an integer systolic array has no fp16 multipliers".into()),
+            WeightFormat::Codebook(_) => {
+                Some("codebook weights need dequantization the systolic array does not have".into())
+            }
+            _ if weight.compute_bit_planes() > systolic_bits(sys) => Some(format!(
+                "{}-bit weights exceed the array's {}-bit words",
+                weight.compute_bit_planes(),
+                systolic_bits(sys)
+            )),
+            _ => None,
+        },
     }
+}
+
+/// Operand width of a systolic array, bits.
+fn systolic_bits(sys: &crate::systolic::SystolicArray) -> u32 {
+    (sys.word_bytes * 8) as u32
 }
 
 /// Why an activation format cannot run on `arch`, if it cannot.
@@ -58,6 +84,13 @@ pub fn act_problem(arch: &Arch, act: ActFormat) -> Option<String> {
                 mac.mult_bits
             )
         }),
+        MatrixUnit::Systolic(sys) => match act {
+            ActFormat::Int8 if systolic_bits(sys) >= 8 => None,
+            _ => Some(format!(
+                "the integer systolic array takes {}-bit integer activations",
+                systolic_bits(sys)
+            )),
+        },
     }
 }
 
@@ -81,6 +114,15 @@ pub fn kv_problem(arch: &Arch, kv: KvFormat) -> Option<String> {
                 mac.mult_bits
             )
         }),
+        MatrixUnit::Systolic(sys) => match kv {
+            KvFormat::Fp16 => Some("an integer systolic array has no fp16 multipliers".into()),
+            _ if kv.bits() > systolic_bits(sys) => Some(format!(
+                "{}-bit KV entries exceed the array's {}-bit words",
+                kv.bits(),
+                systolic_bits(sys)
+            )),
+            _ => None,
+        },
     }
 }
 

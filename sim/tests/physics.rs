@@ -44,6 +44,8 @@ fn decode_never_beats_the_bandwidth_bound() {
         ("lut-tc.toml", "qwen3-1.7b", "w4a8kv4"),
         ("mac-tc.toml", "llama-3.1-8b", "w4a8kv8"),
         ("mac-tc.toml", "mixtral-8x7b", "w4a8kv8"),
+        ("systolic-int8-128x128.toml", "llama-2-7b", "w8a8kv8"),
+        ("systolic-int8-128x128.toml", "qwen3-1.7b", "w4a8kv4"),
     ] {
         let a = arch(file, &[]);
         let r = run(&a, model, quant, 1, 256, 16);

@@ -86,7 +86,15 @@ proptest! {
             ofmap_words: kib * 1024,
             user_bandwidth: user_bw.map(|b| (b, b, b)),
         };
-        let r = replay(&layer, &mapping, &mem).expect("replay");
+        // SCALE-Sim itself divides by zero on a layer that takes no cycle (a 1x1 array on a
+        // 1x1x1 GEMM); the replay reports that as an error, which is not a case to compare.
+        let r = match replay(&layer, &mapping, &mem) {
+            Err(e) if e.to_string().contains("takes 0 cycles") => {
+                prop_assume!(false);
+                unreachable!()
+            }
+            other => other.expect("replay"),
+        };
         prop_assert!(((r.total_cycles + 1) as u64) * rows * cols >= layer.macs());
         prop_assert!(r.overall_util_pct <= 100.0);
         prop_assert!(r.compute_util_pct <= 100.0);
@@ -153,20 +161,19 @@ proptest! {
     }
 }
 
-/// The shipped TPU-like architecture's `[systolic]` section validates.
+/// The shipped TPU-like architecture loads as an `Arch` whose matrix unit is the systolic array.
 #[test]
-fn shipped_systolic_arch_section_validates() {
-    #[derive(serde::Deserialize)]
-    struct OnlySystolic {
-        systolic: lutforge_sim::systolic::RawSystolic,
-    }
+fn shipped_systolic_arch_loads() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../configs/arch/systolic-int8-128x128.toml");
-    let text = std::fs::read_to_string(&path).expect("read arch file");
-    let raw: OnlySystolic = toml::from_str(&text).expect("parse arch file");
-    let a = SystolicArray::from_raw(&raw.systolic, "systolic-int8-128x128.toml").expect("valid");
+    let arch = lutforge_sim::Arch::from_file(&path).expect("valid");
+    let lutforge_sim::arch::MatrixUnit::Systolic(a) = &arch.matrix else {
+        panic!("not a systolic array: {:?}", arch.matrix)
+    };
     assert_eq!((a.rows, a.cols, a.dataflow), (128, 128, Dataflow::Ws));
-    let c = gemm_cost(&a, 128, 4096, 4096);
+    assert_eq!(a.bandwidth, DramBandwidth::Calc, "DRAM is the engine's [dram], not SCALE-Sim ports");
+    let c = gemm_cost(a, 128, 4096, 4096);
     assert_eq!(c.macs, 128 * 4096 * 4096);
     assert!(c.compute_util > 0.0 && c.compute_util <= 1.0);
+    assert_eq!(arch.buffers.activation_bytes, a.ifmap_sram_bytes);
 }

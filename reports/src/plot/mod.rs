@@ -28,6 +28,34 @@ static FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 /// The font family every figure uses; registered under this name.
 pub(crate) const FAMILY: &str = "sans-serif";
 
+/// Runs `$body` with `$x` and `$y` bound to plotters axis specs for two
+/// [`pareto::Scale`]s, plain or logarithmic: four expansions, because the coordinate types
+/// differ. Values stay in their own units either way.
+macro_rules! with_scales {
+    ($sx:expr, $sy:expr, |$x:ident, $y:ident| $body:block) => {{
+        let (sx, sy) = (&$sx, &$sy);
+        match (sx.log, sy.log) {
+            (false, false) => {
+                let ($x, $y) = (sx.lo..sx.hi, sy.lo..sy.hi);
+                $body
+            }
+            (true, false) => {
+                let ($x, $y) = ((sx.lo..sx.hi).log_scale(), sy.lo..sy.hi);
+                $body
+            }
+            (false, true) => {
+                let ($x, $y) = (sx.lo..sx.hi, (sy.lo..sy.hi).log_scale());
+                $body
+            }
+            (true, true) => {
+                let ($x, $y) = ((sx.lo..sx.hi).log_scale(), (sy.lo..sy.hi).log_scale());
+                $body
+            }
+        }
+    }};
+}
+pub(crate) use with_scales;
+
 /// The result type of drawing on a backend.
 pub(crate) type DrawResult<DB> =
     Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
@@ -222,7 +250,8 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
     let x0 = 8i32;
     let mut y = 16i32;
     let rows_fit = ((h as i32 - 30) / row).max(1) as usize;
-    let heading_rows = usize::from(heading.is_some());
+    let heading_lines: Vec<&str> = heading.map(|h| h.lines().collect()).unwrap_or_default();
+    let heading_rows = heading_lines.len();
     let mut shown: Vec<&LegendEntry> = entries.iter().collect();
     let mut more = 0;
     if shown.len() + heading_rows > rows_fit {
@@ -237,8 +266,8 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
         ShapeStyle::from(&RGBColor(0xBB, 0xBB, 0xBB)).stroke_width(1),
     ))?;
     let text = small_font().pos(Pos::new(HPos::Left, VPos::Center));
-    if let Some(heading) = heading {
-        area.draw(&Text::new(heading.to_string(), (x0, y), text.clone()))?;
+    for line in heading_lines {
+        area.draw(&Text::new(line.to_string(), (x0, y), text.clone()))?;
         y += row;
     }
     for entry in shown {
@@ -352,7 +381,7 @@ fn fmt3(v: f64) -> String {
     }
 }
 
-fn trim_number(s: &str) -> String {
+pub(crate) fn trim_number(s: &str) -> String {
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
@@ -372,6 +401,16 @@ pub(crate) fn time_scale(max_s: f64) -> (f64, &'static str) {
     } else {
         (1e-9, "ns")
     }
+}
+
+/// `v` with `digits` significant digits, trailing zeros trimmed (tables: distinguishes close
+/// values that tick labels round together).
+pub(crate) fn sig(v: f64, digits: i32) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let decimals = (digits - 1 - v.abs().log10().floor() as i32).clamp(0, 15) as usize;
+    trim_number(&format!("{v:.decimals$}"))
 }
 
 /// Short tick label for a plain number: up to 3 significant digits, SI prefix for large or
@@ -405,5 +444,8 @@ mod tests {
         assert_eq!(si(1.0, ""), "1");
         assert_eq!(tick(2.5), "2.5");
         assert_eq!(tick(1e12), "1 T");
+        assert_eq!(super::sig(0.0608123, 4), "0.06081");
+        assert_eq!(super::sig(1089.44, 4), "1089");
+        assert_eq!(super::sig(2.5, 4), "2.5");
     }
 }

@@ -6,20 +6,20 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    caption_font, desc_font, draw_legend, label_font, palette, si, title_font, DrawResult, Figure,
-    LegendEntry, Swatch, INK,
+    caption_font, desc_font, draw_legend, label_font, palette, si, title_font, with_scales,
+    DrawResult, Figure, LegendEntry, Swatch, INK,
 };
 use crate::pareto::pareto_front;
 use crate::sweep::{AxisValue, Goal, SweepResults};
 
-/// A linear or log10 mapping of one plotted quantity onto a linear chart axis.
+/// The range of one chart axis and whether it is logarithmic.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Scale {
     /// Plot log10 of the value.
     pub log: bool,
-    /// Low end, in plotted (possibly log) units.
+    /// Low end.
     pub lo: f64,
-    /// High end, in plotted units.
+    /// High end.
     pub hi: f64,
 }
 
@@ -42,42 +42,50 @@ impl Scale {
                 hi: 1.0,
             };
         }
-        let log = min > 0.0 && max / min >= log_ratio;
-        let (a, b) = if log {
-            (min.log10(), max.log10())
-        } else {
-            (min, max)
-        };
-        let span = b - a;
+        if min > 0.0 && max / min >= log_ratio {
+            let pad = (max / min).powf(0.05);
+            return Scale {
+                log: true,
+                lo: min / pad,
+                hi: max * pad,
+            };
+        }
+        let span = max - min;
         let pad = if span > 0.0 {
             span * 0.06
-        } else if a != 0.0 {
-            a.abs() * 0.1
+        } else if min != 0.0 {
+            min.abs() * 0.1
         } else {
             1.0
         };
         Scale {
-            log,
-            lo: a - pad,
-            hi: b + pad,
+            log: false,
+            lo: min - pad,
+            hi: max + pad,
         }
     }
 
-    /// Value -> plotted coordinate.
-    pub fn map(&self, v: f64) -> f64 {
-        if self.log {
-            v.log10()
-        } else {
-            v
-        }
-    }
-
-    /// Plotted coordinate -> tick label.
+    /// Tick label: short numbers on log axes, SI prefixes for very large or small magnitudes,
+    /// else as many decimals as the tick spacing needs.
     pub fn label(&self, t: f64) -> String {
         if self.log {
-            si(10f64.powf(t), "")
+            return super::tick(t);
+        }
+        let magnitude = self.lo.abs().max(self.hi.abs());
+        if !(1e-3..1e4).contains(&magnitude) {
+            return si(t, "");
+        }
+        let step = (self.hi - self.lo) / 10.0;
+        let decimals = if step > 0.0 {
+            (-step.log10().floor()).max(0.0) as usize
         } else {
-            super::tick(t)
+            2
+        };
+        let text = super::trim_number(&format!("{t:.decimals$}"));
+        if text == "-0" {
+            "0".to_string()
+        } else {
+            text
         }
     }
 }
@@ -161,7 +169,7 @@ impl Coloring {
             Coloring::Categorical(values) => values
                 .iter()
                 .enumerate()
-                .map(|(i, v)| LegendEntry::new(v.to_string(), Swatch::Circle(palette(i))))
+                .map(|(i, v)| LegendEntry::new(short(v), Swatch::Circle(palette(i))))
                 .collect(),
             Coloring::Continuous { min, max } => (0..5)
                 .map(|i| {
@@ -170,6 +178,17 @@ impl Coloring {
                 })
                 .collect(),
         }
+    }
+}
+
+/// An axis value for a legend: numbers with at most 4 significant digits.
+pub(crate) fn short(value: &AxisValue) -> String {
+    match value {
+        AxisValue::Number(v) if v.fract() != 0.0 && v.is_finite() => {
+            let digits = (3 - v.abs().log10().floor() as i32).clamp(0, 12) as usize;
+            super::trim_number(&format!("{v:.digits$}"))
+        }
+        other => other.to_string(),
     }
 }
 
@@ -266,60 +285,59 @@ impl Figure for ParetoPlot<'_> {
             Goal::of_metric(self.y).as_str(),
             self.y
         );
-        let mut chart = ChartBuilder::on(&chart_area)
-            .caption(caption, caption_font())
-            .margin(16)
-            .x_label_area_size(60)
-            .y_label_area_size(90)
-            .build_cartesian_2d(sx.lo..sx.hi, sy.lo..sy.hi)?;
-        chart
-            .configure_mesh()
-            .x_desc(format!(
-                "{} — {}{}",
-                metric_label(self.x),
-                goal_text(self.x),
-                log_note(&sx)
-            ))
-            .y_desc(format!(
-                "{} — {}{}",
-                metric_label(self.y),
-                goal_text(self.y),
-                log_note(&sy)
-            ))
-            .axis_desc_style(desc_font())
-            .label_style(label_font())
-            .x_label_formatter(&|v| sx.label(*v))
-            .y_label_formatter(&|v| sy.label(*v))
-            .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
-            .draw()?;
         let coloring = Coloring::for_axis(self.sweep, self.color);
-        let radius = if self.points.len() > 2000 { 3 } else { 5 };
-        chart.draw_series(self.points.iter().map(|&(x, y, row)| {
-            let value = self.color.and_then(|a| self.sweep.rows[row].point.get(a));
-            Circle::new(
-                (sx.map(x), sy.map(y)),
-                radius,
-                coloring.color(value).mix(0.75).filled(),
-            )
-        }))?;
-        let front: Vec<(f64, f64)> = self
-            .front
-            .iter()
-            .map(|&i| (sx.map(self.points[i].0), sy.map(self.points[i].1)))
-            .collect();
-        chart.draw_series(LineSeries::new(front.clone(), INK.stroke_width(2)))?;
-        chart.draw_series(
-            front
+        with_scales!(sx, sy, |x_spec, y_spec| {
+            let mut chart = ChartBuilder::on(&chart_area)
+                .caption(caption, caption_font())
+                .margin(16)
+                .x_label_area_size(60)
+                .y_label_area_size(90)
+                .build_cartesian_2d(x_spec, y_spec)?;
+            chart
+                .configure_mesh()
+                .x_desc(format!(
+                    "{} — {}{}",
+                    metric_label(self.x),
+                    goal_text(self.x),
+                    log_note(&sx)
+                ))
+                .y_desc(format!(
+                    "{} — {}{}",
+                    metric_label(self.y),
+                    goal_text(self.y),
+                    log_note(&sy)
+                ))
+                .axis_desc_style(desc_font())
+                .label_style(label_font())
+                .x_label_formatter(&|v| sx.label(*v))
+                .y_label_formatter(&|v| sy.label(*v))
+                .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
+                .draw()?;
+            let radius = if self.points.len() > 2000 { 3 } else { 5 };
+            chart.draw_series(self.points.iter().map(|&(x, y, row)| {
+                let value = self.color.and_then(|a| self.sweep.rows[row].point.get(a));
+                Circle::new((x, y), radius, coloring.color(value).mix(0.75).filled())
+            }))?;
+            let front: Vec<(f64, f64)> = self
+                .front
                 .iter()
-                .map(|&p| Circle::new(p, radius + 4, INK.stroke_width(2))),
-        )?;
+                .map(|&i| (self.points[i].0, self.points[i].1))
+                .collect();
+            chart.draw_series(LineSeries::new(front.clone(), INK.stroke_width(2)))?;
+            chart.draw_series(
+                front
+                    .iter()
+                    .map(|&p| Circle::new(p, radius + 4, INK.stroke_width(2))),
+            )?;
+            Ok::<(), DrawingAreaErrorKind<DB::ErrorType>>(())
+        })?;
 
         let mut legend = coloring.legend();
         legend.push(LegendEntry::new(
             format!("Pareto front ({})", self.front.len()),
             Swatch::Ring(INK),
         ));
-        let heading = self.color.map(|c| format!("colour: {c}"));
+        let heading = self.color.map(|c| format!("colour:\n{c}"));
         let legend_area = legend_area.margin(70, 10, 10, 10);
         draw_legend(&legend_area, heading.as_deref(), &legend)
     }

@@ -6,8 +6,8 @@ use plotters::prelude::*;
 
 use super::pareto::{metric_label, Scale};
 use super::{
-    caption_font, desc_font, draw_legend_row, label_font, palette, title_font, DrawResult, Figure,
-    LegendEntry, Swatch, INK,
+    caption_font, desc_font, draw_legend_row, label_font, palette, title_font, with_scales,
+    DrawResult, Figure, LegendEntry, Swatch, INK,
 };
 use crate::sweep::{AxisValue, Goal, SweepResults};
 
@@ -59,7 +59,7 @@ impl<'a> Sensitivity<'a> {
         };
         let pos = |v: &AxisValue| -> Option<f64> {
             if numeric {
-                v.as_f64().map(|x| sx.map(x))
+                v.as_f64()
             } else {
                 values
                     .iter()
@@ -85,7 +85,7 @@ impl<'a> Sensitivity<'a> {
         let all: Vec<f64> = groups.iter().flat_map(|g| g.1.iter().copied()).collect();
         let sy = Scale::fit(&all);
         let goal = Goal::of_metric(metric);
-        let labels: Vec<String> = values.iter().map(ToString::to_string).collect();
+        let labels: Vec<String> = values.iter().map(super::pareto::short).collect();
         let x_label = move |t: &f64| -> String {
             if numeric {
                 sx.label(*t)
@@ -95,34 +95,6 @@ impl<'a> Sensitivity<'a> {
                 String::new()
             }
         };
-        let mut chart = ChartBuilder::on(area)
-            .caption(
-                format!("{} ({} is best)", metric, goal.as_str()),
-                caption_font(),
-            )
-            .margin(14)
-            .x_label_area_size(60)
-            .y_label_area_size(90)
-            .build_cartesian_2d(sx.lo..sx.hi, sy.lo..sy.hi)?;
-        let log = |s: &Scale| if s.log { " (log scale)" } else { "" };
-        chart
-            .configure_mesh()
-            .x_labels(if numeric { 10 } else { values.len() + 1 })
-            .x_desc(format!("{}{}", self.axis, log(&sx)))
-            .y_desc(format!("{}{}", metric_label(metric), log(&sy)))
-            .axis_desc_style(desc_font())
-            .label_style(label_font())
-            .x_label_formatter(&x_label)
-            .y_label_formatter(&|v| sy.label(*v))
-            .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
-            .draw()?;
-        let faint = palette(0).mix(0.3);
-        chart.draw_series(
-            groups
-                .iter()
-                .flat_map(|(x, ms)| ms.iter().map(move |&m| (*x, m)))
-                .map(|(x, m)| Circle::new((x, sy.map(m)), 4, faint.filled())),
-        )?;
         let mut best = Vec::new();
         let mut median = Vec::new();
         for (x, ms) in &groups {
@@ -141,13 +113,43 @@ impl<'a> Sensitivity<'a> {
             } else {
                 (sorted[mid - 1] + sorted[mid]) / 2.0
             };
-            best.push((*x, sy.map(b)));
-            median.push((*x, sy.map(med)));
+            best.push((*x, b));
+            median.push((*x, med));
         }
-        chart.draw_series(LineSeries::new(best.clone(), INK.stroke_width(3)))?;
-        chart.draw_series(best.iter().map(|&p| Circle::new(p, 5, INK.filled())))?;
-        chart.draw_series(DashedLineSeries::new(median, 10, 6, MEDIAN.stroke_width(2)))?;
-        Ok(())
+        let log = |s: &Scale| if s.log { " (log scale)" } else { "" };
+        with_scales!(sx, sy, |x_spec, y_spec| {
+            let mut chart = ChartBuilder::on(area)
+                .caption(
+                    format!("{} ({} is best)", metric, goal.as_str()),
+                    caption_font(),
+                )
+                .margin(14)
+                .x_label_area_size(60)
+                .y_label_area_size(90)
+                .build_cartesian_2d(x_spec, y_spec)?;
+            chart
+                .configure_mesh()
+                .x_labels(if numeric { 10 } else { values.len() + 1 })
+                .x_desc(format!("{}{}", self.axis, log(&sx)))
+                .y_desc(format!("{}{}", metric_label(metric), log(&sy)))
+                .axis_desc_style(desc_font())
+                .label_style(label_font())
+                .x_label_formatter(&x_label)
+                .y_label_formatter(&|v| sy.label(*v))
+                .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
+                .draw()?;
+            let faint = palette(0).mix(0.3);
+            chart.draw_series(
+                groups
+                    .iter()
+                    .flat_map(|(x, ms)| ms.iter().map(move |&m| (*x, m)))
+                    .map(|(x, m)| Circle::new((x, m), 4, faint.filled())),
+            )?;
+            chart.draw_series(LineSeries::new(best.clone(), INK.stroke_width(3)))?;
+            chart.draw_series(best.iter().map(|&p| Circle::new(p, 5, INK.filled())))?;
+            chart.draw_series(DashedLineSeries::new(median, 10, 6, MEDIAN.stroke_width(2)))?;
+            Ok::<(), DrawingAreaErrorKind<DB::ErrorType>>(())
+        })
     }
 }
 

@@ -19,7 +19,8 @@ pub use mac::MacArray;
 pub use memory::{Buffers, Dram, VectorUnit};
 
 use crate::error::SimError;
-use raw::RawArch;
+use crate::systolic::{RawSystolic, SystolicArray};
+use raw::{RawArch, RawBuffers};
 
 /// The embedded default architecture (`configs/arch/lut-tc.toml`), used when `--arch` is absent.
 pub const DEFAULT_ARCH_TOML: &str = include_str!("../../../configs/arch/lut-tc.toml");
@@ -34,6 +35,10 @@ pub const KINDS: &[(&str, &str)] = &[
         "mac_tensor_core",
         "MAC tensor core: weights dequantized to the activation format, then multiplied",
     ),
+    (
+        "systolic",
+        "systolic array (os/ws/is dataflows), SCALE-Sim's fold model: the INT8 baseline",
+    ),
 ];
 
 /// The matrix engine of a core: what kind of array it is and its parameters.
@@ -43,6 +48,8 @@ pub enum MatrixUnit {
     Lut(LutArray),
     /// A dequantize-then-multiply MAC array.
     Mac(MacArray),
+    /// A systolic array; DRAM traffic and stalls come from the shared `[dram]` model.
+    Systolic(SystolicArray),
 }
 
 /// A validated architecture.
@@ -116,12 +123,33 @@ impl Arch {
                 SimError::invalid(file, "default_quant", format!("\"{text}\""), e.to_string())
             })?),
         };
-        let buffers = Buffers::from_raw(&raw.buffers, &check)?;
+        let buffers = match (&raw.buffers, &raw.systolic) {
+            (Some(b), None) => Buffers::from_raw(b, &check)?,
+            (Some(_), Some(_)) => {
+                return Err(SimError::invalid(
+                    file,
+                    "buffers",
+                    "present",
+                    "a systolic array's buffers are its [systolic] SRAMs; remove [buffers]",
+                ))
+            }
+            (None, Some(s)) => Buffers::from_raw(
+                &RawBuffers {
+                    activation_kib: s.ifmap_sram_kib,
+                    weight_kib: s.filter_sram_kib,
+                    output_kib: s.ofmap_sram_kib,
+                    table_kib: None,
+                },
+                &check,
+            )?,
+            (None, None) => return Err(SimError::invalid(file, "buffers", "missing", "needs a [buffers] section")),
+        };
         let vector = VectorUnit::from_raw(&raw.vector, &check)?;
         let dram = Dram::from_raw(&raw.dram, &check)?;
         let matrix = match raw.kind.as_str() {
             "lut_tensor_core" => {
                 check.forbid_section("mac", raw.mac.is_some(), &raw.kind)?;
+                check.forbid_section("systolic", raw.systolic.is_some(), &raw.kind)?;
                 let lut = raw.lut.as_ref().ok_or_else(|| {
                     SimError::invalid(
                         file,
@@ -134,6 +162,7 @@ impl Arch {
             }
             "mac_tensor_core" => {
                 check.forbid_section("lut", raw.lut.is_some(), &raw.kind)?;
+                check.forbid_section("systolic", raw.systolic.is_some(), &raw.kind)?;
                 let mac = raw.mac.as_ref().ok_or_else(|| {
                     SimError::invalid(
                         file,
@@ -143,6 +172,14 @@ impl Arch {
                     )
                 })?;
                 MatrixUnit::Mac(MacArray::from_raw(mac, &check)?)
+            }
+            "systolic" => {
+                check.forbid_section("lut", raw.lut.is_some(), &raw.kind)?;
+                check.forbid_section("mac", raw.mac.is_some(), &raw.kind)?;
+                let sys = raw.systolic.as_ref().ok_or_else(|| {
+                    SimError::invalid(file, "systolic", "missing", "kind `systolic` needs a [systolic] section")
+                })?;
+                MatrixUnit::Systolic(systolic_for_engine(sys, file)?)
             }
             other => {
                 let known: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
@@ -154,13 +191,10 @@ impl Arch {
                 ));
             }
         };
-        if matches!(matrix, MatrixUnit::Mac(_)) && raw.buffers.table_kib.is_some() {
-            return Err(SimError::invalid(
-                file,
-                "buffers.table_kib",
-                raw.buffers.table_kib.unwrap_or_default(),
-                "only LUT architectures have a table buffer",
-            ));
+        if !matches!(matrix, MatrixUnit::Lut(_)) {
+            if let Some(kib) = raw.buffers.as_ref().and_then(|b| b.table_kib) {
+                return Err(SimError::invalid(file, "buffers.table_kib", kib, "only LUT architectures have a table buffer"));
+            }
         }
         Ok(Arch {
             name: raw.name,
@@ -183,6 +217,7 @@ impl Arch {
         match self.matrix {
             MatrixUnit::Lut(_) => "lut_tensor_core",
             MatrixUnit::Mac(_) => "mac_tensor_core",
+            MatrixUnit::Systolic(_) => "systolic",
         }
     }
 
@@ -190,6 +225,30 @@ impl Arch {
     pub fn seconds_per_cycle(&self) -> f64 {
         1e-6 / self.clock_mhz
     }
+}
+
+/// The `[systolic]` section as the engine uses it: DRAM comes from `[dram]`, so SCALE-Sim's
+/// per-port bandwidth settings (`bandwidth_mode`, `dram_words_per_cycle`), which only the
+/// `scalesim` front end uses, are an error here rather than silently ignored.
+fn systolic_for_engine(raw: &RawSystolic, file: &str) -> Result<SystolicArray, SimError> {
+    if let Some(mode) = &raw.bandwidth_mode {
+        return Err(SimError::invalid(
+            file,
+            "systolic.bandwidth_mode",
+            format!("\"{mode}\""),
+            "simulate takes DRAM bandwidth from [dram]; remove this field",
+        ));
+    }
+    if let Some(words) = raw.dram_words_per_cycle {
+        return Err(SimError::invalid(
+            file,
+            "systolic.dram_words_per_cycle",
+            words,
+            "simulate takes DRAM bandwidth from [dram]; remove this field",
+        ));
+    }
+    let calc = RawSystolic { bandwidth_mode: Some("calc".to_string()), ..raw.clone() };
+    SystolicArray::from_raw(&calc, file)
 }
 
 /// Field checks that produce errors naming the file.

@@ -33,8 +33,12 @@ pub struct RawArch {
     /// MAC tensor-core array (kind = `mac_tensor_core`).
     #[serde(default)]
     pub mac: Option<RawMac>,
-    /// Per-core on-chip buffers.
-    pub buffers: RawBuffers,
+    /// Systolic array (kind = `systolic`).
+    #[serde(default)]
+    pub systolic: Option<crate::systolic::RawSystolic>,
+    /// Per-core on-chip buffers (LUT and MAC kinds; a systolic array's come from `[systolic]`).
+    #[serde(default)]
+    pub buffers: Option<RawBuffers>,
     /// Vector unit for softmax, norms and element-wise ops.
     pub vector: RawVector,
     /// Off-chip memory.

@@ -97,6 +97,12 @@ pub fn arch_area(arch: &crate::arch::Arch) -> AreaBreakdown {
                 + f64::from(mac.tile_m * mac.tile_n) * a.register_um2(u64::from(mac.acc_bits))
                 + f64::from(mac.tile_n * mac.tile_k) * a.adder_um2(mac.mult_bits)
         }
+        MatrixUnit::Systolic(sys) => {
+            // Each PE: a multiplier, a 32-bit adder, and weight, activation and partial-sum registers.
+            let bits = (sys.word_bytes * 8) as u32;
+            (sys.rows * sys.cols) as f64
+                * (a.mult_um2(bits) + a.adder_um2(32) + a.register_um2(u64::from(2 * bits + 32)))
+        }
     };
     let b = &arch.buffers;
     let sram_bytes =
