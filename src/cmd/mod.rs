@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 pub mod cosim;
+pub mod list;
 pub mod models;
 pub mod report;
 pub mod rtl;
@@ -25,6 +26,8 @@ pub enum Command {
     Simulate(simulate::Args),
     /// List the built-in model presets with their parameter counts.
     Models(models::Args),
+    /// List architecture kinds, model presets, quantization grammar and sweep strategies.
+    List(list::Args),
     /// Print the operator table of a workload (shapes, FLOPs, bytes) and its totals.
     Workload(workload::Args),
     /// Generate synthesizable Verilog for an architecture.
@@ -44,6 +47,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Simulate(args) => simulate::run(args),
         Command::Models(args) => models::run(args),
+        Command::List(args) => list::run(args),
         Command::Workload(args) => workload::run(args),
         Command::Rtl(args) => rtl::run(args),
         Command::Cosim(args) => cosim::run(args),
