@@ -3,6 +3,25 @@
 //!
 //! It is the co-simulation oracle: besides results and the cycle count it records the cycle of
 //! every stream transfer, which the testbench compares with the RTL's.
+//!
+//! # How it is kept fast
+//!
+//! Every cycle still evaluates the controller conditions, the registered table read, the
+//! `M x N` lookup-accumulate array, the drain and the precompute unit, in the order of the
+//! specification. What is hoisted out of the clock loop is only work the RTL does not do per
+//! cycle either, or that is pure input formatting:
+//!
+//! * [`TileStreams`] packs the operands once into the streams' order: activations per `act`
+//!   beat, and per `wgt` beat each column's `g` plane bits as one `u8` lookup index (what the
+//!   lookup unit reads from the beat). [`run_tile`] is [`TileStreams::new`] then
+//!   [`run_streams`].
+//! * Registers live in flat, preallocated vectors; nothing is allocated inside the clock loop
+//!   (the transfer-cycle records are reserved at their exact final length).
+//! * Per lookup cycle, each row's `2^g` possible lookup results (mirror and MSB-plane sign
+//!   applied, shifted by the plane) are formed once from the registered table word; the
+//!   `N`-column accumulate is then one indexed load and add per unit, without branches.
+//! * Registers are `i64` when the values provably fit (see [`fits_i64`]), which holds for
+//!   every validated architecture; otherwise `i128`.
 
 use super::fast::TileCost;
 use super::{TileError, K_CHUNKS_BITS};
@@ -64,18 +83,24 @@ impl TileInput {
                 });
             }
             let lo = -(1i64 << (bits - 1));
-            let hi = (1i64 << (bits - 1)) - 1;
-            if let Some((index, &value)) = values
+            let span = (1u64 << bits) - 1;
+            // Branch-free scan first (vectorizes); locate the offender only on failure.
+            let bad = values
                 .iter()
-                .enumerate()
-                .find(|(_, v)| **v < lo || **v > hi)
-            {
-                return Err(TileError::Range {
-                    what,
-                    index,
-                    value,
-                    bits,
-                });
+                .fold(false, |bad, v| bad | (v.wrapping_sub(lo) as u64 > span));
+            if bad {
+                if let Some((index, &value)) = values
+                    .iter()
+                    .enumerate()
+                    .find(|(_, v)| v.wrapping_sub(lo) as u64 > span)
+                {
+                    return Err(TileError::Range {
+                        what,
+                        index,
+                        value,
+                        bits,
+                    });
+                }
             }
         }
         Ok(())
@@ -123,6 +148,69 @@ pub fn weight_beats(array: &LutArray, input: &TileInput) -> Vec<Vec<bool>> {
     beats
 }
 
+/// A tile's `cmd` fields and its `act` and `wgt` streams, packed in stream order for
+/// [`run_streams`] (the stepped model's counterpart of the testbench's hex beats).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TileStreams {
+    /// `cmd` weight bits.
+    pub weight_bits: u32,
+    /// `cmd` K chunks.
+    pub k_chunks: u64,
+    /// `act` beats back to back, `tile_m * group` activations each (index `m * group + i`),
+    /// the same values as [`activation_beats`].
+    pub act: Vec<i64>,
+    /// `wgt` beats back to back, `tile_n` lookup indices each: bit `i` of index `n` is beat bit
+    /// `n * group + i` of [`weight_beats`] (requires `group <= 8`).
+    pub wgt: Vec<u8>,
+}
+
+impl TileStreams {
+    /// Validates `input` and packs it into stream order.
+    ///
+    /// # Panics
+    ///
+    /// If `array.group > 8` (validated architectures have `group <= 6`).
+    pub fn new(array: &LutArray, input: &TileInput) -> Result<TileStreams, TileError> {
+        input.validate(array)?;
+        assert!(
+            array.group <= 8,
+            "lut.group {} exceeds the stepped model's 8-bit lookup index",
+            array.group
+        );
+        let (m_rows, n_cols, g, k) = (
+            array.tile_m as usize,
+            array.tile_n as usize,
+            array.group as usize,
+            input.depth(array),
+        );
+        let beats = k / g;
+        let mut act = Vec::with_capacity(beats * m_rows * g);
+        for gi in 0..beats {
+            for m in 0..m_rows {
+                act.extend_from_slice(&input.activations[m * k + gi * g..][..g]);
+            }
+        }
+        let bits = input.weight_bits as usize;
+        let mut wgt = vec![0u8; beats * bits * n_cols];
+        for (gi, group_beats) in wgt.chunks_exact_mut(bits * n_cols).enumerate() {
+            for i in 0..g {
+                let row = &input.weights[(gi * g + i) * n_cols..][..n_cols];
+                for (p, beat) in group_beats.chunks_exact_mut(n_cols).enumerate() {
+                    for (idx, w) in beat.iter_mut().zip(row) {
+                        *idx |= (((w >> p) & 1) as u8) << i;
+                    }
+                }
+            }
+        }
+        Ok(TileStreams {
+            weight_bits: input.weight_bits,
+            k_chunks: input.k_chunks,
+            act,
+            wgt,
+        })
+    }
+}
+
 /// What a stepped run produces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SteppedRun {
@@ -149,86 +237,172 @@ pub fn wrap(x: i128, bits: u32) -> i128 {
 /// Builds the `tile_m` tables of one group from an `act` beat, as the precompute unit does:
 /// `tables[m][e]`, plus the number of additions spent.
 pub fn build_tables(array: &LutArray, beat: &[i64]) -> (Vec<Vec<i128>>, u64) {
-    let g = array.group as usize;
     let entries = array.table_entries() as usize;
-    let mut adds = 0u64;
-    let tables = (0..array.tile_m as usize)
-        .map(|m| {
-            let a = &beat[m * g..m * g + g];
-            (0..entries)
-                .map(|e| {
-                    adds += (g - 1) as u64;
-                    if array.symmetric {
-                        let low: i128 = (0..g - 1)
-                            .map(|i| {
-                                if e >> i & 1 == 1 {
-                                    a[i] as i128
-                                } else {
-                                    -(a[i] as i128)
-                                }
-                            })
-                            .sum();
-                        a[g - 1] as i128 + low
-                    } else {
-                        (0..g)
-                            .filter(|i| e >> i & 1 == 1)
-                            .map(|i| a[i] as i128)
-                            .sum()
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    (tables, adds)
+    let mut flat = vec![0i128; array.tile_m as usize * entries];
+    let adds = fill_tables(array, beat, &mut flat);
+    (flat.chunks(entries).map(<[i128]>::to_vec).collect(), adds)
 }
 
-/// One lookup: table entry for plane bits `w` (bit `i` = weight `i` of the group), and whether
-/// the mirrored half was taken (the value is then negated).
-pub fn lookup(array: &LutArray, table: &[i128], w: u32) -> (i128, bool) {
+/// [`build_tables`] into `out` (row-major, `tile_m * table_entries` words); returns the adds.
+fn fill_tables<W: Word>(array: &LutArray, beat: &[i64], out: &mut [W]) -> u64 {
+    let g = array.group as usize;
+    let entries = array.table_entries() as usize;
+    for (a, table) in beat.chunks_exact(g).zip(out.chunks_exact_mut(entries)) {
+        for (e, t) in table.iter_mut().enumerate() {
+            *t = if array.symmetric {
+                a[..g - 1]
+                    .iter()
+                    .enumerate()
+                    .fold(W::from_i64(a[g - 1]), |s, (i, &v)| {
+                        s.wadd(W::from_i64(if e >> i & 1 == 1 { v } else { -v }))
+                    })
+            } else {
+                a.iter()
+                    .enumerate()
+                    .filter(|(i, _)| e >> i & 1 == 1)
+                    .fold(W::default(), |s, (_, &v)| s.wadd(W::from_i64(v)))
+            };
+        }
+    }
+    (array.tile_m as usize * entries * (g - 1)) as u64
+}
+
+/// Which entry a lookup with plane bits `w` (bit `i` = weight `i` of the group) reads, and
+/// whether the mirrored half was taken (the value is then negated).
+fn lookup_entry(array: &LutArray, w: u32) -> (usize, bool) {
     if array.symmetric {
         let msb = w >> (array.group - 1) & 1 == 1;
         let mask = (1u32 << (array.group - 1)) - 1;
         let low = w & mask;
         if msb {
-            (table[low as usize], false)
+            (low as usize, false)
         } else {
-            (table[(!low & mask) as usize], true)
+            ((!low & mask) as usize, true)
         }
     } else {
-        (table[w as usize], false)
+        (w as usize, false)
     }
+}
+
+/// One lookup: table entry for plane bits `w` (bit `i` = weight `i` of the group), and whether
+/// the mirrored half was taken (the value is then negated).
+pub fn lookup(array: &LutArray, table: &[i128], w: u32) -> (i128, bool) {
+    let (e, mirrored) = lookup_entry(array, w);
+    (table[e], mirrored)
+}
+
+/// Register word of the stepped model: `i64` when [`fits_i64`], else `i128`. Values are held
+/// modulo `2^bits` of the word and reduced to the register width where they are read.
+trait Word: Copy + Default {
+    fn from_i64(v: i64) -> Self;
+    fn to_i128(self) -> i128;
+    fn wadd(self, o: Self) -> Self;
+    fn wneg(self) -> Self;
+    fn wshl(self, s: u32) -> Self;
+}
+
+impl Word for i64 {
+    #[inline(always)]
+    fn from_i64(v: i64) -> Self {
+        v
+    }
+    #[inline(always)]
+    fn to_i128(self) -> i128 {
+        i128::from(self)
+    }
+    #[inline(always)]
+    fn wadd(self, o: Self) -> Self {
+        self.wrapping_add(o)
+    }
+    #[inline(always)]
+    fn wneg(self) -> Self {
+        self.wrapping_neg()
+    }
+    #[inline(always)]
+    fn wshl(self, s: u32) -> Self {
+        self.wrapping_shl(s)
+    }
+}
+
+impl Word for i128 {
+    #[inline(always)]
+    fn from_i64(v: i64) -> Self {
+        i128::from(v)
+    }
+    #[inline(always)]
+    fn to_i128(self) -> i128 {
+        self
+    }
+    #[inline(always)]
+    fn wadd(self, o: Self) -> Self {
+        self.wrapping_add(o)
+    }
+    #[inline(always)]
+    fn wneg(self) -> Self {
+        self.wrapping_neg()
+    }
+    #[inline(always)]
+    fn wshl(self, s: u32) -> Self {
+        self.wrapping_shl(s)
+    }
+}
+
+/// Whether every register value of a tile fits `i64` exactly, so that `i64` arithmetic never
+/// wraps and the result modulo `2^acc_bits` (or `2^(acc_bits+1)`) is the same as in `i128`.
+///
+/// Bound: an activation has `|a| <= 2^(AB-1)`; a table entry sums at most `g` of them; a
+/// lookup is shifted by plane `p < b`, so one unit's accumulator is at most
+/// `C * G * g * 2^(AB-1) * (2^b - 1) < C * tile_k * 2^(AB-1+b)` in magnitude, and a row sum at
+/// most `C * tile_k * 2^(AB-1)`. With `C * tile_k < 2^d` the registers need `d + AB - 1 + b`
+/// bits plus sign. Validated architectures (`C < 2^16`, `tile_k <= 4096`, `AB <= 16`,
+/// `b <= 16`) need at most `28 + 15 + 16 = 59 < 63`, so this holds for all of them.
+pub fn fits_i64(array: &LutArray, weight_bits: u32, k_chunks: u64) -> bool {
+    let depth = k_chunks.saturating_mul(u64::from(array.tile_k));
+    let d = 64 - depth.leading_zeros();
+    d + array.act_bits.saturating_sub(1) + weight_bits < 63
 }
 
 /// Runs one tile through the stepped model: sources always valid, sink always ready.
 pub fn run_tile(array: &LutArray, input: &TileInput) -> Result<SteppedRun, TileError> {
-    input.validate(array)?;
-    let act = activation_beats(array, input);
+    Ok(run_streams(array, &TileStreams::new(array, input)?))
+}
+
+/// Runs one tile, already packed by [`TileStreams::new`] for this `array`, through the stepped
+/// model: sources always valid, sink always ready.
+pub fn run_streams(array: &LutArray, streams: &TileStreams) -> SteppedRun {
+    if fits_i64(array, streams.weight_bits, streams.k_chunks) {
+        step::<i64>(array, streams)
+    } else {
+        step::<i128>(array, streams)
+    }
+}
+
+/// The clock loop, with registers of type `W`.
+fn step<W: Word>(array: &LutArray, s: &TileStreams) -> SteppedRun {
     let g = array.group as usize;
-    // Weight beats as each column's g-bit lookup index (bit i = plane bit of weight i).
-    let wgt: Vec<Vec<u32>> = weight_beats(array, input)
-        .iter()
-        .map(|beat| {
-            beat.chunks(g)
-                .map(|c| {
-                    c.iter()
-                        .enumerate()
-                        .fold(0u32, |w, (i, b)| w | (u32::from(*b) << i))
-                })
-                .collect()
-        })
-        .collect();
     let m_rows = array.tile_m as usize;
     let n_cols = array.tile_n as usize;
     let entries = array.table_entries() as usize;
+    let indices = 1usize << g;
     let groups = u64::from(array.groups_per_pass());
     let banks: u64 = match array.precompute {
         Precompute::Fused => 2,
         Precompute::Standalone => 1,
     };
     let acc_w = array.acc_bits + u32::from(array.symmetric);
-    let chunks = input.k_chunks;
-    let bits = input.weight_bits;
+    let chunks = s.k_chunks;
+    let bits = s.weight_bits;
     let word = m_rows * entries;
+    let act_beat = m_rows * g;
+    let n_act = (chunks * groups) as usize;
+    let n_wgt = n_act * bits as usize;
+    debug_assert_eq!(s.act.len(), n_act * act_beat);
+    debug_assert_eq!(s.wgt.len(), n_wgt * n_cols);
+
+    // Event increments per transfer / lookup cycle (the counters stay plain adds).
+    let mn = (m_rows * n_cols) as u64;
+    let precompute_adds_per_beat =
+        (m_rows * entries * (g - 1)) as u64 + if array.symmetric { m_rows as u64 } else { 0 };
 
     // Registers, as after the `cmd` transfer of cycle 0.
     let mut busy = true;
@@ -237,20 +411,27 @@ pub fn run_tile(array: &LutArray, input: &TileInput) -> Result<SteppedRun, TileE
     let mut sl_valid = false;
     let mut sl_plane = 0u32;
     let mut sl_msb = false;
-    let mut sl_widx: Vec<u32> = vec![0; n_cols];
+    // The lookup stage's registered weight beat, held as its position in the `wgt` stream.
+    let mut sl_beat = 0usize;
     // Table buffer (flat: address-major, then row, then entry) and its registered read port.
-    let mut ram = vec![0i128; (banks * groups) as usize * word];
-    let mut dout = vec![0i128; word];
-    let mut acc = vec![0i128; m_rows * n_cols];
-    let mut rowsum = vec![0i128; m_rows];
+    let mut ram = vec![W::default(); (banks * groups) as usize * word];
+    let mut dout = vec![W::default(); word];
+    let mut acc = vec![W::default(); m_rows * n_cols];
+    let mut rowsum = vec![W::default(); m_rows];
     let mut dr_row = 0usize;
     let mut results = vec![0i64; m_rows * n_cols];
     let mut events = TileCost::default();
-    let (mut act_cycles, mut wgt_cycles, mut res_cycles) = (Vec::new(), Vec::new(), Vec::new());
+    let mut act_cycles = Vec::with_capacity(n_act);
+    let mut wgt_cycles = Vec::with_capacity(n_wgt);
+    let mut res_cycles = Vec::with_capacity(m_rows);
     let (mut act_i, mut wgt_i) = (0usize, 0usize);
     let mut cycle = 0u64;
-    // Per-row signed lookup results for every index, rebuilt from `dout` each lookup cycle.
-    let mut signed_lookup = vec![0i128; 1 << g];
+    // One row's lookup results for every index (sign and plane shift applied); indexed by a
+    // `u8`, so the accumulate loop needs no bounds checks.
+    let mut signed = [W::default(); 256];
+    let mirrors: Vec<(usize, bool)> = (0..indices as u32)
+        .map(|w| lookup_entry(array, w))
+        .collect();
 
     while busy {
         cycle += 1;
@@ -261,33 +442,38 @@ pub fn run_tile(array: &LutArray, input: &TileInput) -> Result<SteppedRun, TileE
 
         // Lookup-accumulate stage (reads `dout` and the stage registers before they update).
         if sl_valid {
-            for m in 0..m_rows {
-                let table = &dout[m * entries..(m + 1) * entries];
-                for (w, slot) in signed_lookup.iter_mut().enumerate() {
-                    let (val, mirrored) = lookup(array, table, w as u32);
-                    *slot = if mirrored ^ sl_msb { -val } else { val };
+            let widx = &s.wgt[sl_beat * n_cols..][..n_cols];
+            for (table, row) in dout
+                .chunks_exact(entries)
+                .zip(acc.chunks_exact_mut(n_cols))
+            {
+                for (slot, &(e, mirrored)) in signed.iter_mut().zip(&mirrors) {
+                    let v = table[e].wshl(sl_plane);
+                    *slot = if mirrored ^ sl_msb { v.wneg() } else { v };
                 }
-                // Accumulators hold their register value modulo 2^128; it is reduced to the
-                // register width (a no-op on the value mod 2^acc_w) where it is read, at the drain.
-                for (a, w) in acc[m * n_cols..(m + 1) * n_cols].iter_mut().zip(&sl_widx) {
-                    *a = a.wrapping_add(signed_lookup[*w as usize] << sl_plane);
+                // Accumulators hold their register value modulo the word; it is reduced to
+                // the register width (a no-op on the value mod 2^acc_w) at the drain.
+                for (a, &w) in row.iter_mut().zip(widx) {
+                    *a = a.wadd(signed[usize::from(w)]);
                 }
             }
-            events.table_reads += (m_rows * n_cols) as u64;
-            events.accumulate_adds += (m_rows * n_cols) as u64;
+            events.table_reads += mn;
+            events.accumulate_adds += mn;
         }
 
         // Drain.
         if res_valid {
             res_cycles.push(cycle);
-            for n in 0..n_cols {
-                let a = wrap(acc[dr_row * n_cols + n], acc_w);
-                let r = if array.symmetric {
-                    wrap(a - rowsum[dr_row], acc_w) >> 1
+            let sum = wrap(rowsum[dr_row].to_i128(), acc_w);
+            let row = &acc[dr_row * n_cols..][..n_cols];
+            for (r, a) in results[dr_row * n_cols..][..n_cols].iter_mut().zip(row) {
+                let a = wrap(a.to_i128(), acc_w);
+                let v = if array.symmetric {
+                    wrap(a - sum, acc_w) >> 1
                 } else {
                     a
                 };
-                results[dr_row * n_cols + n] = wrap(r, array.acc_bits) as i64;
+                *r = wrap(v, array.acc_bits) as i64;
             }
             if array.symmetric {
                 events.accumulate_adds += n_cols as u64;
@@ -309,7 +495,7 @@ pub fn run_tile(array: &LutArray, input: &TileInput) -> Result<SteppedRun, TileE
             sl_valid = true;
             sl_plane = lu_plane;
             sl_msb = lu_plane + 1 == bits;
-            sl_widx.copy_from_slice(&wgt[wgt_i]);
+            sl_beat = wgt_i;
             wgt_i += 1;
             events.table_words_read += 1;
             events.weight_bits_read += (n_cols * g) as u64;
@@ -331,22 +517,20 @@ pub fn run_tile(array: &LutArray, input: &TileInput) -> Result<SteppedRun, TileE
         // Precompute unit (writes after this cycle's read: reads see the old word).
         if act_ready {
             act_cycles.push(cycle);
-            let (tables, adds) = build_tables(array, &act[act_i]);
+            let beat = &s.act[act_i * act_beat..][..act_beat];
             act_i += 1;
-            events.precompute_adds += adds;
-            events.table_entries_written += (m_rows * entries) as u64;
-            events.activations_read += (m_rows * g) as u64;
-            if array.symmetric {
-                for (m, t) in tables.iter().enumerate() {
-                    rowsum[m] = wrap(rowsum[m] + t[entries - 1], acc_w);
-                }
-                events.precompute_adds += m_rows as u64;
-            }
             let bank = if banks == 2 { pc_chunk & 1 } else { 0 };
             let addr = (bank * groups + pc_group) as usize * word;
-            for (m, t) in tables.iter().enumerate() {
-                ram[addr + m * entries..addr + (m + 1) * entries].copy_from_slice(t);
+            let tables = &mut ram[addr..addr + word];
+            fill_tables(array, beat, tables);
+            if array.symmetric {
+                for (r, t) in rowsum.iter_mut().zip(tables.chunks_exact(entries)) {
+                    *r = r.wadd(t[entries - 1]);
+                }
             }
+            events.precompute_adds += precompute_adds_per_beat;
+            events.table_entries_written += word as u64;
+            events.activations_read += act_beat as u64;
             if pc_group + 1 == groups {
                 pc_group = 0;
                 pc_chunk += 1;
@@ -355,17 +539,16 @@ pub fn run_tile(array: &LutArray, input: &TileInput) -> Result<SteppedRun, TileE
             }
         }
     }
-    let precompute_cycles = count_precompute_only(&act_cycles, &wgt_cycles);
-    events.precompute_cycles = precompute_cycles;
+    events.precompute_cycles = count_precompute_only(&act_cycles, &wgt_cycles);
     events.cycles = cycle + 1;
-    Ok(SteppedRun {
+    SteppedRun {
         results,
         cycles: cycle + 1,
         events,
         act_cycles,
         wgt_cycles,
         res_cycles,
-    })
+    }
 }
 
 /// Cycles in which the precompute unit worked while no lookup was issued (its critical-path

@@ -121,6 +121,13 @@ impl IfmapAddr {
         }
     }
 
+    /// True when every entry is valid and distinct entries have distinct addresses
+    /// (`addr = pixel * window + element`, all GEMMs).
+    #[inline]
+    pub(crate) fn is_dense(&self) -> bool {
+        self.dense_window.is_some()
+    }
+
     /// The address of ifmap-matrix entry `(i, j)`.
     #[inline]
     pub(crate) fn get(&self, i: u64, j: u64) -> Option<u64> {
