@@ -63,6 +63,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let _ = std::hint::black_box(run_tile(&array, &c.input));
         }
     });
+    let streams: Vec<_> = cases
+        .iter()
+        .map(|c| lutforge_sim::lut_tile::stepped::TileStreams::new(&array, &c.input).unwrap())
+        .collect();
+    let prep_s = best_of(5, || {
+        for c in &cases {
+            let _ = std::hint::black_box(lutforge_sim::lut_tile::stepped::TileStreams::new(&array, &c.input));
+        }
+    });
+    let run_s = best_of(5, || {
+        for s in &streams {
+            let _ = std::hint::black_box(lutforge_sim::lut_tile::stepped::run_streams(&array, s));
+        }
+    });
+    println!("prep {prep_s:.6} run {run_s:.6}");
     println!(
         "tile sequence: {} cases, {} cycles, {}x{} array",
         cases.len(),

@@ -22,6 +22,7 @@
 
 use std::collections::HashMap;
 
+use super::config::Dataflow;
 use super::geometry::{IfmapAddr, Layer, Mapping, Operand, RowSpan};
 
 /// One SRAM's or DRAM port's activity: first and last active cycle and the words moved.
@@ -98,10 +99,31 @@ const CALC_READ_BW: u64 = 10;
 /// Sets in each half of a CALC-mode read buffer (active fraction 0.5 of 100 sets).
 const CALC_SETS_PER_HALF: u64 = 50;
 
+/// How a CALC-mode read buffer knows whether an address was already fetched in its current
+/// half (epoch).
+enum Tracking {
+    /// An epoch stamp per address: the general case (convolution ifmaps, whose windows overlap).
+    Stamps(Vec<u32>),
+    /// One state per *block*, for operands whose addresses split into disjoint blocks that every
+    /// fold visiting them walks completely, each address once, in the same order (every GEMM
+    /// operand and every filter). A walk's stamps are then non-decreasing along that order, so
+    /// the addresses still stamped with the newest epoch are exactly a suffix: the positions
+    /// after the walk's last epoch boundary (or all of them when none fell inside the walk).
+    Blocks(Vec<BlockState>),
+}
+
+/// What the previous walk of a block left behind: positions `>= from` carry stamp `epoch`, the
+/// others an older one.
+#[derive(Debug, Clone, Copy, Default)]
+struct BlockState {
+    epoch: u32,
+    from: u64,
+}
+
 /// CALC-mode read buffer (`ReadBufferEstimateBw`).
 struct EstimateBuffer {
     items_per_set: u64,
-    stamp: Vec<u32>,
+    tracking: Tracking,
     epoch: u32,
     in_set: u64,
     set_id: i64,
@@ -114,13 +136,18 @@ struct EstimateBuffer {
     dram_start: Option<i64>,
     dram_stop: i64,
     error: Option<String>,
+    /// The block being walked: its previous state, the walk's position and the position after
+    /// the walk's last boundary (0 when none yet).
+    walk: BlockState,
+    walk_pos: u64,
+    walk_from: u64,
 }
 
 impl EstimateBuffer {
-    fn new(sram_words: u64, addresses: u64) -> EstimateBuffer {
+    fn new(sram_words: u64, tracking: Tracking) -> EstimateBuffer {
         EstimateBuffer {
             items_per_set: sram_words / 100,
-            stamp: vec![0; addresses as usize],
+            tracking,
             epoch: 1,
             in_set: 0,
             set_id: 0,
@@ -133,6 +160,9 @@ impl EstimateBuffer {
             dram_start: None,
             dram_stop: 0,
             error: None,
+            walk: BlockState::default(),
+            walk_pos: 0,
+            walk_from: 0,
         }
     }
 
@@ -147,9 +177,13 @@ impl EstimateBuffer {
         self.dram_stop = end + HIT_LATENCY;
     }
 
+    /// One demanded address in stamp mode.
     #[inline]
     fn access(&mut self, cycle: i64, addr: u64) {
-        let slot = &mut self.stamp[addr as usize];
+        let Tracking::Stamps(stamp) = &mut self.tracking else {
+            unreachable!("per-address access on a block-tracked buffer")
+        };
+        let slot = &mut stamp[addr as usize];
         if *slot == self.epoch {
             return;
         }
@@ -164,6 +198,78 @@ impl EstimateBuffer {
                 self.sets_since_boundary = 0;
                 self.boundary(cycle);
             }
+        }
+    }
+
+    /// Up to `run` consecutive misses at `cycle`, stopping right after an epoch boundary.
+    /// Returns how many were taken and whether a boundary ended the run. Equivalent to `run`
+    /// calls of the miss branch of [`Self::access`].
+    #[inline]
+    fn miss_run(&mut self, run: u64, cycle: i64) -> (u64, bool) {
+        let ips = self.items_per_set;
+        if ips == 0 {
+            // Sets never fill (SCALE-Sim compares the count with 0 after incrementing it).
+            self.misses += run;
+            self.in_set += run;
+            return (run, false);
+        }
+        let to_boundary = (CALC_SETS_PER_HALF - self.sets_since_boundary) * ips - self.in_set;
+        if run < to_boundary {
+            let filled = self.in_set + run;
+            let sets = filled / ips;
+            self.in_set = filled % ips;
+            self.set_id += sets as i64;
+            self.sets_since_boundary += sets;
+            self.misses += run;
+            return (run, false);
+        }
+        self.set_id += (CALC_SETS_PER_HALF - self.sets_since_boundary) as i64;
+        self.in_set = 0;
+        self.sets_since_boundary = 0;
+        self.misses += to_boundary;
+        self.boundary(cycle);
+        (to_boundary, true)
+    }
+
+    /// Starts a walk of block `block` (block mode).
+    #[inline]
+    fn begin_walk(&mut self, block: u64) {
+        if let Tracking::Blocks(states) = &self.tracking {
+            self.walk = states[block as usize];
+            self.walk_pos = 0;
+            self.walk_from = 0;
+        }
+    }
+
+    /// The next `len` positions of the current walk, all demanded at `cycle` (block mode).
+    #[inline]
+    fn walk_row(&mut self, len: u64, cycle: i64) {
+        let end = self.walk_pos + len;
+        let mut x = self.walk_pos;
+        while x < end {
+            let stop = if self.walk.epoch == self.epoch {
+                if x >= self.walk.from {
+                    break; // the rest of the row still carries the current epoch: hits
+                }
+                end.min(self.walk.from)
+            } else {
+                end
+            };
+            let (taken, boundary) = self.miss_run(stop - x, cycle);
+            x += taken;
+            if boundary {
+                self.walk_from = x;
+            }
+        }
+        self.walk_pos = end;
+    }
+
+    /// Ends the walk of block `block` (block mode).
+    #[inline]
+    fn end_walk(&mut self, block: u64) {
+        let (epoch, from) = (self.epoch, self.walk_from);
+        if let Tracking::Blocks(states) = &mut self.tracking {
+            states[block as usize] = BlockState { epoch, from };
         }
     }
 
@@ -364,8 +470,11 @@ struct WriteBuffer {
     drain_words: u64,
     free: i64,
     line_fill: u64,
-    lines: Vec<u32>,
-    drain_line: usize,
+    /// Lines written and not yet drained, oldest first, run-length encoded as
+    /// `(words in the line, lines)`; all lines are full (`bw` words) except those flushed
+    /// partly filled at a drain.
+    lines: std::collections::VecDeque<(u64, u64)>,
+    queued_lines: u64,
     drain_end: i64,
     accesses: u64,
     dram: Option<(i64, i64)>,
@@ -380,29 +489,63 @@ impl WriteBuffer {
             drain_words: sram_words - active,
             free: sram_words as i64,
             line_fill: 0,
-            lines: Vec::new(),
-            drain_line: 0,
+            lines: std::collections::VecDeque::new(),
+            queued_lines: 0,
             drain_end: 0,
             accesses: 0,
             dram: None,
         }
     }
 
+    #[inline]
+    fn push_lines(&mut self, words: u64, count: u64) {
+        if count == 0 {
+            return;
+        }
+        self.queued_lines += count;
+        match self.lines.back_mut() {
+            Some((w, n)) if *w == words => *n += count,
+            _ => self.lines.push_back((words, count)),
+        }
+    }
+
     fn flush_line(&mut self) {
         if self.line_fill != 0 {
-            self.lines.push(self.line_fill as u32);
+            self.push_lines(self.line_fill, 1);
             self.line_fill = 0;
         }
     }
 
+    /// Adds `k` words that fill lines without triggering anything else.
+    #[inline]
+    fn fill(&mut self, k: u64) {
+        let filled = self.line_fill + k;
+        self.push_lines(self.bw, filled / self.bw);
+        self.line_fill = filled % self.bw;
+        self.free -= k as i64;
+    }
+
     fn drain(&mut self, start: i64) -> Result<i64, ReplayError> {
-        let want = self.drain_words.div_ceil(self.bw) as usize;
-        let end = (self.drain_line + want).min(self.lines.len());
-        let n = end - self.drain_line;
+        let want = self.drain_words.div_ceil(self.bw);
+        let n = want.min(self.queued_lines);
         if n == 0 {
             return Err(ReplayError("SCALE-Sim indexes an empty drain here".into()));
         }
-        let data = (n as u64 - 1) * self.bw + self.lines[end - 1] as u64;
+        let mut left = n;
+        let mut last = 0;
+        while left > 0 {
+            let front = self.lines.front_mut().expect("queued lines");
+            last = front.0;
+            if front.1 <= left {
+                left -= front.1;
+                self.lines.pop_front();
+            } else {
+                front.1 -= left;
+                left = 0;
+            }
+        }
+        self.queued_lines -= n;
+        let data = (n - 1) * self.bw + last;
         self.accesses += data;
         self.free += data as i64;
         let stop = start + n as i64 - 1;
@@ -410,7 +553,6 @@ impl WriteBuffer {
             None => (start, stop),
             Some((lo, hi)) => (lo.min(start), hi.max(stop)),
         });
-        self.drain_line = end;
         Ok(stop)
     }
 
@@ -421,34 +563,19 @@ impl WriteBuffer {
             // Fast path: while a drain is in flight and space remains, words only fill lines.
             if current < self.drain_end && self.free > 1 {
                 let k = left.min((self.free - 1) as u64);
-                let filled = self.line_fill + k;
-                for _ in 0..filled / self.bw {
-                    self.lines.push(self.bw as u32);
-                }
-                self.line_fill = filled % self.bw;
-                self.free -= k as i64;
+                self.fill(k);
                 left -= k;
                 continue;
             }
             // Fast path: below the drain threshold, words only fill lines.
             if current >= self.drain_end && self.free - self.active_words >= 1 {
                 let k = left.min((self.free - self.active_words) as u64);
-                let filled = self.line_fill + k;
-                for _ in 0..filled / self.bw {
-                    self.lines.push(self.bw as u32);
-                }
-                self.line_fill = filled % self.bw;
-                self.free -= k as i64;
+                self.fill(k);
                 left -= k;
                 continue;
             }
             left -= 1;
-            self.line_fill += 1;
-            self.free -= 1;
-            if self.line_fill == self.bw {
-                self.lines.push(self.bw as u32);
-                self.line_fill = 0;
-            }
+            self.fill(1);
             if current < self.drain_end {
                 if self.free <= 0 {
                     current = self.drain_end;
@@ -463,7 +590,7 @@ impl WriteBuffer {
 
     fn finish(&mut self, mut cycle: i64) -> Result<Access, ReplayError> {
         self.flush_line();
-        while self.drain_line < self.lines.len() {
+        while self.queued_lines > 0 {
             self.drain_end = self.drain(cycle)?;
             cycle = self.drain_end + 1;
         }
@@ -497,6 +624,72 @@ impl Span {
     }
 }
 
+/// The block (see [`Tracking::Blocks`]) that fold `(fc, fr)` walks in operand `op`'s buffer,
+/// and the number of blocks. Folds are visited column-fold-major, so an operand indexed by the
+/// row fold (ws/os ifmap, is filter) revisits its blocks every `row_folds` folds, the os filter
+/// revisits block `fc` in `row_folds` consecutive folds, and the rest are walked once.
+fn block_of(mapping: &Mapping, op: Operand, fc: u64, fr: u64) -> u64 {
+    match (mapping.dataflow, op) {
+        (Dataflow::Ws | Dataflow::Os, Operand::Ifmap) | (Dataflow::Is, Operand::Filter) => fr,
+        (Dataflow::Os, Operand::Filter) => fc,
+        _ => fc * mapping.row_folds + fr,
+    }
+}
+
+fn calc_buffer(mapping: &Mapping, op: Operand, sram_words: u64, stamps: Option<u64>) -> ReadBuffer {
+    let tracking = match stamps {
+        Some(addresses) => Tracking::Stamps(vec![0; addresses as usize]),
+        None => {
+            let last = block_of(mapping, op, mapping.col_folds - 1, mapping.row_folds - 1);
+            Tracking::Blocks(vec![BlockState::default(); last as usize + 1])
+        }
+    };
+    ReadBuffer::Calc(EstimateBuffer::new(sram_words, tracking))
+}
+
+/// Serves one demand row of a read buffer; returns the cycle it completes and whether any
+/// address was demanded.
+#[inline]
+fn read_row<F: Fn((u64, u64)) -> Option<u64>>(
+    buf: &mut ReadBuffer,
+    span: &RowSpan,
+    cycle: i64,
+    addr_of: &F,
+    scratch: &mut Vec<u64>,
+) -> Result<(i64, bool), ReplayError> {
+    match buf {
+        ReadBuffer::Calc(b) => {
+            if let Tracking::Blocks(_) = b.tracking {
+                // Every entry of a block-tracked operand is a valid address.
+                let len = span.len();
+                if len == 0 {
+                    return Ok((cycle + HIT_LATENCY, false));
+                }
+                b.first_request.get_or_insert(cycle);
+                b.walk_row(len, cycle);
+                return Ok((cycle + HIT_LATENCY, true));
+            }
+            let mut any = false;
+            for c in span.lo..span.hi {
+                if let Some(addr) = addr_of(span.entry(c)) {
+                    if !any && b.first_request.is_none() {
+                        b.first_request = Some(cycle);
+                    }
+                    any = true;
+                    b.access(cycle, addr);
+                }
+            }
+            Ok((cycle + HIT_LATENCY, any))
+        }
+        ReadBuffer::User(b) => {
+            scratch.clear();
+            scratch.extend((span.lo..span.hi).filter_map(|c| addr_of(span.entry(c))));
+            let out = b.service_row(cycle, scratch)?;
+            Ok((out, !scratch.is_empty()))
+        }
+    }
+}
+
 /// Runs one layer through SCALE-Sim 3.0.0's memory system on `mapping`'s array.
 pub fn replay(
     layer: &Layer,
@@ -509,8 +702,13 @@ pub fn replay(
     let fi_of = move |(w, n): (u64, u64)| Some(n * window + w);
     let (mut ifbuf, mut fibuf, ofmap_bw) = match mem.user_bandwidth {
         None => (
-            ReadBuffer::Calc(EstimateBuffer::new(mem.ifmap_words, layer.ifmap_elems())),
-            ReadBuffer::Calc(EstimateBuffer::new(mem.filter_words, layer.filter_elems())),
+            calc_buffer(
+                mapping,
+                Operand::Ifmap,
+                mem.ifmap_words,
+                (!ifmap_addr.is_dense()).then(|| layer.ifmap_elems()),
+            ),
+            calc_buffer(mapping, Operand::Filter, mem.filter_words, None),
             mapping.cols,
         ),
         Some((ib, fb, ob)) => (
@@ -542,39 +740,23 @@ pub fn replay(
     let mut total_cycles: i64 = i64::MIN;
     let mut last_out: i64 = 0;
     let mut scratch: Vec<u64> = Vec::with_capacity(mapping.rows.max(mapping.cols) as usize);
-
-    fn read_row(
-        buf: &mut ReadBuffer,
-        span: &RowSpan,
-        cycle: i64,
-        addr_of: &dyn Fn((u64, u64)) -> Option<u64>,
-        scratch: &mut Vec<u64>,
-    ) -> Result<(i64, bool), ReplayError> {
-        match buf {
-            ReadBuffer::Calc(b) => {
-                let mut any = false;
-                for c in span.lo..span.hi {
-                    if let Some(addr) = addr_of(span.entry(c)) {
-                        if !any && b.first_request.is_none() {
-                            b.first_request = Some(cycle);
-                        }
-                        any = true;
-                        b.access(cycle, addr);
-                    }
-                }
-                Ok((cycle + HIT_LATENCY, any))
-            }
-            ReadBuffer::User(b) => {
-                scratch.clear();
-                scratch.extend((span.lo..span.hi).filter_map(|c| addr_of(span.entry(c))));
-                let out = b.service_row(cycle, scratch)?;
-                Ok((out, !scratch.is_empty()))
-            }
+    let begin = |buf: &mut ReadBuffer, block: u64| {
+        if let ReadBuffer::Calc(b) = buf {
+            b.begin_walk(block);
         }
-    }
+    };
+    let end = |buf: &mut ReadBuffer, block: u64| {
+        if let ReadBuffer::Calc(b) = buf {
+            b.end_walk(block);
+        }
+    };
 
     for fc in 0..mapping.col_folds {
         for fr in 0..mapping.row_folds {
+            let if_block = block_of(mapping, Operand::Ifmap, fc, fr);
+            let fi_block = block_of(mapping, Operand::Filter, fc, fr);
+            begin(&mut ifbuf, if_block);
+            begin(&mut fibuf, fi_block);
             for t in 0..fold_cycles {
                 let cycle = row + stall;
                 let s = mapping.row_span(Operand::Ifmap, fc, fr, t);
@@ -600,6 +782,8 @@ pub fn replay(
                 last_out = of_out;
                 row += 1;
             }
+            end(&mut ifbuf, if_block);
+            end(&mut fibuf, fi_block);
         }
     }
     let finish = |b: &mut ReadBuffer| -> Result<Access, ReplayError> {
