@@ -117,12 +117,9 @@ impl Bundle {
             path: path.display().to_string(),
             message: e.to_string(),
         };
-        std::fs::create_dir_all(dir).map_err(|e| err(dir, e))?;
         for f in &self.files {
             let path = dir.join(&f.name);
-            let tmp = dir.join(format!(".{}.tmp", f.name));
-            std::fs::write(&tmp, &f.text).map_err(|e| err(&tmp, e))?;
-            std::fs::rename(&tmp, &path).map_err(|e| err(&path, e))?;
+            lutforge_sim::output::write_atomic(&path, f.text.as_bytes()).map_err(|e| err(&path, e))?;
         }
         Ok(())
     }
