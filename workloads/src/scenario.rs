@@ -123,6 +123,7 @@ impl Workload {
                 ),
             ));
         }
+        self.check_size()?;
         if let Some(spec) = &self.speculative {
             if spec.draft_len == 0 || spec.draft_len > 64 {
                 return Err(WorkloadError::invalid(
@@ -148,6 +149,32 @@ impl Workload {
                     ),
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// Rejects scenarios whose op counts could overflow the 64-bit integers the lowering uses:
+    /// every FLOP and byte count stays below 2^62 when this passes.
+    fn check_size(&self) -> Result<(), WorkloadError> {
+        let m = &self.model;
+        let tokens = self.batch as f64 * (self.prefill_tokens + self.decode_tokens) as f64;
+        let widest = [m.hidden_size, m.intermediate_size, m.vocab_size, m.q_dim() + 2 * m.kv_dim()]
+            .into_iter()
+            .max()
+            .unwrap_or(0) as f64;
+        let context = (self.prefill_tokens + self.decode_tokens) as f64;
+        let projection = 2.0 * tokens * widest * widest * m.num_experts() as f64;
+        let attention = 4.0 * tokens * context * m.q_dim() as f64;
+        let limit = 2f64.powi(62);
+        if projection.max(attention) >= limit {
+            return Err(WorkloadError::invalid(
+                "batch",
+                self.batch,
+                format!(
+                    "with this model and {} tokens per sequence the operation counts exceed 2^62; use a smaller batch or context",
+                    self.prefill_tokens + self.decode_tokens
+                ),
+            ));
         }
         Ok(())
     }

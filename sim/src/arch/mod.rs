@@ -116,7 +116,7 @@ impl Arch {
         }
         let clock_mhz = check.positive_f64("clock_mhz", raw.clock_mhz)?;
         let tech_node_nm = check.positive_f64("tech_node_nm", raw.tech_node_nm.unwrap_or(28.0))?;
-        let cores = check.positive("cores", raw.cores.unwrap_or(1))?;
+        let cores = check.in_range("cores", raw.cores.unwrap_or(1), 1, 65_536)?;
         let default_quant = match &raw.default_quant {
             None => None,
             Some(text) => Some(text.parse::<QuantScheme>().map_err(|e| {
@@ -257,19 +257,6 @@ pub(crate) struct Check<'a> {
 }
 
 impl Check<'_> {
-    /// A strictly positive integer.
-    pub(crate) fn positive(&self, field: &str, value: u64) -> Result<u64, SimError> {
-        if value == 0 {
-            return Err(SimError::invalid(
-                self.file,
-                field,
-                value,
-                "must be at least 1",
-            ));
-        }
-        Ok(value)
-    }
-
     /// A strictly positive, finite float.
     pub(crate) fn positive_f64(&self, field: &str, value: f64) -> Result<f64, SimError> {
         if !(value.is_finite() && value > 0.0) {

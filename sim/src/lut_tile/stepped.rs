@@ -48,6 +48,13 @@ impl TileInput {
 
     /// Checks widths, shapes and value ranges.
     pub fn validate(&self, array: &LutArray) -> Result<(), TileError> {
+        self.validate_shape(array)?;
+        check_range("activations", &self.activations, array.act_bits)?;
+        check_range("weights", &self.weights, self.weight_bits)
+    }
+
+    /// Checks widths and shapes (not value ranges).
+    fn validate_shape(&self, array: &LutArray) -> Result<(), TileError> {
         if self.weight_bits == 0 || self.weight_bits > array.max_weight_bits {
             return Err(TileError::WeightBits {
                 weight_bits: self.weight_bits,
@@ -60,50 +67,46 @@ impl TileInput {
             });
         }
         let k = self.depth(array);
-        let checks: [(&'static str, &[i64], usize, u32); 2] = [
-            (
-                "activations",
-                &self.activations,
-                array.tile_m as usize * k,
-                array.act_bits,
-            ),
-            (
-                "weights",
-                &self.weights,
-                k * array.tile_n as usize,
-                self.weight_bits,
-            ),
+        let shapes = [
+            ("activations", self.activations.len(), array.tile_m as usize * k),
+            ("weights", self.weights.len(), k * array.tile_n as usize),
         ];
-        for (what, values, expected, bits) in checks {
-            if values.len() != expected {
+        for (what, got, expected) in shapes {
+            if got != expected {
                 return Err(TileError::Shape {
                     what,
-                    got: values.len(),
+                    got,
                     expected,
                 });
             }
-            let lo = -(1i64 << (bits - 1));
-            let span = (1u64 << bits) - 1;
-            // Branch-free scan first (vectorizes); locate the offender only on failure.
-            let bad = values
-                .iter()
-                .fold(false, |bad, v| bad | (v.wrapping_sub(lo) as u64 > span));
-            if bad {
-                if let Some((index, &value)) = values
-                    .iter()
-                    .enumerate()
-                    .find(|(_, v)| v.wrapping_sub(lo) as u64 > span)
-                {
-                    return Err(TileError::Range {
-                        what,
-                        index,
-                        value,
-                        bits,
-                    });
-                }
-            }
         }
         Ok(())
+    }
+}
+
+/// Whether `v` lies outside the `bits`-bit signed range (branch-free, so scans vectorize).
+#[inline(always)]
+fn out_of_range(v: i64, bits: u32) -> bool {
+    v.wrapping_add(1i64 << (bits - 1)) as u64 > (1u64 << bits) - 1
+}
+
+/// The first value of `values` that does not fit `bits` signed bits, as an error.
+fn check_range(what: &'static str, values: &[i64], bits: u32) -> Result<(), TileError> {
+    if !values.iter().fold(false, |bad, &v| bad | out_of_range(v, bits)) {
+        return Ok(());
+    }
+    match values
+        .iter()
+        .enumerate()
+        .find(|(_, &v)| out_of_range(v, bits))
+    {
+        Some((index, &value)) => Err(TileError::Range {
+            what,
+            index,
+            value,
+            bits,
+        }),
+        None => Ok(()),
     }
 }
 

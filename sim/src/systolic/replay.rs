@@ -201,11 +201,12 @@ impl EstimateBuffer {
         }
     }
 
-    /// Up to `run` consecutive misses at `cycle`, stopping right after an epoch boundary.
+    /// Up to `run` consecutive misses, stopping right after an epoch boundary; `cycle_of(i)` is
+    /// the cycle of the run's `i`-th miss (asked only for the one that ends at a boundary).
     /// Returns how many were taken and whether a boundary ended the run. Equivalent to `run`
     /// calls of the miss branch of [`Self::access`].
     #[inline]
-    fn miss_run(&mut self, run: u64, cycle: i64) -> (u64, bool) {
+    fn miss_run(&mut self, run: u64, cycle_of: impl FnOnce(u64) -> i64) -> (u64, bool) {
         let ips = self.items_per_set;
         if ips == 0 {
             // Sets never fill (SCALE-Sim compares the count with 0 after incrementing it).
@@ -227,7 +228,7 @@ impl EstimateBuffer {
         self.in_set = 0;
         self.sets_since_boundary = 0;
         self.misses += to_boundary;
-        self.boundary(cycle);
+        self.boundary(cycle_of(to_boundary - 1));
         (to_boundary, true)
     }
 
@@ -245,17 +246,23 @@ impl EstimateBuffer {
     #[inline]
     fn walk_row(&mut self, len: u64, cycle: i64) {
         let end = self.walk_pos + len;
+        self.walk_to(end, |_| cycle);
+    }
+
+    /// Walks positions `walk_pos..end`; `cycle_at(p)` is the cycle position `p` is demanded.
+    #[inline]
+    fn walk_to(&mut self, end: u64, cycle_at: impl Fn(u64) -> i64) {
         let mut x = self.walk_pos;
         while x < end {
             let stop = if self.walk.epoch == self.epoch {
                 if x >= self.walk.from {
-                    break; // the rest of the row still carries the current epoch: hits
+                    break; // the rest still carries the current epoch: hits
                 }
                 end.min(self.walk.from)
             } else {
                 end
             };
-            let (taken, boundary) = self.miss_run(stop - x, cycle);
+            let (taken, boundary) = self.miss_run(stop - x, |i| cycle_at(x + i));
             x += taken;
             if boundary {
                 self.walk_from = x;
@@ -556,6 +563,32 @@ impl WriteBuffer {
         Ok(stop)
     }
 
+    /// How many of the rows `t..end` (row `t` demanded at `cycle`, the rest one cycle apart;
+    /// `cum` holds the prefix sums of the rows' write counts) the fast paths of
+    /// [`Self::service_row`] absorb whole, without a stall or a drain, filling them. Such rows
+    /// complete in their own cycle.
+    #[inline]
+    fn absorb_rows(&mut self, cycle: i64, cum: &[u64], t: usize, end: usize) -> usize {
+        let (limit, rows) = if cycle < self.drain_end {
+            if self.free <= 1 {
+                return 0;
+            }
+            let rows = ((self.drain_end - cycle) as u64).min((end - t) as u64) as usize;
+            ((self.free - 1) as u64, rows)
+        } else {
+            if self.free - self.active_words < 1 {
+                return 0;
+            }
+            ((self.free - self.active_words) as u64, end - t)
+        };
+        let base = cum[t];
+        let j = cum[t + 1..=t + rows].partition_point(|&c| c - base <= limit);
+        if j > 0 {
+            self.fill(cum[t + j] - base);
+        }
+        j
+    }
+
     fn service_row(&mut self, cycle: i64, words: u64) -> Result<i64, ReplayError> {
         let mut current = cycle;
         let mut left = words;
@@ -690,6 +723,44 @@ fn read_row<F: Fn((u64, u64)) -> Option<u64>>(
     }
 }
 
+/// Per-row demand of one fold shape (rows and columns used), for the fold-level path.
+struct FoldShape {
+    key: (u64, u64),
+    /// Prefix sums over the fold's rows of the ifmap, filter and ofmap demand counts.
+    cum: [Vec<u64>; 3],
+    /// First and last row with demand, per operand.
+    first_last: [Option<(u64, u64)>; 3],
+}
+
+impl FoldShape {
+    fn new(mapping: &Mapping, fc: u64, fr: u64, key: (u64, u64)) -> FoldShape {
+        let ops = [Operand::Ifmap, Operand::Filter, Operand::Ofmap];
+        let rows = mapping.fold_cycles();
+        let mut cum: [Vec<u64>; 3] = Default::default();
+        let mut first_last = [None; 3];
+        for (k, op) in ops.into_iter().enumerate() {
+            let v = &mut cum[k];
+            v.reserve(rows as usize + 1);
+            v.push(0);
+            for t in 0..rows {
+                let len = mapping.row_span(op, fc, fr, t).len();
+                if len > 0 {
+                    first_last[k] = Some(match first_last[k] {
+                        None => (t, t),
+                        Some((a, _)) => (a, t),
+                    });
+                }
+                v.push(v[v.len() - 1] + len);
+            }
+        }
+        FoldShape {
+            key,
+            cum,
+            first_last,
+        }
+    }
+}
+
 /// Runs one layer through SCALE-Sim 3.0.0's memory system on `mapping`'s array.
 pub fn replay(
     layer: &Layer,
@@ -751,10 +822,88 @@ pub fn replay(
         }
     };
 
+    // CALC mode with block-tracked reads (every GEMM, every filter): reads never stall, so a fold
+    // is served at fold level: the ofmap buffer first (it alone decides the stalls, absorbing runs
+    // of rows in closed form between drains), then each read walk, which only needs the cycles
+    // of its first and last demand rows and of the rows its epoch boundaries fall in.
+    let fold_level = matches!(
+        (&ifbuf, &fibuf),
+        (ReadBuffer::Calc(a), ReadBuffer::Calc(b))
+            if matches!(a.tracking, Tracking::Blocks(_)) && matches!(b.tracking, Tracking::Blocks(_))
+    );
+    let mut shapes: Vec<FoldShape> = Vec::new();
+    let mut breaks: Vec<(u64, i64)> = Vec::new();
+
     for fc in 0..mapping.col_folds {
         for fr in 0..mapping.row_folds {
             let if_block = block_of(mapping, Operand::Ifmap, fc, fr);
             let fi_block = block_of(mapping, Operand::Filter, fc, fr);
+            if fold_level {
+                let key = (mapping.rows_used(fr), mapping.cols_used(fc));
+                let shape = match shapes.iter().position(|s| s.key == key) {
+                    Some(i) => &shapes[i],
+                    None => {
+                        shapes.push(FoldShape::new(mapping, fc, fr, key));
+                        shapes.last().expect("just pushed")
+                    }
+                };
+                // Ofmap: stalls, recorded as (first row, stall before it) breakpoints.
+                breaks.clear();
+                breaks.push((0, stall));
+                if let Some((a, b)) = shape.first_last[2] {
+                    let cum = &shape.cum[2];
+                    let (a, b) = (a as usize, b as usize + 1);
+                    let mut t = a;
+                    while t < b {
+                        let cycle = row + t as i64 + stall;
+                        let j = ofbuf.absorb_rows(cycle, cum, t, b);
+                        if j > 0 {
+                            of_span.note(cycle);
+                            of_span.note(cycle + j as i64 - 1);
+                            t += j;
+                            continue;
+                        }
+                        let n = cum[t + 1] - cum[t];
+                        let of_out = ofbuf.service_row(cycle, n)?;
+                        if n > 0 {
+                            of_span.note(of_out);
+                        }
+                        if of_out > cycle {
+                            stall += of_out - cycle;
+                            breaks.push((t as u64 + 1, stall));
+                        }
+                        t += 1;
+                    }
+                }
+                let cycle_of = |t: u64| -> i64 {
+                    let i = breaks.partition_point(|&(bt, _)| bt <= t) - 1;
+                    row + t as i64 + breaks[i].1
+                };
+                for (buf, span, k, block) in [
+                    (&mut ifbuf, &mut if_span, 0, if_block),
+                    (&mut fibuf, &mut fi_span, 1, fi_block),
+                ] {
+                    let ReadBuffer::Calc(b) = buf else {
+                        unreachable!("fold-level replay needs CALC buffers")
+                    };
+                    b.begin_walk(block);
+                    if let Some((first, last)) = shape.first_last[k] {
+                        let cum = &shape.cum[k];
+                        let c0 = cycle_of(first);
+                        b.first_request.get_or_insert(c0);
+                        span.note(c0 + HIT_LATENCY);
+                        span.note(cycle_of(last) + HIT_LATENCY);
+                        b.walk_to(cum[cum.len() - 1], |p| {
+                            cycle_of((cum.partition_point(|&c| c <= p) - 1) as u64)
+                        });
+                    }
+                    b.end_walk(block);
+                }
+                row += fold_cycles as i64;
+                last_out = row - 1 + stall;
+                total_cycles = total_cycles.max(last_out);
+                continue;
+            }
             begin(&mut ifbuf, if_block);
             begin(&mut fibuf, fi_block);
             for t in 0..fold_cycles {
