@@ -151,6 +151,10 @@ pub fn weight_beats(array: &LutArray, input: &TileInput) -> Vec<Vec<bool>> {
     beats
 }
 
+/// Column stride of [`TileStreams::wgt`] beats and of the model's accumulator rows: `tile_n`
+/// rounded up to a multiple of this (padding columns carry index 0 and are never drained).
+pub const COLUMN_ALIGN: usize = 16;
+
 /// A tile's `cmd` fields and its `act` and `wgt` streams, packed in stream order for
 /// [`run_streams`] (the stepped model's counterpart of the testbench's hex beats).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,8 +166,9 @@ pub struct TileStreams {
     /// `act` beats back to back, `tile_m * group` activations each (index `m * group + i`),
     /// the same values as [`activation_beats`].
     pub act: Vec<i64>,
-    /// `wgt` beats back to back, `tile_n` lookup indices each: bit `i` of index `n` is beat bit
-    /// `n * group + i` of [`weight_beats`] (requires `group <= 8`).
+    /// `wgt` beats back to back, [`TileStreams::stride`] bytes each: byte `n < tile_n` is
+    /// column `n`'s lookup index, whose bit `i` is beat bit `n * group + i` of
+    /// [`weight_beats`]; the padding bytes are 0.
     pub wgt: Vec<u8>,
 }
 
@@ -174,15 +179,15 @@ impl TileStreams {
     ///
     /// If `array.group > 8` (validated architectures have `group <= 6`).
     pub fn new(array: &LutArray, input: &TileInput) -> Result<TileStreams, TileError> {
-        input.validate(array)?;
+        input.validate_shape(array)?;
+        check_range("activations", &input.activations, array.act_bits)?;
         assert!(
             array.group <= 8,
             "lut.group {} exceeds the stepped model's 8-bit lookup index",
             array.group
         );
-        let (m_rows, n_cols, g, k) = (
+        let (m_rows, g, k) = (
             array.tile_m as usize,
-            array.tile_n as usize,
             array.group as usize,
             input.depth(array),
         );
@@ -193,17 +198,11 @@ impl TileStreams {
                 act.extend_from_slice(&input.activations[m * k + gi * g..][..g]);
             }
         }
-        let bits = input.weight_bits as usize;
-        let mut wgt = vec![0u8; beats * bits * n_cols];
-        for (gi, group_beats) in wgt.chunks_exact_mut(bits * n_cols).enumerate() {
-            for i in 0..g {
-                let row = &input.weights[(gi * g + i) * n_cols..][..n_cols];
-                for (p, beat) in group_beats.chunks_exact_mut(n_cols).enumerate() {
-                    for (idx, w) in beat.iter_mut().zip(row) {
-                        *idx |= (((w >> p) & 1) as u8) << i;
-                    }
-                }
-            }
+        let stride = TileStreams::stride(array);
+        let mut wgt = vec![0u8; beats * input.weight_bits as usize * stride];
+        if pack_weights(array, input, &mut wgt) {
+            // Some weight is out of range: report the first one.
+            check_range("weights", &input.weights, input.weight_bits)?;
         }
         Ok(TileStreams {
             weight_bits: input.weight_bits,
@@ -212,6 +211,49 @@ impl TileStreams {
             wgt,
         })
     }
+
+    /// Bytes per `wgt` beat: `tile_n` rounded up to [`COLUMN_ALIGN`].
+    pub fn stride(array: &LutArray) -> usize {
+        (array.tile_n as usize).next_multiple_of(COLUMN_ALIGN)
+    }
+}
+
+/// Packs the weights of `input` into `wgt` (zeroed, [`TileStreams::wgt`] layout); returns
+/// whether some weight does not fit `weight_bits`. Uses the widest vector unit the CPU has.
+fn pack_weights(array: &LutArray, input: &TileInput, wgt: &mut [u8]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512bw")
+        && std::arch::is_x86_feature_detected!("avx512vl")
+    {
+        // SAFETY: the CPU supports the features the function is compiled for.
+        return unsafe { x86::pack_weights_avx512(array, input, wgt) };
+    }
+    pack_weights_portable(array, input, wgt)
+}
+
+/// [`pack_weights`], written for autovectorization: each weight row is narrowed to `u16`
+/// (and range-checked) once, then each plane's bits are merged into the beat bytes.
+#[inline(always)]
+fn pack_weights_portable(array: &LutArray, input: &TileInput, wgt: &mut [u8]) -> bool {
+    let (n_cols, g) = (array.tile_n as usize, array.group as usize);
+    let (bits, stride) = (input.weight_bits, TileStreams::stride(array));
+    let mut narrow = vec![0u16; n_cols];
+    let mut bad = false;
+    for (gi, group_beats) in wgt.chunks_exact_mut(bits as usize * stride).enumerate() {
+        for i in 0..g {
+            let row = &input.weights[(gi * g + i) * n_cols..][..n_cols];
+            bad |= row.iter().fold(false, |b, &w| b | out_of_range(w, bits));
+            for (x, &w) in narrow.iter_mut().zip(row) {
+                *x = w as u16;
+            }
+            for (p, beat) in group_beats.chunks_exact_mut(stride).enumerate() {
+                for (idx, &w) in beat.iter_mut().zip(&narrow) {
+                    *idx |= ((w >> p) as u8 & 1) << i;
+                }
+            }
+        }
+    }
+    bad
 }
 
 /// What a stepped run produces.
@@ -294,75 +336,145 @@ pub fn lookup(array: &LutArray, table: &[i128], w: u32) -> (i128, bool) {
     (table[e], mirrored)
 }
 
-/// Register word of the stepped model: `i64` when [`fits_i64`], else `i128`. Values are held
-/// modulo `2^bits` of the word and reduced to the register width where they are read.
+/// Register word of the stepped model: the narrowest of `i32`, `i64`, `i128` that
+/// [`register_bits`] allows. Arithmetic wraps modulo the word; values are reduced to the
+/// register width where they are read (the drain).
 trait Word: Copy + Default {
+    /// Whether a vector lookup kernel exists for this word.
+    const VECTOR: bool = false;
+
     fn from_i64(v: i64) -> Self;
     fn to_i128(self) -> i128;
     fn wadd(self, o: Self) -> Self;
     fn wneg(self) -> Self;
     fn wshl(self, s: u32) -> Self;
+
+    /// The lookup-accumulate array for one cycle: every row's accumulators (`acc`, rows of
+    /// `stride`) add their row's lookup (`dout`, rows of `l.entries`) for the column indices
+    /// `widx` (`stride` bytes), shifted by `plane` and negated per [`Lookups`].
+    #[inline(always)]
+    fn lookup_accumulate(
+        l: &Lookups,
+        dout: &[Self],
+        acc: &mut [Self],
+        widx: &[u8],
+        plane: u32,
+        msb: bool,
+    ) {
+        lookup_accumulate_portable(l, dout, acc, widx, plane, msb);
+    }
+}
+
+macro_rules! word {
+    ($t:ty) => {
+        #[inline(always)]
+        fn from_i64(v: i64) -> Self {
+            v as $t
+        }
+        #[inline(always)]
+        fn to_i128(self) -> i128 {
+            i128::from(self)
+        }
+        #[inline(always)]
+        fn wadd(self, o: Self) -> Self {
+            self.wrapping_add(o)
+        }
+        #[inline(always)]
+        fn wneg(self) -> Self {
+            self.wrapping_neg()
+        }
+        #[inline(always)]
+        fn wshl(self, s: u32) -> Self {
+            self.wrapping_shl(s)
+        }
+    };
+}
+
+impl Word for i32 {
+    word!(i32);
+    const VECTOR: bool = true;
+
+    #[inline(always)]
+    fn lookup_accumulate(
+        l: &Lookups,
+        dout: &[i32],
+        acc: &mut [i32],
+        widx: &[u8],
+        plane: u32,
+        msb: bool,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if l.avx512 {
+            // SAFETY: `l.avx512` is set only when the CPU has AVX-512F and there are at most 16
+            // lookup indices; the slice shapes are the ones `step` allocates.
+            unsafe { x86::lookup_accumulate_avx512(l, dout, acc, widx, plane, msb) };
+            return;
+        }
+        lookup_accumulate_portable(l, dout, acc, widx, plane, msb);
+    }
 }
 
 impl Word for i64 {
-    #[inline(always)]
-    fn from_i64(v: i64) -> Self {
-        v
-    }
-    #[inline(always)]
-    fn to_i128(self) -> i128 {
-        i128::from(self)
-    }
-    #[inline(always)]
-    fn wadd(self, o: Self) -> Self {
-        self.wrapping_add(o)
-    }
-    #[inline(always)]
-    fn wneg(self) -> Self {
-        self.wrapping_neg()
-    }
-    #[inline(always)]
-    fn wshl(self, s: u32) -> Self {
-        self.wrapping_shl(s)
-    }
+    word!(i64);
 }
 
 impl Word for i128 {
-    #[inline(always)]
-    fn from_i64(v: i64) -> Self {
-        i128::from(v)
-    }
-    #[inline(always)]
-    fn to_i128(self) -> i128 {
-        self
-    }
-    #[inline(always)]
-    fn wadd(self, o: Self) -> Self {
-        self.wrapping_add(o)
-    }
-    #[inline(always)]
-    fn wneg(self) -> Self {
-        self.wrapping_neg()
-    }
-    #[inline(always)]
-    fn wshl(self, s: u32) -> Self {
-        self.wrapping_shl(s)
+    word!(i128);
+}
+
+/// How the lookup unit maps a `g`-bit index to a table entry, fixed per array.
+struct Lookups {
+    /// Table entries per row.
+    entries: usize,
+    /// Column stride of the accumulator rows and weight beats.
+    stride: usize,
+    /// Per lookup index: the entry read and whether the mirrored half was taken.
+    mirrors: Vec<(usize, bool)>,
+    /// The AVX-512 kernel applies (CPU support, `i32` words, at most 16 indices).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    avx512: bool,
+}
+
+#[inline(always)]
+fn lookup_accumulate_portable<W: Word>(
+    l: &Lookups,
+    dout: &[W],
+    acc: &mut [W],
+    widx: &[u8],
+    plane: u32,
+    msb: bool,
+) {
+    // One row's lookup results for every index (sign and plane shift applied); indexed by a
+    // `u8`, so the accumulate loop has no bounds checks.
+    let mut signed = [W::default(); 256];
+    for (table, row) in dout
+        .chunks_exact(l.entries)
+        .zip(acc.chunks_exact_mut(l.stride))
+    {
+        for (slot, &(e, mirrored)) in signed.iter_mut().zip(&l.mirrors) {
+            let v = table[e].wshl(plane);
+            *slot = if mirrored ^ msb { v.wneg() } else { v };
+        }
+        for (a, &w) in row.iter_mut().zip(widx) {
+            *a = a.wadd(signed[usize::from(w)]);
+        }
     }
 }
 
-/// Whether every register value of a tile fits `i64` exactly, so that `i64` arithmetic never
-/// wraps and the result modulo `2^acc_bits` (or `2^(acc_bits+1)`) is the same as in `i128`.
+/// Bits (magnitude, without sign) the registers of a tile can need.
 ///
 /// Bound: an activation has `|a| <= 2^(AB-1)`; a table entry sums at most `g` of them; a
-/// lookup is shifted by plane `p < b`, so one unit's accumulator is at most
-/// `C * G * g * 2^(AB-1) * (2^b - 1) < C * tile_k * 2^(AB-1+b)` in magnitude, and a row sum at
-/// most `C * tile_k * 2^(AB-1)`. With `C * tile_k < 2^d` the registers need `d + AB - 1 + b`
-/// bits plus sign. Validated architectures (`C < 2^16`, `tile_k <= 4096`, `AB <= 16`,
-/// `b <= 16`) need at most `28 + 15 + 16 = 59 < 63`, so this holds for all of them.
-pub fn fits_i64(array: &LutArray, weight_bits: u32, k_chunks: u64) -> bool {
+/// lookup is shifted by plane `p < b`, so one unit's accumulator, at every cycle, is at most
+/// `C * G * g * 2^(AB-1) * (2^b - 1) < C * tile_k * 2^(AB-1+b)` in magnitude, and a row sum
+/// at most `C * tile_k * 2^(AB-1)`. With `C * tile_k < 2^d` that is `d + AB - 1 + b` bits.
+/// Validated architectures (`C < 2^16`, `tile_k <= 4096`, `AB <= 16`, `b <= 16`) need at most
+/// `28 + 15 + 16 = 59`, so `i64` registers never wrap for any of them; the default
+/// architecture's tiles (`C <= 4` in co-simulation) need about 20, so they run on `i32`.
+/// A word that never wraps holds the exact value, whose residue modulo `2^acc_bits` (or
+/// `2^(acc_bits+1)`) is what the RTL's registers hold.
+pub fn register_bits(array: &LutArray, weight_bits: u32, k_chunks: u64) -> u32 {
     let depth = k_chunks.saturating_mul(u64::from(array.tile_k));
-    let d = 64 - depth.leading_zeros();
-    d + array.act_bits.saturating_sub(1) + weight_bits < 63
+    (64 - depth.leading_zeros()) + array.act_bits.saturating_sub(1) + weight_bits
 }
 
 /// Runs one tile through the stepped model: sources always valid, sink always ready.
@@ -373,18 +485,20 @@ pub fn run_tile(array: &LutArray, input: &TileInput) -> Result<SteppedRun, TileE
 /// Runs one tile, already packed by [`TileStreams::new`] for this `array`, through the stepped
 /// model: sources always valid, sink always ready.
 pub fn run_streams(array: &LutArray, streams: &TileStreams) -> SteppedRun {
-    if fits_i64(array, streams.weight_bits, streams.k_chunks) {
-        step::<i64>(array, streams)
-    } else {
-        step::<i128>(array, streams)
+    match register_bits(array, streams.weight_bits, streams.k_chunks) {
+        0..=30 => step::<i32>(array, streams, true),
+        31..=62 => step::<i64>(array, streams, true),
+        _ => step::<i128>(array, streams, true),
     }
 }
 
 /// The clock loop, with registers of type `W`.
-fn step<W: Word>(array: &LutArray, s: &TileStreams) -> SteppedRun {
+/// `vector` allows the CPU's vector kernels (tests turn them off to compare).
+fn step<W: Word>(array: &LutArray, s: &TileStreams, vector: bool) -> SteppedRun {
     let g = array.group as usize;
     let m_rows = array.tile_m as usize;
     let n_cols = array.tile_n as usize;
+    let stride = TileStreams::stride(array);
     let entries = array.table_entries() as usize;
     let indices = 1usize << g;
     let groups = u64::from(array.groups_per_pass());
@@ -399,8 +513,16 @@ fn step<W: Word>(array: &LutArray, s: &TileStreams) -> SteppedRun {
     let act_beat = m_rows * g;
     let n_act = (chunks * groups) as usize;
     let n_wgt = n_act * bits as usize;
-    debug_assert_eq!(s.act.len(), n_act * act_beat);
-    debug_assert_eq!(s.wgt.len(), n_wgt * n_cols);
+    assert_eq!(s.act.len(), n_act * act_beat, "act stream length");
+    assert_eq!(s.wgt.len(), n_wgt * stride, "wgt stream length");
+    let lookups = Lookups {
+        entries,
+        stride,
+        mirrors: (0..indices as u32)
+            .map(|w| lookup_entry(array, w))
+            .collect(),
+        avx512: vector && x86::avx512_applies::<W>(indices),
+    };
 
     // Event increments per transfer / lookup cycle (the counters stay plain adds).
     let mn = (m_rows * n_cols) as u64;
@@ -419,7 +541,8 @@ fn step<W: Word>(array: &LutArray, s: &TileStreams) -> SteppedRun {
     // Table buffer (flat: address-major, then row, then entry) and its registered read port.
     let mut ram = vec![W::default(); (banks * groups) as usize * word];
     let mut dout = vec![W::default(); word];
-    let mut acc = vec![W::default(); m_rows * n_cols];
+    // Accumulators, rows of `stride` (columns past `tile_n` are padding).
+    let mut acc = vec![W::default(); m_rows * stride];
     let mut rowsum = vec![W::default(); m_rows];
     let mut dr_row = 0usize;
     let mut results = vec![0i64; m_rows * n_cols];
@@ -429,12 +552,6 @@ fn step<W: Word>(array: &LutArray, s: &TileStreams) -> SteppedRun {
     let mut res_cycles = Vec::with_capacity(m_rows);
     let (mut act_i, mut wgt_i) = (0usize, 0usize);
     let mut cycle = 0u64;
-    // One row's lookup results for every index (sign and plane shift applied); indexed by a
-    // `u8`, so the accumulate loop needs no bounds checks.
-    let mut signed = [W::default(); 256];
-    let mirrors: Vec<(usize, bool)> = (0..indices as u32)
-        .map(|w| lookup_entry(array, w))
-        .collect();
 
     while busy {
         cycle += 1;
@@ -445,21 +562,8 @@ fn step<W: Word>(array: &LutArray, s: &TileStreams) -> SteppedRun {
 
         // Lookup-accumulate stage (reads `dout` and the stage registers before they update).
         if sl_valid {
-            let widx = &s.wgt[sl_beat * n_cols..][..n_cols];
-            for (table, row) in dout
-                .chunks_exact(entries)
-                .zip(acc.chunks_exact_mut(n_cols))
-            {
-                for (slot, &(e, mirrored)) in signed.iter_mut().zip(&mirrors) {
-                    let v = table[e].wshl(sl_plane);
-                    *slot = if mirrored ^ sl_msb { v.wneg() } else { v };
-                }
-                // Accumulators hold their register value modulo the word; it is reduced to
-                // the register width (a no-op on the value mod 2^acc_w) at the drain.
-                for (a, &w) in row.iter_mut().zip(widx) {
-                    *a = a.wadd(signed[usize::from(w)]);
-                }
-            }
+            let widx = &s.wgt[sl_beat * stride..][..stride];
+            W::lookup_accumulate(&lookups, &dout, &mut acc, widx, sl_plane, sl_msb);
             events.table_reads += mn;
             events.accumulate_adds += mn;
         }
@@ -468,7 +572,7 @@ fn step<W: Word>(array: &LutArray, s: &TileStreams) -> SteppedRun {
         if res_valid {
             res_cycles.push(cycle);
             let sum = wrap(rowsum[dr_row].to_i128(), acc_w);
-            let row = &acc[dr_row * n_cols..][..n_cols];
+            let row = &acc[dr_row * stride..][..n_cols];
             for (r, a) in results[dr_row * n_cols..][..n_cols].iter_mut().zip(row) {
                 let a = wrap(a.to_i128(), acc_w);
                 let v = if array.symmetric {
@@ -568,4 +672,107 @@ fn count_precompute_only(act_cycles: &[u64], wgt_cycles: &[u64]) -> u64 {
         }
     }
     only
+}
+
+/// x86-64 vector kernels, chosen at run time by CPU feature detection; each has a portable
+/// twin above that tests compare it with.
+mod x86 {
+    use super::{LutArray, TileInput, Word};
+
+    /// Whether the AVX-512 lookup kernel applies to words `W` and `indices` lookup indices.
+    pub(super) fn avx512_applies<W: Word>(indices: usize) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            W::VECTOR && indices <= 16 && std::arch::is_x86_feature_detected!("avx512f")
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = indices;
+            false
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    pub(super) use imp::*;
+
+    #[cfg(target_arch = "x86_64")]
+    mod imp {
+        use super::super::{pack_weights_portable, Lookups};
+        use super::{LutArray, TileInput};
+        use std::arch::x86_64::*;
+
+        /// [`super::super::pack_weights_portable`] compiled for AVX-512.
+        ///
+        /// # Safety
+        ///
+        /// The CPU must support AVX-512F, BW and VL.
+        #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+        pub(in super::super) unsafe fn pack_weights_avx512(
+            array: &LutArray,
+            input: &TileInput,
+            wgt: &mut [u8],
+        ) -> bool {
+            pack_weights_portable(array, input, wgt)
+        }
+
+        /// The lookup-accumulate array with `i32` registers: each row's (at most 16) signed,
+        /// shifted lookup results sit in one vector register, and one permute per 16 columns
+        /// performs their lookups.
+        ///
+        /// # Safety
+        ///
+        /// The CPU must support AVX-512F; `l.mirrors.len() <= 16`, `l.entries <= 16`,
+        /// `dout.len() == rows * l.entries`, `acc.len() == rows * l.stride`,
+        /// `widx.len() == l.stride`, `l.stride % 16 == 0` (all checked).
+        #[target_feature(enable = "avx512f")]
+        pub(in super::super) unsafe fn lookup_accumulate_avx512(
+            l: &Lookups,
+            dout: &[i32],
+            acc: &mut [i32],
+            widx: &[u8],
+            plane: u32,
+            msb: bool,
+        ) {
+            let rows = dout.len() / l.entries;
+            assert!(
+                l.mirrors.len() <= 16
+                    && l.entries <= 16
+                    && dout.len() == rows * l.entries
+                    && acc.len() == rows * l.stride
+                    && widx.len() == l.stride
+                    && l.stride % 16 == 0
+            );
+            let mut order = [0i32; 16];
+            let mut negate: u16 = 0;
+            for (w, &(e, mirrored)) in l.mirrors.iter().enumerate() {
+                order[w] = e as i32;
+                negate |= u16::from(mirrored ^ msb) << w;
+            }
+            // SAFETY: `order` has 16 `i32`s.
+            let order = unsafe { _mm512_loadu_epi32(order.as_ptr()) };
+            let entry_mask: u16 = ((1u32 << l.entries) - 1) as u16;
+            let shift = _mm_cvtsi32_si128(plane as i32);
+            let zero = _mm512_setzero_si512();
+            for (table, row) in dout
+                .chunks_exact(l.entries)
+                .zip(acc.chunks_exact_mut(l.stride))
+            {
+                // SAFETY: the mask covers `l.entries` lanes, all inside `table`.
+                let t = unsafe { _mm512_maskz_loadu_epi32(entry_mask, table.as_ptr()) };
+                let v = _mm512_sll_epi32(_mm512_permutexvar_epi32(order, t), shift);
+                let v = _mm512_mask_sub_epi32(v, negate, zero, v);
+                for (a, w) in row.chunks_exact_mut(16).zip(widx.chunks_exact(16)) {
+                    // SAFETY: `w` has 16 bytes and `a` 16 `i32`s.
+                    unsafe {
+                        let ix = _mm512_cvtepu8_epi32(_mm_loadu_si128(w.as_ptr().cast()));
+                        let sum = _mm512_add_epi32(
+                            _mm512_loadu_epi32(a.as_ptr()),
+                            _mm512_permutexvar_epi32(ix, v),
+                        );
+                        _mm512_storeu_epi32(a.as_mut_ptr(), sum);
+                    }
+                }
+            }
+        }
+    }
 }
