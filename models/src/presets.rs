@@ -3,7 +3,8 @@
 //!
 //! Values are those of the published configs on the Hugging Face Hub (the `_name_or_path` in
 //! each file names the repository), except `tiny-llama`, a small llama-shaped model for tests
-//! and quick co-simulation.
+//! and quick co-simulation. `llama-160m` (JackFram/llama-160m) shares llama-2's vocabulary and is
+//! the usual draft model for speculative decoding against it.
 
 use std::path::Path;
 
@@ -11,7 +12,7 @@ use crate::config::ModelConfig;
 use crate::error::ModelError;
 
 /// Preset name and embedded `config.json` text, in listing order.
-const PRESETS: [(&str, &str); 8] = [
+const PRESETS: [(&str, &str); 9] = [
     ("llama-2-7b", include_str!("../presets/llama-2-7b.json")),
     ("llama-3.1-8b", include_str!("../presets/llama-3.1-8b.json")),
     ("mixtral-8x7b", include_str!("../presets/mixtral-8x7b.json")),
@@ -23,6 +24,7 @@ const PRESETS: [(&str, &str); 8] = [
     ("gpt2-large", include_str!("../presets/gpt2-large.json")),
     ("opt-6.7b", include_str!("../presets/opt-6.7b.json")),
     ("tiny-llama", include_str!("../presets/tiny-llama.json")),
+    ("llama-160m", include_str!("../presets/llama-160m.json")),
 ];
 
 impl ModelConfig {

@@ -68,7 +68,11 @@ impl TileInput {
         }
         let k = self.depth(array);
         let shapes = [
-            ("activations", self.activations.len(), array.tile_m as usize * k),
+            (
+                "activations",
+                self.activations.len(),
+                array.tile_m as usize * k,
+            ),
             ("weights", self.weights.len(), k * array.tile_n as usize),
         ];
         for (what, got, expected) in shapes {
@@ -92,7 +96,10 @@ fn out_of_range(v: i64, bits: u32) -> bool {
 
 /// The first value of `values` that does not fit `bits` signed bits, as an error.
 fn check_range(what: &'static str, values: &[i64], bits: u32) -> Result<(), TileError> {
-    if !values.iter().fold(false, |bad, &v| bad | out_of_range(v, bits)) {
+    if !values
+        .iter()
+        .fold(false, |bad, &v| bad | out_of_range(v, bits))
+    {
         return Ok(());
     }
     match values
@@ -288,25 +295,35 @@ pub fn build_tables(array: &LutArray, beat: &[i64]) -> (Vec<Vec<i128>>, u64) {
     (flat.chunks(entries).map(<[i128]>::to_vec).collect(), adds)
 }
 
-/// [`build_tables`] into `out` (row-major, `tile_m * table_entries` words); returns the adds.
+/// [`build_tables`] into `out` (row-major, `tile_m * table_entries` words); returns the adds
+/// the precompute unit spends. The model forms each entry from the one without its lowest
+/// index bit (one add each) instead of the unit's `g - 1`; the values are the same.
 fn fill_tables<W: Word>(array: &LutArray, beat: &[i64], out: &mut [W]) -> u64 {
     let g = array.group as usize;
     let entries = array.table_entries() as usize;
     for (a, table) in beat.chunks_exact(g).zip(out.chunks_exact_mut(entries)) {
-        for (e, t) in table.iter_mut().enumerate() {
-            *t = if array.symmetric {
+        // Entry 0 (no index bit set), and what setting index bit `i` adds.
+        let (base, step): (W, [W; 8]) = if array.symmetric {
+            let mut step = [W::default(); 8];
+            let base =
                 a[..g - 1]
                     .iter()
-                    .enumerate()
-                    .fold(W::from_i64(a[g - 1]), |s, (i, &v)| {
-                        s.wadd(W::from_i64(if e >> i & 1 == 1 { v } else { -v }))
-                    })
-            } else {
-                a.iter()
-                    .enumerate()
-                    .filter(|(i, _)| e >> i & 1 == 1)
-                    .fold(W::default(), |s, (_, &v)| s.wadd(W::from_i64(v)))
-            };
+                    .zip(&mut step)
+                    .fold(W::from_i64(a[g - 1]), |s, (&v, st)| {
+                        *st = W::from_i64(v).wshl(1);
+                        s.wadd(W::from_i64(v).wneg())
+                    });
+            (base, step)
+        } else {
+            let mut step = [W::default(); 8];
+            for (st, &v) in step.iter_mut().zip(a) {
+                *st = W::from_i64(v);
+            }
+            (W::default(), step)
+        };
+        table[0] = base;
+        for e in 1..entries {
+            table[e] = table[e & (e - 1)].wadd(step[e.trailing_zeros() as usize]);
         }
     }
     (array.tile_m as usize * entries * (g - 1)) as u64
@@ -430,6 +447,12 @@ struct Lookups {
     stride: usize,
     /// Per lookup index: the entry read and whether the mirrored half was taken.
     mirrors: Vec<(usize, bool)>,
+    /// `mirrors` for the vector kernel: entries (padded to 16 lanes), and the lanes negated
+    /// on a plane that is not the MSB plane (`negate[0]`) and on the MSB plane (`negate[1]`).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    order: [i32; 16],
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    negate: [u16; 2],
     /// The AVX-512 kernel applies (CPU support, `i32` words, at most 16 indices).
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     avx512: bool,
@@ -515,12 +538,22 @@ fn step<W: Word>(array: &LutArray, s: &TileStreams, vector: bool) -> SteppedRun 
     let n_wgt = n_act * bits as usize;
     assert_eq!(s.act.len(), n_act * act_beat, "act stream length");
     assert_eq!(s.wgt.len(), n_wgt * stride, "wgt stream length");
+    let mirrors: Vec<(usize, bool)> = (0..indices as u32)
+        .map(|w| lookup_entry(array, w))
+        .collect();
+    let mut order = [0i32; 16];
+    let mut negate = [0u16; 2];
+    for (w, &(e, mirrored)) in mirrors.iter().enumerate().take(16) {
+        order[w] = e as i32;
+        negate[0] |= u16::from(mirrored) << w;
+        negate[1] |= u16::from(!mirrored) << w;
+    }
     let lookups = Lookups {
         entries,
         stride,
-        mirrors: (0..indices as u32)
-            .map(|w| lookup_entry(array, w))
-            .collect(),
+        mirrors,
+        order,
+        negate,
         avx512: vector && x86::avx512_applies::<W>(indices),
     };
 
@@ -742,14 +775,9 @@ mod x86 {
                     && widx.len() == l.stride
                     && l.stride % 16 == 0
             );
-            let mut order = [0i32; 16];
-            let mut negate: u16 = 0;
-            for (w, &(e, mirrored)) in l.mirrors.iter().enumerate() {
-                order[w] = e as i32;
-                negate |= u16::from(mirrored ^ msb) << w;
-            }
             // SAFETY: `order` has 16 `i32`s.
-            let order = unsafe { _mm512_loadu_epi32(order.as_ptr()) };
+            let order = unsafe { _mm512_loadu_epi32(l.order.as_ptr()) };
+            let negate = l.negate[usize::from(msb)];
             let entry_mask: u16 = ((1u32 << l.entries) - 1) as u16;
             let shift = _mm_cvtsi32_si128(plane as i32);
             let zero = _mm512_setzero_si512();
@@ -774,5 +802,139 @@ mod x86 {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn splitmix(state: &mut u64) -> u64 {
+        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn signed(state: &mut u64, bits: u32) -> i64 {
+        (splitmix(state) % (1 << bits)) as i64 - (1i64 << (bits - 1))
+    }
+
+    /// Random legal tiles over the shapes the kernels special-case (`tile_n` around the
+    /// column alignment, `g` up to 6, both table kinds and precompute schedules).
+    fn cases() -> Vec<(LutArray, TileInput)> {
+        let mut state = 7;
+        (0..300)
+            .map(|_| {
+                let group = 1 + (splitmix(&mut state) % 6) as u32;
+                let mut array = LutArray {
+                    tile_m: 1 + (splitmix(&mut state) % 4) as u32,
+                    tile_n: 1 + (splitmix(&mut state) % 40) as u32,
+                    tile_k: group * (1 + (splitmix(&mut state) % 4) as u32),
+                    group,
+                    symmetric: group >= 2 && splitmix(&mut state) % 2 == 0,
+                    max_weight_bits: 1 + (splitmix(&mut state) % 8) as u32,
+                    act_bits: 2 + (splitmix(&mut state) % 15) as u32,
+                    acc_bits: 0,
+                    precompute: if splitmix(&mut state) % 2 == 0 {
+                        Precompute::Fused
+                    } else {
+                        Precompute::Standalone
+                    },
+                };
+                array.acc_bits = array.min_acc_bits().clamp(8, 64);
+                let weight_bits =
+                    1 + (splitmix(&mut state) % u64::from(array.max_weight_bits)) as u32;
+                let k_chunks = 1 + splitmix(&mut state) % 3;
+                let k = k_chunks as usize * array.tile_k as usize;
+                let activations = (0..array.tile_m as usize * k)
+                    .map(|_| signed(&mut state, array.act_bits))
+                    .collect();
+                let weights = (0..k * array.tile_n as usize)
+                    .map(|_| signed(&mut state, weight_bits))
+                    .collect();
+                let input = TileInput {
+                    weight_bits,
+                    k_chunks,
+                    activations,
+                    weights,
+                };
+                (array, input)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_word_and_kernel_steps_alike() {
+        for (array, input) in cases() {
+            let s = TileStreams::new(&array, &input).unwrap();
+            let wide = step::<i128>(&array, &s, false);
+            assert_eq!(step::<i64>(&array, &s, true), wide, "{array:?}");
+            if register_bits(&array, input.weight_bits, input.k_chunks) <= 30 {
+                assert_eq!(step::<i32>(&array, &s, true), wide, "{array:?}");
+                assert_eq!(step::<i32>(&array, &s, false), wide, "{array:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn packed_weights_match_the_weight_beats() {
+        for (array, input) in cases() {
+            let s = TileStreams::new(&array, &input).unwrap();
+            let mut portable = vec![0u8; s.wgt.len()];
+            assert!(!pack_weights_portable(&array, &input, &mut portable));
+            assert_eq!(portable, s.wgt);
+            let stride = TileStreams::stride(&array);
+            let g = array.group as usize;
+            for (beat, packed) in weight_beats(&array, &input)
+                .iter()
+                .zip(s.wgt.chunks_exact(stride))
+            {
+                for (n, bits) in beat.chunks(g).enumerate() {
+                    let idx = bits
+                        .iter()
+                        .enumerate()
+                        .fold(0u8, |w, (i, b)| w | (u8::from(*b) << i));
+                    assert_eq!(packed[n], idx);
+                }
+                assert!(packed[array.tile_n as usize..].iter().all(|&b| b == 0));
+            }
+            let flat: Vec<i64> = activation_beats(&array, &input).concat();
+            assert_eq!(flat, s.act);
+        }
+    }
+
+    #[test]
+    fn out_of_range_weight_is_reported_at_its_index() {
+        let (array, mut input) = cases().swap_remove(0);
+        let last = input.weights.len() - 1;
+        input.weights[last] = 1 << input.weight_bits;
+        assert_eq!(
+            TileStreams::new(&array, &input),
+            Err(TileError::Range {
+                what: "weights",
+                index: last,
+                value: 1 << input.weight_bits,
+                bits: input.weight_bits,
+            })
+        );
+    }
+
+    #[test]
+    fn validated_arrays_fit_i64() {
+        // The widest validated tile: C = 65535, tile_k = 4096, 16-bit activations and weights.
+        let array = LutArray {
+            tile_m: 1,
+            tile_n: 1,
+            tile_k: 4096,
+            group: 4,
+            symmetric: true,
+            max_weight_bits: 16,
+            act_bits: 16,
+            acc_bits: 64,
+            precompute: Precompute::Fused,
+        };
+        assert_eq!(register_bits(&array, 16, 65535), 59);
     }
 }
