@@ -229,11 +229,9 @@ impl TileStreams {
 /// whether some weight does not fit `weight_bits`. Uses the widest vector unit the CPU has.
 fn pack_weights(array: &LutArray, input: &TileInput, wgt: &mut [u8]) -> bool {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512bw")
-        && std::arch::is_x86_feature_detected!("avx512vl")
-    {
+    if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports the features the function is compiled for.
-        return unsafe { x86::pack_weights_avx512(array, input, wgt) };
+        return unsafe { x86::pack_weights_avx2(array, input, wgt) };
     }
     pack_weights_portable(array, input, wgt)
 }
@@ -296,34 +294,35 @@ pub fn build_tables(array: &LutArray, beat: &[i64]) -> (Vec<Vec<i128>>, u64) {
 }
 
 /// [`build_tables`] into `out` (row-major, `tile_m * table_entries` words); returns the adds
-/// the precompute unit spends. The model forms each entry from the one without its lowest
-/// index bit (one add each) instead of the unit's `g - 1`; the values are the same.
+/// the precompute unit spends. The model forms each entry from the one without its highest
+/// index bit (one add each) instead of the unit's `g - 1` adds; the values are the same.
 fn fill_tables<W: Word>(array: &LutArray, beat: &[i64], out: &mut [W]) -> u64 {
     let g = array.group as usize;
     let entries = array.table_entries() as usize;
     for (a, table) in beat.chunks_exact(g).zip(out.chunks_exact_mut(entries)) {
         // Entry 0 (no index bit set), and what setting index bit `i` adds.
-        let (base, step): (W, [W; 8]) = if array.symmetric {
-            let mut step = [W::default(); 8];
-            let base =
-                a[..g - 1]
-                    .iter()
-                    .zip(&mut step)
-                    .fold(W::from_i64(a[g - 1]), |s, (&v, st)| {
-                        *st = W::from_i64(v).wshl(1);
-                        s.wadd(W::from_i64(v).wneg())
-                    });
-            (base, step)
+        let mut step = [W::default(); 8];
+        let mut base = W::default();
+        if array.symmetric {
+            base = W::from_i64(a[g - 1]);
+            for (st, &v) in step.iter_mut().zip(&a[..g - 1]) {
+                *st = W::from_i64(v).wshl(1);
+                base = base.wadd(W::from_i64(v).wneg());
+            }
         } else {
-            let mut step = [W::default(); 8];
             for (st, &v) in step.iter_mut().zip(a) {
                 *st = W::from_i64(v);
             }
-            (W::default(), step)
-        };
+        }
         table[0] = base;
-        for e in 1..entries {
-            table[e] = table[e & (e - 1)].wadd(step[e.trailing_zeros() as usize]);
+        // Doubling: entries `h..2h` are entries `0..h` plus index bit `log2 h`.
+        let mut h = 1;
+        for &st in step.iter().take(entries.trailing_zeros() as usize) {
+            let (low, high) = table.split_at_mut(h);
+            for (t, &l) in high[..h].iter_mut().zip(low.iter()) {
+                *t = l.wadd(st);
+            }
+            h *= 2;
         }
     }
     (array.tile_m as usize * entries * (g - 1)) as u64
@@ -421,10 +420,10 @@ impl Word for i32 {
         msb: bool,
     ) {
         #[cfg(target_arch = "x86_64")]
-        if l.avx512 {
-            // SAFETY: `l.avx512` is set only when the CPU has AVX-512F and there are at most 16
+        if l.avx2 {
+            // SAFETY: `l.avx2` is set only when the CPU has AVX2 and there are at most 16
             // lookup indices; the slice shapes are the ones `step` allocates.
-            unsafe { x86::lookup_accumulate_avx512(l, dout, acc, widx, plane, msb) };
+            unsafe { x86::lookup_accumulate_avx2(l, dout, acc, widx, plane, msb) };
             return;
         }
         lookup_accumulate_portable(l, dout, acc, widx, plane, msb);
@@ -447,15 +446,19 @@ struct Lookups {
     stride: usize,
     /// Per lookup index: the entry read and whether the mirrored half was taken.
     mirrors: Vec<(usize, bool)>,
-    /// `mirrors` for the vector kernel: entries (padded to 16 lanes), and the lanes negated
-    /// on a plane that is not the MSB plane (`negate[0]`) and on the MSB plane (`negate[1]`).
+    /// `mirrors` for the vector kernel, per lane (lookup index, padded to 16): the entry
+    /// read, and -1 where the result is negated on a plane that is not the MSB plane
+    /// (`negate[0]`) or on the MSB plane (`negate[1]`), else 0.
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     order: [i32; 16],
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-    negate: [u16; 2],
-    /// The AVX-512 kernel applies (CPU support, `i32` words, at most 16 indices).
+    negate: [[i32; 16]; 2],
+    /// Per lane: -1 where lane < `entries` (the table word's lanes), else 0.
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-    avx512: bool,
+    entry_lanes: [i32; 16],
+    /// The AVX2 kernel applies (CPU support, `i32` words, at most 16 indices).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    avx2: bool,
 }
 
 #[inline(always)]
@@ -542,11 +545,11 @@ fn step<W: Word>(array: &LutArray, s: &TileStreams, vector: bool) -> SteppedRun 
         .map(|w| lookup_entry(array, w))
         .collect();
     let mut order = [0i32; 16];
-    let mut negate = [0u16; 2];
+    let mut negate = [[0i32; 16]; 2];
     for (w, &(e, mirrored)) in mirrors.iter().enumerate().take(16) {
         order[w] = e as i32;
-        negate[0] |= u16::from(mirrored) << w;
-        negate[1] |= u16::from(!mirrored) << w;
+        negate[0][w] = -i32::from(mirrored);
+        negate[1][w] = -i32::from(!mirrored);
     }
     let lookups = Lookups {
         entries,
@@ -554,7 +557,8 @@ fn step<W: Word>(array: &LutArray, s: &TileStreams, vector: bool) -> SteppedRun 
         mirrors,
         order,
         negate,
-        avx512: vector && x86::avx512_applies::<W>(indices),
+        entry_lanes: std::array::from_fn(|i| -i32::from(i < entries)),
+        avx2: vector && x86::avx2_applies::<W>(indices),
     };
 
     // Event increments per transfer / lookup cycle (the counters stay plain adds).
@@ -712,11 +716,11 @@ fn count_precompute_only(act_cycles: &[u64], wgt_cycles: &[u64]) -> u64 {
 mod x86 {
     use super::{LutArray, TileInput, Word};
 
-    /// Whether the AVX-512 lookup kernel applies to words `W` and `indices` lookup indices.
-    pub(super) fn avx512_applies<W: Word>(indices: usize) -> bool {
+    /// Whether the AVX2 lookup kernel applies to words `W` and `indices` lookup indices.
+    pub(super) fn avx2_applies<W: Word>(indices: usize) -> bool {
         #[cfg(target_arch = "x86_64")]
         {
-            W::VECTOR && indices <= 16 && std::arch::is_x86_feature_detected!("avx512f")
+            W::VECTOR && indices <= 16 && std::arch::is_x86_feature_detected!("avx2")
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
@@ -734,13 +738,13 @@ mod x86 {
         use super::{LutArray, TileInput};
         use std::arch::x86_64::*;
 
-        /// [`super::super::pack_weights_portable`] compiled for AVX-512.
+        /// [`super::super::pack_weights_portable`] compiled for AVX2.
         ///
         /// # Safety
         ///
-        /// The CPU must support AVX-512F, BW and VL.
-        #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
-        pub(in super::super) unsafe fn pack_weights_avx512(
+        /// The CPU must support AVX2.
+        #[target_feature(enable = "avx2")]
+        pub(in super::super) unsafe fn pack_weights_avx2(
             array: &LutArray,
             input: &TileInput,
             wgt: &mut [u8],
@@ -748,17 +752,27 @@ mod x86 {
             pack_weights_portable(array, input, wgt)
         }
 
+        /// Lanes of `a` where bit 3 of `ix` is clear, lanes of `b` where it is set.
+        #[inline(always)]
+        unsafe fn by_bit3(a: __m256i, b: __m256i, ix: __m256i) -> __m256i {
+            _mm256_castps_si256(_mm256_blendv_ps(
+                _mm256_castsi256_ps(a),
+                _mm256_castsi256_ps(b),
+                _mm256_castsi256_ps(_mm256_slli_epi32::<28>(ix)),
+            ))
+        }
+
         /// The lookup-accumulate array with `i32` registers: each row's (at most 16) signed,
-        /// shifted lookup results sit in one vector register, and one permute per 16 columns
+        /// shifted lookup results sit in two vector registers, and a permute pair per 8 columns
         /// performs their lookups.
         ///
         /// # Safety
         ///
-        /// The CPU must support AVX-512F; `l.mirrors.len() <= 16`, `l.entries <= 16`,
-        /// `dout.len() == rows * l.entries`, `acc.len() == rows * l.stride`,
-        /// `widx.len() == l.stride`, `l.stride % 16 == 0` (all checked).
-        #[target_feature(enable = "avx512f")]
-        pub(in super::super) unsafe fn lookup_accumulate_avx512(
+        /// The CPU must support AVX2. The shapes are checked: `l.mirrors.len() <= 16`,
+        /// `l.entries` 1, 2, 4, 8 or 16, `dout.len() == rows * l.entries`,
+        /// `acc.len() == rows * l.stride`, `widx.len() == l.stride`, `l.stride % 16 == 0`.
+        #[target_feature(enable = "avx2")]
+        pub(in super::super) unsafe fn lookup_accumulate_avx2(
             l: &Lookups,
             dout: &[i32],
             acc: &mut [i32],
@@ -769,35 +783,62 @@ mod x86 {
             let rows = dout.len() / l.entries;
             assert!(
                 l.mirrors.len() <= 16
+                    && l.entries.is_power_of_two()
                     && l.entries <= 16
                     && dout.len() == rows * l.entries
                     && acc.len() == rows * l.stride
                     && widx.len() == l.stride
                     && l.stride % 16 == 0
             );
-            // SAFETY: `order` has 16 `i32`s.
-            let order = unsafe { _mm512_loadu_epi32(l.order.as_ptr()) };
-            let negate = l.negate[usize::from(msb)];
-            let entry_mask: u16 = ((1u32 << l.entries) - 1) as u16;
-            let shift = _mm_cvtsi32_si128(plane as i32);
-            let zero = _mm512_setzero_si512();
-            for (table, row) in dout
-                .chunks_exact(l.entries)
-                .zip(acc.chunks_exact_mut(l.stride))
-            {
-                // SAFETY: the mask covers `l.entries` lanes, all inside `table`.
-                let t = unsafe { _mm512_maskz_loadu_epi32(entry_mask, table.as_ptr()) };
-                let v = _mm512_sll_epi32(_mm512_permutexvar_epi32(order, t), shift);
-                let v = _mm512_mask_sub_epi32(v, negate, zero, v);
-                for (a, w) in row.chunks_exact_mut(16).zip(widx.chunks_exact(16)) {
-                    // SAFETY: `w` has 16 bytes and `a` 16 `i32`s.
-                    unsafe {
-                        let ix = _mm512_cvtepu8_epi32(_mm_loadu_si128(w.as_ptr().cast()));
-                        let sum = _mm512_add_epi32(
-                            _mm512_loadu_epi32(a.as_ptr()),
-                            _mm512_permutexvar_epi32(ix, v),
-                        );
-                        _mm512_storeu_epi32(a.as_mut_ptr(), sum);
+            let two_words = l.entries > 8;
+            let wide = l.mirrors.len() > 8;
+            // SAFETY: every pointer below is read or written within the slice it comes from:
+            // 8-lane loads of 16-lane arrays at 0 and 8; masked table loads only of lanes
+            // `< l.entries` (the upper half only when `l.entries == 16`); 16 index bytes and
+            // 16 accumulators per `chunks_exact(16)` chunk.
+            unsafe {
+                let order_lo = _mm256_loadu_si256(l.order.as_ptr().cast());
+                let order_hi = _mm256_loadu_si256(l.order[8..].as_ptr().cast());
+                let neg = &l.negate[usize::from(msb)];
+                let neg_lo = _mm256_loadu_si256(neg.as_ptr().cast());
+                let neg_hi = _mm256_loadu_si256(neg[8..].as_ptr().cast());
+                let lanes_lo = _mm256_loadu_si256(l.entry_lanes.as_ptr().cast());
+                let lanes_hi = _mm256_loadu_si256(l.entry_lanes[8..].as_ptr().cast());
+                let shift = _mm_cvtsi32_si128(plane as i32);
+                for (table, row) in dout
+                    .chunks_exact(l.entries)
+                    .zip(acc.chunks_exact_mut(l.stride))
+                {
+                    let t0 = _mm256_maskload_epi32(table.as_ptr(), lanes_lo);
+                    let t1 = if two_words {
+                        _mm256_maskload_epi32(table[8..].as_ptr(), lanes_hi)
+                    } else {
+                        t0
+                    };
+                    // Lookup results for indices 0..8 and 8..16: entry, shift, sign.
+                    let expand = |order: __m256i, neg: __m256i| {
+                        let mut v = _mm256_permutevar8x32_epi32(t0, order);
+                        if two_words {
+                            v = by_bit3(v, _mm256_permutevar8x32_epi32(t1, order), order);
+                        }
+                        let v = _mm256_sll_epi32(v, shift);
+                        _mm256_sub_epi32(_mm256_xor_si256(v, neg), neg)
+                    };
+                    let lo = expand(order_lo, neg_lo);
+                    let hi = if wide { expand(order_hi, neg_hi) } else { lo };
+                    for (a, w) in row.chunks_exact_mut(16).zip(widx.chunks_exact(16)) {
+                        let bytes = _mm_loadu_si128(w.as_ptr().cast());
+                        for (half, bytes) in
+                            [bytes, _mm_srli_si128::<8>(bytes)].into_iter().enumerate()
+                        {
+                            let ix = _mm256_cvtepu8_epi32(bytes);
+                            let mut v = _mm256_permutevar8x32_epi32(lo, ix);
+                            if wide {
+                                v = by_bit3(v, _mm256_permutevar8x32_epi32(hi, ix), ix);
+                            }
+                            let p = a[half * 8..].as_mut_ptr().cast::<__m256i>();
+                            _mm256_storeu_si256(p, _mm256_add_epi32(_mm256_loadu_si256(p), v));
+                        }
                     }
                 }
             }
