@@ -4,6 +4,7 @@
 //! Everything is seeded: the same `(array, count, seed)` gives the same cases.
 
 use lutforge_models::config::ModelConfig;
+use lutforge_models::numerics;
 use lutforge_sim::arch::LutArray;
 use lutforge_sim::lut_tile::TileInput;
 use rand::{Rng, SeedableRng};
@@ -47,8 +48,9 @@ pub struct Case {
 /// Largest K chunk count a generated case uses (keeps runs short).
 const MAX_CHUNKS: u64 = 4;
 
-/// `count` cases for `array` from `seed`: every fourth case is a model tile, the others random,
-/// cycling through every weight width `1..=max_weight_bits`.
+/// `count` cases for `array` from `seed`: every fourth case is a model tile (when the array runs a
+/// weight format the quantizers produce), the others random, cycling through every weight width
+/// `1..=max_weight_bits`.
 pub fn generate(array: &LutArray, count: usize, seed: u64) -> Vec<Case> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let tiny = ModelConfig::preset("tiny-llama").ok();
@@ -58,7 +60,9 @@ pub fn generate(array: &LutArray, count: usize, seed: u64) -> Vec<Case> {
             if index % 4 == 3 {
                 if let Some(cfg) = &tiny {
                     model_tiles += 1;
-                    return model_case(array, cfg, index, model_tiles - 1, &mut rng);
+                    if let Some(case) = model_case(array, cfg, index, model_tiles - 1, &mut rng) {
+                        return case;
+                    }
                 }
             }
             random_tiles += 1;
@@ -99,28 +103,27 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
     s * 3f64.sqrt()
 }
 
-/// Symmetric absmax quantization of `x` to `bits`-bit signed integers (one scale for `x`).
-pub fn quantize_absmax(x: &[f64], bits: u32) -> Vec<i64> {
-    let hi = (1i64 << (bits - 1)) - 1;
-    let lo = -(1i64 << (bits - 1));
-    let amax = x.iter().fold(0f64, |m, v| m.max(v.abs()));
-    let scale = if amax > 0.0 {
-        hi.max(1) as f64 / amax
-    } else {
-        1.0
+/// Quantizer widths the models crate provides (`numerics::quantize_int_symmetric`).
+const QUANT_BITS: std::ops::RangeInclusive<u32> = 2..=8;
+
+/// `x` quantized to `bits`-bit symmetric integers with one scale (`bits` clamped to what the
+/// quantizer supports), or BitNet b1.58 ternary codes; both from `models::numerics`.
+fn quantize(x: &[f32], format: &Format) -> Vec<i64> {
+    let q = match format {
+        Format::Ternary => numerics::quantize_ternary_absmean(x),
+        Format::Int(bits) => numerics::quantize_int_symmetric(x, *bits, x.len().max(1)),
     };
-    x.iter()
-        .map(|v| ((v * scale).round() as i64).clamp(lo, hi))
-        .collect()
+    // The inputs are finite and the widths in range, so the quantizers cannot refuse them.
+    q.map(|q| q.values.into_iter().map(i64::from).collect()).unwrap_or_else(|_| vec![0; x.len()])
 }
 
-/// BitNet b1.58 ternary quantization: scale by the mean absolute value, round, clip to {-1,0,1}.
-pub fn quantize_ternary(x: &[f64]) -> Vec<i64> {
-    let mean = x.iter().map(|v| v.abs()).sum::<f64>() / x.len().max(1) as f64;
-    let scale = if mean > 0.0 { 1.0 / mean } else { 1.0 };
-    x.iter()
-        .map(|v| ((v * scale).round() as i64).clamp(-1, 1))
-        .collect()
+/// A weight format a model tile is quantized to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    /// {-1, 0, 1}, two planes.
+    Ternary,
+    /// Symmetric signed integers of this width.
+    Int(u32),
 }
 
 fn model_case(
@@ -129,7 +132,7 @@ fn model_case(
     index: usize,
     nth: usize,
     rng: &mut ChaCha8Rng,
-) -> Case {
+) -> Option<Case> {
     let h = cfg.hidden_size as usize;
     let matrices: [(&'static str, usize, usize); 7] = [
         ("q_proj", h, cfg.q_dim() as usize),
@@ -143,15 +146,19 @@ fn model_case(
     let which = nth % matrices.len();
     let (matrix, fan_in, fan_out) = matrices[which];
     // Formats this array can run, cycled per model tile.
-    let mut formats: Vec<(String, u32)> = Vec::new();
+    let mut formats = Vec::new();
     if array.max_weight_bits >= 2 {
-        formats.push(("ternary".into(), 2));
+        formats.push(Format::Ternary);
     }
-    formats.push((
-        format!("int{}", array.max_weight_bits),
-        array.max_weight_bits,
-    ));
-    let (format, weight_bits) = formats[nth / matrices.len() % formats.len()].clone();
+    let int_bits = array.max_weight_bits.min(*QUANT_BITS.end());
+    if QUANT_BITS.contains(&int_bits) {
+        formats.push(Format::Int(int_bits));
+    }
+    let format = *formats.get(nth / matrices.len() % formats.len().max(1))?;
+    let weight_bits = match format {
+        Format::Ternary => 2,
+        Format::Int(bits) => bits,
+    };
     // The layer's weights come from a fixed per-matrix seed (the "checkpoint"), not the run seed.
     let mut wrng = ChaCha8Rng::seed_from_u64(0x7419_0000 + which as u64);
     let tile_k = array.tile_k as usize;
@@ -160,25 +167,21 @@ fn model_case(
     let n_cols = array.tile_n as usize;
     let col0 = rng.gen_range(0..fan_out);
     let mut weights = vec![0i64; k * n_cols];
-    let full: Vec<f64> = (0..fan_in * fan_out)
-        .map(|_| normal(&mut wrng) * 0.02)
+    let full: Vec<f32> = (0..fan_in * fan_out)
+        .map(|_| (normal(&mut wrng) * 0.02) as f32)
         .collect();
     for n in 0..n_cols {
         let col = (col0 + n) % fan_out;
-        let channel: Vec<f64> = (0..fan_in).map(|i| full[i * fan_out + col]).collect();
-        let q = if format == "ternary" {
-            quantize_ternary(&channel)
-        } else {
-            quantize_absmax(&channel, weight_bits)
-        };
-        for (i, v) in q.into_iter().enumerate().take(k) {
+        let channel: Vec<f32> = (0..fan_in).map(|i| full[i * fan_out + col]).collect();
+        for (i, v) in quantize(&channel, &format).into_iter().enumerate().take(k) {
             weights[i * n_cols + n] = v;
         }
     }
     let mut activations = vec![0i64; array.tile_m as usize * k];
     for m in 0..array.tile_m as usize {
-        let token: Vec<f64> = (0..fan_in).map(|_| normal(rng)).collect();
-        for (i, v) in quantize_absmax(&token, array.act_bits)
+        let token: Vec<f32> = (0..fan_in).map(|_| normal(rng) as f32).collect();
+        let act_format = Format::Int(array.act_bits.clamp(*QUANT_BITS.start(), *QUANT_BITS.end()));
+        for (i, v) in quantize(&token, &act_format)
             .into_iter()
             .enumerate()
             .take(k)
@@ -186,7 +189,11 @@ fn model_case(
             activations[m * k + i] = v;
         }
     }
-    Case {
+    let format = match format {
+        Format::Ternary => "ternary".to_string(),
+        Format::Int(bits) => format!("int{bits}"),
+    };
+    Some(Case {
         index,
         kind: CaseKind::Model { matrix, format },
         input: TileInput {
@@ -195,5 +202,5 @@ fn model_case(
             activations,
             weights,
         },
-    }
+    })
 }
