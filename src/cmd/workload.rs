@@ -113,10 +113,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         linear_weight_bytes(&workload) as f64 * 8.0 / linear as f64
     )?;
     let context = workload.prefill_tokens + workload.decode_tokens;
-    let kv_per_token = 2 * m.num_layers * m.kv_dim() * u64::from(workload.quant.kv.bits()) / 8;
+    // What one token appends to the cache (every layer, K and V, with the format's scales).
+    let kv_per_token: u64 = lower_step(&workload.model, &workload.quant, &one_token_step())
+        .iter()
+        .map(|op| op.kv_write_bytes * op.repeat)
+        .sum();
     writeln!(
         out,
-        "  KV cache at the end: {} tokens x batch {} x {} per token ({} KV) = {}",
+        "  KV cache at the end: {} tokens x batch {} x {} per token (kv{}) = {}",
         context,
         workload.batch,
         fmt_bytes(kv_per_token),
@@ -126,9 +130,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Bytes of every linear weight matrix in the workload's format (one decode step reads them all).
-fn linear_weight_bytes(workload: &lutforge_workloads::Workload) -> u64 {
-    let step = lutforge_workloads::Step {
+/// One decode step of one sequence on an empty cache.
+fn one_token_step() -> lutforge_workloads::Step {
+    lutforge_workloads::Step {
         kind: lutforge_workloads::StepKind::Decode,
         draft: false,
         batch: 1,
@@ -136,7 +140,12 @@ fn linear_weight_bytes(workload: &lutforge_workloads::Workload) -> u64 {
         context_tokens: 0,
         shared_context_tokens: 0,
         logits_rows: 1,
-    };
+    }
+}
+
+/// Bytes of every linear weight matrix in the workload's format (one decode step reads them all).
+fn linear_weight_bytes(workload: &lutforge_workloads::Workload) -> u64 {
+    let step = one_token_step();
     // Batch 1 routes one token to top_k experts only; count every expert's weights instead.
     let mut model = workload.model.clone();
     if let Some(moe) = &mut model.moe {
