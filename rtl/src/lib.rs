@@ -119,7 +119,8 @@ impl Bundle {
         };
         for f in &self.files {
             let path = dir.join(&f.name);
-            lutforge_sim::output::write_atomic(&path, f.text.as_bytes()).map_err(|e| err(&path, e))?;
+            lutforge_sim::output::write_atomic(&path, f.text.as_bytes())
+                .map_err(|e| err(&path, e))?;
         }
         Ok(())
     }

@@ -14,11 +14,11 @@
 use lutforge_workloads::{GemmOperand, Op, OpShape};
 
 use crate::arch::{Arch, LutArray, MacArray, MatrixUnit};
-use crate::systolic::{gemm_cost, SystolicArray};
 use crate::energy::{EnergyBreakdown, EnergyModel};
 use crate::error::SimError;
 use crate::lut_tile;
 use crate::support;
+use crate::systolic::{gemm_cost, SystolicArray};
 
 /// Which unit executes an op.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -198,7 +198,12 @@ const SYSTOLIC_ACC_BITS: u32 = 32;
 
 /// A systolic array: each instance's output columns split evenly over the cores, the fold
 /// schedule and SRAM counts from SCALE-Sim's model ([`gemm_cost`]); DRAM is left to [`finish`].
-fn systolic_gemm(arch: &Arch, sys: &SystolicArray, e: &EnergyModel, [m, n, k, count]: [u64; 4]) -> ArrayCost {
+fn systolic_gemm(
+    arch: &Arch,
+    sys: &SystolicArray,
+    e: &EnergyModel,
+    [m, n, k, count]: [u64; 4],
+) -> ArrayCost {
     let per_core = gemm_cost(sys, m, n.div_ceil(arch.cores), k);
     let instances = (count * arch.cores) as f64;
     let bits = (sys.word_bytes * 8) as u32;
@@ -209,7 +214,8 @@ fn systolic_gemm(arch: &Arch, sys: &SystolicArray, e: &EnergyModel, [m, n, k, co
         sram_j: instances
             * f64::from(bits)
             * (per_core.sram_ifmap_read_words as f64 * e.sram_pj_per_bit(sys.ifmap_sram_bytes)
-                + per_core.sram_filter_read_words as f64 * e.sram_pj_per_bit(sys.filter_sram_bytes)
+                + per_core.sram_filter_read_words as f64
+                    * e.sram_pj_per_bit(sys.filter_sram_bytes)
                 + per_core.sram_ofmap_write_words as f64 * e.sram_pj_per_bit(sys.ofmap_sram_bytes)),
         ..EnergyBreakdown::default()
     };

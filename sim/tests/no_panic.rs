@@ -8,14 +8,39 @@ use proptest::prelude::*;
 
 /// Integer fields of the shipped architectures, as dotted paths.
 const FIELDS: &[&str] = &[
-    "cores", "lut.tile_m", "lut.tile_n", "lut.tile_k", "lut.group", "lut.max_weight_bits", "lut.act_bits",
-    "lut.acc_bits", "buffers.activation_kib", "buffers.weight_kib", "buffers.output_kib", "buffers.table_kib",
-    "vector.lanes", "mac.tile_m", "mac.tile_n", "mac.tile_k", "mac.mult_bits", "mac.pipeline_cycles",
-    "systolic.rows", "systolic.cols", "systolic.ifmap_sram_kib",
+    "cores",
+    "lut.tile_m",
+    "lut.tile_n",
+    "lut.tile_k",
+    "lut.group",
+    "lut.max_weight_bits",
+    "lut.act_bits",
+    "lut.acc_bits",
+    "buffers.activation_kib",
+    "buffers.weight_kib",
+    "buffers.output_kib",
+    "buffers.table_kib",
+    "vector.lanes",
+    "mac.tile_m",
+    "mac.tile_n",
+    "mac.tile_k",
+    "mac.mult_bits",
+    "mac.pipeline_cycles",
+    "systolic.rows",
+    "systolic.cols",
+    "systolic.ifmap_sram_kib",
 ];
 
 fn value() -> impl Strategy<Value = i64> {
-    prop_oneof![Just(0i64), Just(-1), Just(1), Just(3), Just(1 << 40), Just(i64::MAX), 1i64..=4096]
+    prop_oneof![
+        Just(0i64),
+        Just(-1),
+        Just(1),
+        Just(3),
+        Just(1 << 40),
+        Just(i64::MAX),
+        1i64..=4096
+    ]
 }
 
 proptest! {

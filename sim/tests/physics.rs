@@ -107,10 +107,18 @@ fn lut_beats_the_dequantizing_mac_on_low_bit_decode_energy() {
     for quant in ["w1.58a8kv4", "w2a8kv4"] {
         let l = run(&lut, "bitnet-b1.58-2b-4t", quant, 1, 128, 32);
         let m = run(&mac, "bitnet-b1.58-2b-4t", quant, 1, 128, 32);
-        let (le, me) = (l.summary.decode_energy_per_token_j.unwrap(), m.summary.decode_energy_per_token_j.unwrap());
+        let (le, me) = (
+            l.summary.decode_energy_per_token_j.unwrap(),
+            m.summary.decode_energy_per_token_j.unwrap(),
+        );
         assert!(le < me, "{quant}: LUT {le} J/token vs MAC {me} J/token");
         // The arithmetic alone shows the margin plainly: lookups and adds against multiplies.
-        assert!(compute(&l) < 0.7 * compute(&m), "{quant}: LUT arithmetic {} vs MAC {}", compute(&l), compute(&m));
+        assert!(
+            compute(&l) < 0.7 * compute(&m),
+            "{quant}: LUT arithmetic {} vs MAC {}",
+            compute(&l),
+            compute(&m)
+        );
     }
     // Bit-serial cost grows with the weight width; the MAC's does not (the trend T-MAC and LUT
     // Tensor Core report: LUT kernels scale with weight bits, dequantizing ones do not).

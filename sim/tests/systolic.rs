@@ -171,7 +171,11 @@ fn shipped_systolic_arch_loads() {
         panic!("not a systolic array: {:?}", arch.matrix)
     };
     assert_eq!((a.rows, a.cols, a.dataflow), (128, 128, Dataflow::Ws));
-    assert_eq!(a.bandwidth, DramBandwidth::Calc, "DRAM is the engine's [dram], not SCALE-Sim ports");
+    assert_eq!(
+        a.bandwidth,
+        DramBandwidth::Calc,
+        "DRAM is the engine's [dram], not SCALE-Sim ports"
+    );
     let c = gemm_cost(a, 128, 4096, 4096);
     assert_eq!(c.macs, 128 * 4096 * 4096);
     assert!(c.compute_util > 0.0 && c.compute_util <= 1.0);

@@ -114,7 +114,8 @@ fn quantize(x: &[f32], format: &Format) -> Vec<i64> {
         Format::Int(bits) => numerics::quantize_int_symmetric(x, *bits, x.len().max(1)),
     };
     // The inputs are finite and the widths in range, so the quantizers cannot refuse them.
-    q.map(|q| q.values.into_iter().map(i64::from).collect()).unwrap_or_else(|_| vec![0; x.len()])
+    q.map(|q| q.values.into_iter().map(i64::from).collect())
+        .unwrap_or_else(|_| vec![0; x.len()])
 }
 
 /// A weight format a model tile is quantized to.

@@ -158,10 +158,15 @@ impl Workload {
     fn check_size(&self) -> Result<(), WorkloadError> {
         let m = &self.model;
         let tokens = self.batch as f64 * (self.prefill_tokens + self.decode_tokens) as f64;
-        let widest = [m.hidden_size, m.intermediate_size, m.vocab_size, m.q_dim() + 2 * m.kv_dim()]
-            .into_iter()
-            .max()
-            .unwrap_or(0) as f64;
+        let widest = [
+            m.hidden_size,
+            m.intermediate_size,
+            m.vocab_size,
+            m.q_dim() + 2 * m.kv_dim(),
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0) as f64;
         let context = (self.prefill_tokens + self.decode_tokens) as f64;
         let projection = 2.0 * tokens * widest * widest * m.num_experts() as f64;
         let attention = 4.0 * tokens * context * m.q_dim() as f64;

@@ -142,7 +142,14 @@ impl Arch {
                 },
                 &check,
             )?,
-            (None, None) => return Err(SimError::invalid(file, "buffers", "missing", "needs a [buffers] section")),
+            (None, None) => {
+                return Err(SimError::invalid(
+                    file,
+                    "buffers",
+                    "missing",
+                    "needs a [buffers] section",
+                ))
+            }
         };
         let vector = VectorUnit::from_raw(&raw.vector, &check)?;
         let dram = Dram::from_raw(&raw.dram, &check)?;
@@ -177,7 +184,12 @@ impl Arch {
                 check.forbid_section("lut", raw.lut.is_some(), &raw.kind)?;
                 check.forbid_section("mac", raw.mac.is_some(), &raw.kind)?;
                 let sys = raw.systolic.as_ref().ok_or_else(|| {
-                    SimError::invalid(file, "systolic", "missing", "kind `systolic` needs a [systolic] section")
+                    SimError::invalid(
+                        file,
+                        "systolic",
+                        "missing",
+                        "kind `systolic` needs a [systolic] section",
+                    )
                 })?;
                 MatrixUnit::Systolic(systolic_for_engine(sys, file)?)
             }
@@ -193,7 +205,12 @@ impl Arch {
         };
         if !matches!(matrix, MatrixUnit::Lut(_)) {
             if let Some(kib) = raw.buffers.as_ref().and_then(|b| b.table_kib) {
-                return Err(SimError::invalid(file, "buffers.table_kib", kib, "only LUT architectures have a table buffer"));
+                return Err(SimError::invalid(
+                    file,
+                    "buffers.table_kib",
+                    kib,
+                    "only LUT architectures have a table buffer",
+                ));
             }
         }
         Ok(Arch {
@@ -247,7 +264,10 @@ fn systolic_for_engine(raw: &RawSystolic, file: &str) -> Result<SystolicArray, S
             "simulate takes DRAM bandwidth from [dram]; remove this field",
         ));
     }
-    let calc = RawSystolic { bandwidth_mode: Some("calc".to_string()), ..raw.clone() };
+    let calc = RawSystolic {
+        bandwidth_mode: Some("calc".to_string()),
+        ..raw.clone()
+    };
     SystolicArray::from_raw(&calc, file)
 }
 
