@@ -10,14 +10,20 @@
 //! case; without it the SCALE-Sim side is skipped with a message. Environment:
 //! `SYSTOLIC_BENCH_CASES=gemm512,o_proj` picks cases; `SYSTOLIC_BENCH_SCALESIM=0` skips SCALE-Sim.
 //!
-//! Measured on the shared 2-core development machine (load average 2-5 from other jobs, so wall
-//! times carry noise; SCALE-Sim CPU time is user + system of its process):
+//! Measured 2026-11-25 on the shared 2-core development machine (other jobs running, load
+//! average 2-5; SCALE-Sim CPU time is user + system of its processes), all three report files
+//! identical byte for byte in every case:
 //!
-//! | case | SCALE-Sim wall (CPU) | lutforge CLI wall | lutforge model | ratio wall / model |
-//! |---|---|---|---|---|
-//! | 512x512x512 GEMM, 32x32 ws, CALC | see testbench/scalesim/README.md | | | |
+//! | case | SCALE-Sim wall (CPU) | lutforge CLI wall | lutforge model | ratio wall | ratio CPU/model |
+//! |---|---|---|---|---|---|
+//! | gemm512: 512x512x512 GEMM, 32x32 ws | 20.2 s (19.6 s) | 1.85 ms | 0.040 ms | 10,907x | 484,093x |
+//! | o_proj: Llama-2-7B o_proj, M=1, 128x128 ws | 64.4 s (62.6 s) | 2.24 ms | 0.056 ms | 28,786x | 1,111,173x |
+//! | llama_layer: 7 GEMMs of a Llama-2-7B layer, M=1, 128x128 ws | 796.0 s (795.7 s) | 2.35 ms | 0.541 ms | 339,053x | 1,469,675x |
 //!
-//! The same table, with the exact figures, is kept in `testbench/scalesim/README.md`.
+//! `llama_layer` runs SCALE-Sim once per GEMM and sums the times: SCALE-Sim keeps every finished
+//! layer in memory, and one process for the whole layer had grown to 12 GiB after the four
+//! 4096x4096 GEMMs (the 11008-wide ones need about 9 GiB each alone) on a 23 GiB machine.
+//! The same table is kept in `testbench/scalesim/README.md`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -33,9 +39,9 @@ struct Case {
     /// Configuration, relative to the repository root.
     config: &'static str,
     topology: &'static str,
-    /// Run SCALE-Sim once per layer (it keeps every finished layer's traces in memory, so a
-    /// whole Llama layer in one process needs tens of GiB); times are summed and the per-layer
-    /// reports merged (LayerID renumbered) before the byte comparison.
+    /// Run SCALE-Sim once per layer (it keeps every finished layer in memory, so a whole Llama
+    /// layer in one process outgrows the machine); times are summed and the per-layer reports
+    /// merged (LayerID renumbered) before the byte comparison.
     per_layer_process: bool,
 }
 
