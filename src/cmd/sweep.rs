@@ -194,9 +194,14 @@ fn progress(len: u64, quiet: bool) -> ProgressBar {
         },
     );
     if let Ok(style) =
-        ProgressStyle::with_template("{bar:30} {pos}/{len} points  {per_sec}  ETA {eta}  {msg}")
+        ProgressStyle::with_template("{bar:30} {pos}/{len} points  {rate}  ETA {eta}  {msg}")
     {
-        bar.set_style(style);
+        bar.set_style(style.with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0} points/s", state.per_sec());
+            },
+        ));
     }
     bar
 }
