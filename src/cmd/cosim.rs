@@ -5,6 +5,12 @@
 //! Prints a table (case, origin, shape, bits, cycles RTL / stepped / fast, result) and a summary
 //! line `N cases: P passed, F failed`. Exit 1 on the first mismatch, with
 //! `case K, cycle N, signal S: expected X, got Y` and the command that reproduces it.
+//!
+//! `--stalls` runs the same cases with back-pressure: the harness deasserts the input valids and
+//! `res_ready` on random cycles (seeded from `--seed` and the case index). Every output value must
+//! still equal the stepped model's, and the RTL cycle count (the table's first column, with
+//! stalls) must be at least the stall-free model's (the second); see
+//! `lutforge_testbench::compare_stalled`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,7 +18,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use lutforge_sim::arch::MatrixUnit;
 use lutforge_sim::Arch;
-use lutforge_testbench::{cosimulate, render_table, CosimSettings};
+use lutforge_testbench::{cosimulate, render_table, CosimSettings, STALL_PERCENT};
 
 use super::EXIT_VERIFY;
 
@@ -35,6 +41,10 @@ pub struct Args {
     /// is written only when given).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Inject back-pressure: deassert cmd/act/wgt valid and res_ready on random cycles (25% each);
+    /// values must stay equal, cycles only >= the stall-free model's.
+    #[arg(long)]
+    pub stalls: bool,
 }
 
 /// Runs `lutforge cosim`.
@@ -72,6 +82,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         vcd_case: args.vcd,
         vcd_path: vcd_path.clone(),
         options: Default::default(),
+        stalls: args.stalls,
     };
     let outcome = cosimulate(&arch.name, &array, &settings)?;
     let h = &outcome.harness;
@@ -87,6 +98,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             format!("built in {:.1} s", h.build_seconds)
         }
     );
+    if args.stalls {
+        println!(
+            "stalls: cmd/act/wgt valid and res_ready each deasserted on {STALL_PERCENT}% of cycles; \
+             rtl cycles include the stalls and must be >= the stall-free stepped cycles"
+        );
+    }
     print!("{}", render_table(&outcome.rows));
     if let Some(m) = &outcome.mismatch {
         let passed = outcome.rows.iter().filter(|r| r.equal).count();
@@ -95,22 +112,35 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             outcome.rows.len()
         );
         let repro = format!(
-            "reproduce: lutforge cosim --arch {} --cases {} --seed {} --vcd {}",
+            "reproduce: lutforge cosim --arch {} --cases {} --seed {}{} --vcd {}",
             args.arch.display(),
             args.cases,
             args.seed,
+            if args.stalls { " --stalls" } else { "" },
             m.case
         );
         println!("MISMATCH {m}\n{repro}");
         eprintln!("error: {m}\n{repro}");
         return Ok(ExitCode::from(EXIT_VERIFY));
     }
-    println!(
-        "{n} cases: {n} passed, 0 failed; values and cycle counts equal (RTL = stepped model = fast model); rtl {:.2} s, stepped {:.3} s",
-        outcome.rtl_seconds,
-        outcome.stepped_seconds,
-        n = outcome.rows.len()
-    );
+    if args.stalls {
+        let (rtl, model) = outcome.rows.iter().fold((0, 0), |(r, s), row| {
+            (r + row.rtl_cycles, s + row.stepped_cycles)
+        });
+        println!(
+            "{n} cases: {n} passed, 0 failed; with stalls values equal (RTL = stepped model) and RTL cycles >= model cycles ({rtl} >= {model} in total; stepped = fast); rtl {:.2} s, stepped {:.3} s",
+            outcome.rtl_seconds,
+            outcome.stepped_seconds,
+            n = outcome.rows.len()
+        );
+    } else {
+        println!(
+            "{n} cases: {n} passed, 0 failed; values and cycle counts equal (RTL = stepped model = fast model); rtl {:.2} s, stepped {:.3} s",
+            outcome.rtl_seconds,
+            outcome.stepped_seconds,
+            n = outcome.rows.len()
+        );
+    }
     if args.vcd.is_some() {
         println!("vcd: {}", vcd_path.display());
     }

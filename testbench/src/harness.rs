@@ -11,6 +11,23 @@
 //! (cycle 0): `A <cycle>` per activation transfer, `W <cycle>` per weight transfer,
 //! `R <cycle> <hex>` per result transfer and finally `END <cycles>` (or `TIMEOUT <cycles>`).
 //! `QUIT` ends the process.
+//!
+//! ## Stall injection
+//!
+//! A line `STALL <seed> <percent>` just before a `CASE` runs that one case with back-pressure:
+//! a xorshift64* generator seeded with `<seed>` draws, every cycle and in this order, whether to
+//! deassert `cmd_valid`, `act_valid`, `wgt_valid` and `res_ready`, each with probability
+//! `<percent>`/100 (four draws per cycle, whatever the stream states). While a valid is low the
+//! harness drives the bitwise complement of the pending beat (or command) on its data, so a
+//! design that samples data without a transfer reads garbage. Every beat is still delivered once
+//! and in order, and every result beat collected. The harness also checks the `res` stream rule:
+//! after a cycle with `res_valid && !res_ready`, `res_valid` must stay high and `res_data` must
+//! not change; a break prints `X <cycle> res_valid dropped` or `X <cycle> res_data changed`. A
+//! transfer on `act`, `wgt` or `res` before the case's `cmd` transfer (a beat the design took
+//! while it should have been idle) prints `X 0 <act_ready|wgt_ready|res_valid> early`.
+//! The cycle limit is four times the stall-free one, and bounds the wait for the `cmd` transfer
+//! too. Without a `STALL` line nothing of this runs: the stall-free path is the same code as
+//! before stall injection existed.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -35,6 +52,20 @@ pub struct RtlRun {
     pub cycles: u64,
     /// The harness gave up waiting for the results.
     pub timed_out: bool,
+    /// Stream-rule violations seen under stalls (`X` lines): cycle, signal and what happened
+    /// (`dropped`, `changed` or `early`).
+    pub violations: Vec<(u64, String, String)>,
+}
+
+/// Back-pressure of one tile: which seed drives the stall generator, and how often a signal is
+/// held off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stalls {
+    /// Seed of the harness's xorshift64* generator (0 is replaced by a fixed nonzero value).
+    pub seed: u64,
+    /// Probability, in percent (1..=50), that each of `cmd_valid`, `act_valid`, `wgt_valid` and
+    /// `res_ready` is deasserted on a given cycle.
+    pub percent: u32,
 }
 
 /// One tile in stream form.
@@ -50,6 +81,9 @@ pub struct StreamTile {
     pub wgt: Vec<String>,
     /// Dump a VCD of this tile.
     pub vcd: bool,
+    /// Inject stalls into this tile's streams (`None`: inputs always valid, results always
+    /// ready).
+    pub stalls: Option<Stalls>,
 }
 
 /// The C++ source of the harness for a top with these dimensions.
@@ -95,6 +129,21 @@ static std::vector<uint32_t> parse_hex(const std::string& s) {{
     }}
     return w;
 }}
+// The complement of a beat, masked to its width: what a stalled stream drives on its data.
+static std::vector<uint32_t> junk(const std::vector<uint32_t>& w, int bits) {{
+    std::vector<uint32_t> j((bits + 31) / 32 + 1, 0);
+    for (int b = 0; b < bits; b += 32) {{
+        uint32_t v = ~(b / 32 < (int)w.size() ? w[b / 32] : 0u);
+        if (bits - b < 32) v &= (1u << (bits - b)) - 1;
+        j[b / 32] = v;
+    }}
+    return j;
+}}
+// xorshift64*: the stall generator.
+static uint64_t rng_next(uint64_t& s) {{
+    s ^= s >> 12; s ^= s << 25; s ^= s >> 27;
+    return s * 0x2545F4914F6CDD1DULL;
+}}
 static std::string to_hex(const std::vector<uint32_t>& w, int bits) {{
     int digits = (bits + 3) / 4;
     std::string s(digits, '0');
@@ -124,8 +173,16 @@ int main(int argc, char** argv) {{
     for (int i = 0; i < 2; ++i) {{ half(0); half(1); }}
     top->rst = 0;
     std::string word;
+    bool stall = false;
+    uint64_t rng = 0, pct = 0;
     while (std::cin >> word) {{
         if (word == "QUIT") break;
+        if (word == "STALL") {{
+            std::cin >> rng >> pct;
+            if (rng == 0) rng = 0x9E3779B97F4A7C15ULL;
+            stall = true;
+            continue;
+        }}
         if (word != "CASE") {{ std::printf("ERROR unexpected %s\n", word.c_str()); return 2; }}
         uint64_t k_chunks, bits, n_act, n_wgt; int vcd;
         std::cin >> k_chunks >> bits >> n_act >> n_wgt >> vcd;
@@ -138,8 +195,52 @@ int main(int argc, char** argv) {{
         std::size_t ai = 0, wi = 0;
         uint64_t rows = 0, cycle = 0;
         bool sent = false, done = false;
-        const uint64_t limit = 64 + 4 * (n_act + n_wgt) + 4 * {rows};
-        while (!done && cycle < limit) {{
+        const uint64_t limit = (64 + 4 * (n_act + n_wgt) + 4 * {rows}) * (stall ? 4 : 1);
+        if (stall) {{
+            bool held = false;
+            std::vector<uint32_t> held_data;
+            const uint64_t k_junk = ~k_chunks & ((1ULL << {kc_bits}) - 1);
+            const uint64_t bits_junk = ~bits & ((1ULL << {plane_bits}) - 1);
+            const std::vector<uint32_t> none;
+            uint64_t waited = 0;
+            while (!done && cycle < limit && waited < limit) {{
+                bool off_cmd = rng_next(rng) % 100 < pct, off_act = rng_next(rng) % 100 < pct;
+                bool off_wgt = rng_next(rng) % 100 < pct, off_res = rng_next(rng) % 100 < pct;
+                bool cv = !sent && !off_cmd, av = ai < n_act && !off_act;
+                bool wv = wi < n_wgt && !off_wgt, rr = !off_res;
+                top->cmd_valid = cv;
+                top->cmd_k_chunks = cv ? k_chunks : k_junk;
+                top->cmd_weight_bits = cv ? bits : bits_junk;
+                top->act_valid = av;
+                put(top->act_data, av ? act[ai] : junk(ai < n_act ? act[ai] : none, {act_bits}));
+                top->wgt_valid = wv;
+                put(top->wgt_data, wv ? wgt[wi] : junk(wi < n_wgt ? wgt[wi] : none, {wgt_bits}));
+                top->res_ready = rr;
+                half(0);
+                bool cmd_fire = top->cmd_valid && top->cmd_ready;
+                bool act_fire = sent && top->act_valid && top->act_ready;
+                bool wgt_fire = sent && top->wgt_valid && top->wgt_ready;
+                bool res_fire = sent && top->res_valid && top->res_ready;
+                std::vector<uint32_t> res = get(top->res_data);
+                if (held && !top->res_valid) std::printf("X %llu res_valid dropped\n", (unsigned long long)cycle);
+                else if (held && res != held_data) std::printf("X %llu res_data changed\n", (unsigned long long)cycle);
+                if (!sent && top->act_valid && top->act_ready) std::printf("X 0 act_ready early\n");
+                if (!sent && top->wgt_valid && top->wgt_ready) std::printf("X 0 wgt_ready early\n");
+                if (!sent && top->res_valid && top->res_ready) std::printf("X 0 res_valid early\n");
+                held = sent && top->res_valid && !top->res_ready;
+                held_data = res;
+                if (act_fire) {{ std::printf("A %llu\n", (unsigned long long)cycle); ++ai; }}
+                if (wgt_fire) {{ std::printf("W %llu\n", (unsigned long long)cycle); ++wi; }}
+                if (res_fire) {{
+                    std::printf("R %llu %s\n", (unsigned long long)cycle, to_hex(res, RES_BITS).c_str());
+                    if (++rows == {rows}) done = true;
+                }}
+                half(1);
+                if (cmd_fire) sent = true;
+                if (sent) ++cycle; else ++waited;
+            }}
+            top->res_ready = 1;
+        }} else while (!done && cycle < limit) {{
             top->cmd_valid = !sent;
             top->act_valid = ai < n_act;
             if (ai < n_act) put(top->act_data, act[ai]);
@@ -160,6 +261,7 @@ int main(int argc, char** argv) {{
             if (cmd_fire) sent = true;
             if (sent) ++cycle;
         }}
+        stall = false;
         if (done) std::printf("END %llu\n", (unsigned long long)cycle);
         else std::printf("TIMEOUT %llu\n", (unsigned long long)cycle);
         std::fflush(stdout);
@@ -172,6 +274,10 @@ int main(int argc, char** argv) {{
 "#,
         res_bits = d.res_beat_bits(),
         rows = d.m,
+        kc_bits = lutforge_sim::lut_tile::K_CHUNKS_BITS,
+        plane_bits = d.plane_bits,
+        act_bits = d.act_beat_bits(),
+        wgt_bits = d.wgt_beat_bits(),
     )
 }
 
@@ -326,6 +432,9 @@ pub fn run(
     let mut text = String::new();
     for t in tiles {
         use std::fmt::Write as _;
+        if let Some(s) = t.stalls {
+            let _ = writeln!(text, "STALL {} {}", s.seed, s.percent);
+        }
         let _ = writeln!(
             text,
             "CASE {} {} {} {} {}",
@@ -355,6 +464,11 @@ pub fn run(
             "R" => cur
                 .results
                 .push((num, parts.next().unwrap_or("").to_string())),
+            "X" => {
+                let signal = parts.next().unwrap_or("").to_string();
+                let what = parts.next().unwrap_or("").to_string();
+                cur.violations.push((num, signal, what));
+            }
             "END" | "TIMEOUT" => {
                 cur.cycles = num;
                 cur.timed_out = tag == "TIMEOUT";

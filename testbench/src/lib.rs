@@ -13,6 +13,16 @@
 //! pays for the build. This works with any Verilator 5 and needs nothing beyond the Debian
 //! package and a C++ compiler.
 //!
+//! # Back-pressure
+//!
+//! By default the harness keeps every input valid and `res_ready` high, which is what the
+//! stepped model assumes, and [`compare`] demands equal values, equal transfer cycles and equal
+//! cycle counts. With [`CosimSettings::stalls`] the harness deasserts `cmd_valid`, `act_valid`,
+//! `wgt_valid` and `res_ready` on random cycles ([`harness::Stalls`], [`STALL_PERCENT`], seeded
+//! per case by [`stall_seed`]) and [`compare_stalled`] demands every result value equal, every
+//! beat transferred exactly once, `res` held stable while stalled, and a cycle count no smaller
+//! than the stall-free model's.
+//!
 //! **Architecture invariant:** only this crate and `lutforge-fpga` run external tools.
 
 pub mod cases;
@@ -31,7 +41,22 @@ use lutforge_sim::lut_tile::{run_tile, tile_cost, SteppedRun, TileInput};
 use thiserror::Error;
 
 pub use cases::{Case, CaseKind};
-pub use harness::{find_verilator, Harness, RtlRun, StreamTile};
+pub use harness::{find_verilator, Harness, RtlRun, Stalls, StreamTile};
+
+/// Probability, in percent, that stall injection deasserts each of `cmd_valid`, `act_valid`,
+/// `wgt_valid` and `res_ready` on a cycle.
+pub const STALL_PERCENT: u32 = 25;
+
+/// The stall generator seed of case `case` of a run seeded with `seed` (splitmix64 of both), so
+/// one case's stall pattern does not depend on which cases ran before it.
+pub fn stall_seed(seed: u64, case: usize) -> u64 {
+    let mut z = seed
+        .wrapping_add((case as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+        .wrapping_add(0x6a09_e667_f3bc_c909);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
 
 /// Errors of the testbench.
 #[derive(Debug, Error)]
@@ -146,6 +171,9 @@ pub struct CosimSettings {
     pub vcd_path: PathBuf,
     /// Generator options (tests plant bugs here).
     pub options: Options,
+    /// Inject random stalls ([`STALL_PERCENT`]) into every stream and check with
+    /// [`compare_stalled`] instead of [`compare`].
+    pub stalls: bool,
 }
 
 /// Result of a co-simulation run.
@@ -247,6 +275,7 @@ pub fn stream_tile(array: &LutArray, input: &TileInput, vcd: bool) -> StreamTile
         act,
         wgt,
         vcd,
+        stalls: None,
     }
 }
 
@@ -278,6 +307,57 @@ fn first_list_difference(
     })
 }
 
+/// The first result value (row-major over the collected beats) that differs from the stepped
+/// model.
+fn value_mismatches(
+    array: &LutArray,
+    k: usize,
+    stepped: &SteppedRun,
+    rtl: &RtlRun,
+) -> Option<Mismatch> {
+    let d = Dims::of(array);
+    rtl.results
+        .iter()
+        .enumerate()
+        .take(d.m as usize)
+        .find_map(|(row, (cycle, hex))| {
+            let bits = Bits::from_hex(hex, d.res_beat_bits());
+            (0..d.n as usize).find_map(|col| {
+                let got = bits.get_signed(col as u32 * d.acc_bits, d.acc_bits);
+                let expected = stepped.results[row * d.n as usize + col];
+                (got != expected).then(|| Mismatch {
+                    case: k,
+                    cycle: *cycle,
+                    signal: format!("res_data[row {row}][col {col}]"),
+                    expected: expected.to_string(),
+                    got: got.to_string(),
+                })
+            })
+        })
+}
+
+/// The fast model's cycle count against the stepped model's.
+fn fast_mismatch(array: &LutArray, case: &Case, stepped: &SteppedRun) -> Option<Mismatch> {
+    let fast = tile_cost(array, case.input.weight_bits, case.input.k_chunks).cycles;
+    (fast != stepped.cycles).then(|| Mismatch {
+        case: case.index,
+        cycle: 0,
+        signal: "fast model cycles".into(),
+        expected: stepped.cycles.to_string(),
+        got: fast.to_string(),
+    })
+}
+
+fn timeout_mismatch(k: usize, rtl: &RtlRun) -> Option<Mismatch> {
+    rtl.timed_out.then(|| Mismatch {
+        case: k,
+        cycle: rtl.cycles,
+        signal: "res_valid".into(),
+        expected: "all results".into(),
+        got: "timeout".into(),
+    })
+}
+
 /// Compares one case: RTL against the stepped model (every transfer, every value, the cycle
 /// count), the stepped model against integer GEMM, and the fast model's cycles.
 pub fn compare(
@@ -286,7 +366,6 @@ pub fn compare(
     stepped: &SteppedRun,
     rtl: &RtlRun,
 ) -> Option<Mismatch> {
-    let d = Dims::of(array);
     let k = case.index;
     let mut found: Vec<Mismatch> = Vec::new();
     found.extend(first_list_difference(
@@ -308,29 +387,9 @@ pub fn compare(
         &stepped.res_cycles,
         &got_res,
     ));
-    for (row, (cycle, hex)) in rtl.results.iter().enumerate().take(d.m as usize) {
-        let bits = Bits::from_hex(hex, d.res_beat_bits());
-        let bad = (0..d.n as usize).find_map(|col| {
-            let got = bits.get_signed(col as u32 * d.acc_bits, d.acc_bits);
-            let expected = stepped.results[row * d.n as usize + col];
-            (got != expected).then(|| Mismatch {
-                case: k,
-                cycle: *cycle,
-                signal: format!("res_data[row {row}][col {col}]"),
-                expected: expected.to_string(),
-                got: got.to_string(),
-            })
-        });
-        found.extend(bad);
-    }
-    if rtl.timed_out {
-        found.push(Mismatch {
-            case: k,
-            cycle: rtl.cycles,
-            signal: "res_valid".into(),
-            expected: "all results".into(),
-            got: "timeout".into(),
-        });
+    found.extend(value_mismatches(array, k, stepped, rtl));
+    if let Some(m) = timeout_mismatch(k, rtl) {
+        found.push(m);
     } else if rtl.cycles != stepped.cycles {
         found.push(Mismatch {
             case: k,
@@ -340,16 +399,71 @@ pub fn compare(
             got: rtl.cycles.to_string(),
         });
     }
-    let fast = tile_cost(array, case.input.weight_bits, case.input.k_chunks).cycles;
-    if fast != stepped.cycles {
+    found.extend(fast_mismatch(array, case, stepped));
+    found.into_iter().min_by_key(|m| m.cycle)
+}
+
+/// Compares one case run with stalls: every result value equals the stepped model's, every
+/// `act`/`wgt` beat was transferred exactly once and `M` result beats were collected, the `res`
+/// stream held still while stalled (no `X` line), and the cycle count is at least the
+/// stall-free model's. Transfer cycles are not compared (the stalls move them).
+pub fn compare_stalled(
+    array: &LutArray,
+    case: &Case,
+    stepped: &SteppedRun,
+    rtl: &RtlRun,
+) -> Option<Mismatch> {
+    let k = case.index;
+    let mut found: Vec<Mismatch> = Vec::new();
+    let count = |signal: &str, expected: usize, got: &[u64]| {
+        (got.len() != expected).then(|| Mismatch {
+            case: k,
+            cycle: got.last().copied().unwrap_or(0),
+            signal: signal.into(),
+            expected: format!("{expected} transfers"),
+            got: format!("{} transfers", got.len()),
+        })
+    };
+    // Protocol violations first: on a cycle tie they name the cause, the counts the effect.
+    found.extend(rtl.violations.first().map(|(cycle, signal, what)| {
+        Mismatch {
+            case: k,
+            cycle: *cycle,
+            signal: signal.clone(),
+            expected: if what == "early" {
+                "no transfer before the cmd transfer"
+            } else {
+                "held while res_valid && !res_ready"
+            }
+            .into(),
+            got: what.clone(),
+        }
+    }));
+    found.extend(count(
+        "act_valid",
+        stepped.act_cycles.len(),
+        &rtl.act_cycles,
+    ));
+    found.extend(count(
+        "wgt_valid",
+        stepped.wgt_cycles.len(),
+        &rtl.wgt_cycles,
+    ));
+    let got_res: Vec<u64> = rtl.results.iter().map(|(c, _)| *c).collect();
+    found.extend(count("res_ready", stepped.res_cycles.len(), &got_res));
+    found.extend(value_mismatches(array, k, stepped, rtl));
+    if let Some(m) = timeout_mismatch(k, rtl) {
+        found.push(m);
+    } else if rtl.cycles < stepped.cycles {
         found.push(Mismatch {
             case: k,
-            cycle: 0,
-            signal: "fast model cycles".into(),
-            expected: stepped.cycles.to_string(),
-            got: fast.to_string(),
+            cycle: rtl.cycles,
+            signal: "tile cycles".into(),
+            expected: format!(">= {}", stepped.cycles),
+            got: rtl.cycles.to_string(),
         });
     }
+    found.extend(fast_mismatch(array, case, stepped));
     found.into_iter().min_by_key(|m| m.cycle)
 }
 
@@ -365,7 +479,16 @@ pub fn cosimulate(
     let cases = cases::generate(array, settings.cases, settings.seed);
     let tiles: Vec<StreamTile> = cases
         .iter()
-        .map(|c| stream_tile(array, &c.input, settings.vcd_case == Some(c.index)))
+        .map(|c| {
+            let mut tile = stream_tile(array, &c.input, settings.vcd_case == Some(c.index));
+            if settings.stalls {
+                tile.stalls = Some(Stalls {
+                    seed: stall_seed(settings.seed, c.index),
+                    percent: STALL_PERCENT,
+                });
+            }
+            tile
+        })
         .collect();
     let start = Instant::now();
     let runs = harness::run(&harness, &tiles, &settings.vcd_path)?;
@@ -384,7 +507,11 @@ pub fn cosimulate(
     let mut rows = Vec::new();
     let mut mismatch = None;
     for ((case, s), r) in cases.iter().zip(&stepped).zip(&runs) {
-        let m = compare(array, case, s, r);
+        let m = if settings.stalls {
+            compare_stalled(array, case, s, r)
+        } else {
+            compare(array, case, s, r)
+        };
         rows.push(CaseRow {
             case: case.index,
             label: case.kind.label(),

@@ -1,5 +1,6 @@
 //! Co-simulation in `cargo test`: a fixed-seed set of cases on every LUT configuration, a planted
-//! bug that must be caught, and `verilator -Wall` on every configuration's RTL.
+//! bug that must be caught, a fixed-seed set under random stalls (back-pressure on every stream)
+//! on three configurations, and `verilator -Wall` on every configuration's RTL.
 //!
 //! Without Verilator these tests print `SKIPPED: verilator not found` and pass, unless
 //! `LUTFORGE_REQUIRE_TOOLS=1` (CI) makes a missing tool a failure.
@@ -57,6 +58,7 @@ fn settings(options: Options) -> CosimSettings {
         vcd_case: None,
         vcd_path: std::env::temp_dir().join("lutforge-test.vcd"),
         options,
+        stalls: false,
     }
 }
 
@@ -76,6 +78,54 @@ fn every_lut_config_cosimulates_equal() {
             .rows
             .iter()
             .all(|r| r.equal && r.rtl_cycles == r.fast_cycles));
+    }
+}
+
+/// Cases per configuration under stalls.
+const STALLED_CASES: usize = 6;
+/// Configurations run under stalls: fused symmetric with several rows, standalone precompute with
+/// one row, fused plain tables with eight rows.
+const STALLED_CONFIGS: [&str; 3] = [
+    "lut-tc-m4n16-g2.toml",
+    "lut-tc-m1n32-g3-plain.toml",
+    "lut-tc-m8n8-g4-plain.toml",
+];
+
+#[test]
+fn stalled_streams_keep_values_equal() {
+    if !verilator_or_skip() {
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../configs/arch");
+    for file in STALLED_CONFIGS {
+        let path = dir.join(file);
+        let arch = Arch::from_file(&path).unwrap();
+        let MatrixUnit::Lut(array) = arch.matrix else {
+            panic!("{} is not a LUT config", path.display())
+        };
+        let stalled = CosimSettings {
+            cases: STALLED_CASES,
+            stalls: true,
+            ..settings(Options::default())
+        };
+        let outcome = cosimulate(&arch.name, &array, &stalled).unwrap();
+        assert_eq!(outcome.mismatch, None, "{}", path.display());
+        assert_eq!(outcome.rows.len(), STALLED_CASES);
+        assert!(outcome.rows.iter().all(|r| r.equal), "{}", path.display());
+        assert!(
+            outcome
+                .rows
+                .iter()
+                .all(|r| r.rtl_cycles >= r.stepped_cycles && r.stepped_cycles == r.fast_cycles),
+            "{}",
+            path.display()
+        );
+        // The stalls really happened: at 25% per signal some case must run longer.
+        assert!(
+            outcome.rows.iter().any(|r| r.rtl_cycles > r.stepped_cycles),
+            "{}: no case was slowed by the stalls",
+            path.display()
+        );
     }
 }
 
