@@ -220,7 +220,7 @@ pub fn generate_lut(name: &str, array: &LutArray, options: Options) -> Bundle {
     ];
     let modules = [
         lut::top(&dims, &names),
-        lut::controller(&dims, &names),
+        lut::controller(&dims, &names, options.planted_bug),
         lut::precompute(&dims, &names),
         lut::table_ram(&dims, &names),
         lut::lau_array(&dims, &names),

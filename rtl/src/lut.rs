@@ -14,6 +14,9 @@ use crate::verilog::{BinOp, Dir, Expr, Item, Module, Stmt};
 pub enum PlantedBug {
     /// The mirrored half of a symmetric table is not negated (wrong sign).
     MirroredSign,
+    /// A result beat counts as transferred whether or not the sink is ready (a back-pressure
+    /// bug: invisible while `res_ready` is always high).
+    ResultIgnoresReady,
 }
 
 /// Widths and counts derived once from the array.
@@ -296,7 +299,7 @@ pub fn lau(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
         let sel = top.clone().cond(low.clone(), low.inv());
         let mirrored = match bug {
             Some(PlantedBug::MirroredSign) => top,
-            None => top.inv(),
+            _ => top.inv(),
         };
         (sel, mirrored.bin(BinOp::Xor, msb))
     } else {
@@ -402,7 +405,7 @@ pub fn lau_array(d: &Dims, names: &Names) -> Module {
 }
 
 /// The tile controller: precompute and lookup counters, stream handshakes, drain.
-pub fn controller(d: &Dims, names: &Names) -> Module {
+pub fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
     let kc = K_CHUNKS_BITS;
     let gb = d.group_cnt_bits;
     let pb = d.plane_bits;
@@ -508,7 +511,10 @@ pub fn controller(d: &Dims, names: &Names) -> Module {
             sl_valid.clone().lnot(),
         ),
     ));
-    let res_fire = m.wire_assign("res_fire", 1, and(res_valid, res_ready));
+    let res_fire = match bug {
+        Some(PlantedBug::ResultIgnoresReady) => m.wire_assign("res_fire", 1, res_valid),
+        _ => m.wire_assign("res_fire", 1, and(res_valid, res_ready)),
+    };
     let last_plane = m.wire_assign(
         "last_plane",
         1,

@@ -153,6 +153,36 @@ fn planted_mirrored_sign_bug_is_caught() {
 }
 
 #[test]
+fn planted_back_pressure_bug_is_caught_only_under_stalls() {
+    if !verilator_or_skip() {
+        return;
+    }
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../configs/arch/lut-tc-m4n16-g2.toml");
+    let arch = Arch::from_file(&path).unwrap();
+    let MatrixUnit::Lut(array) = arch.matrix else {
+        panic!("{} is not a LUT config", path.display())
+    };
+    let options = Options {
+        planted_bug: Some(PlantedBug::ResultIgnoresReady),
+    };
+    // With the sink always ready the bug cannot show...
+    let calm = cosimulate(&arch.name, &array, &settings(options)).unwrap();
+    assert_eq!(calm.mismatch, None);
+    // ...and under random back-pressure it must.
+    let stalled = CosimSettings {
+        cases: STALLED_CASES,
+        stalls: true,
+        ..settings(options)
+    };
+    let outcome = cosimulate(&arch.name, &array, &stalled).unwrap();
+    let m = outcome
+        .mismatch
+        .expect("a result transfer that ignores res_ready must fail stalled co-simulation");
+    assert!(m.to_string().contains("res_"), "{m}");
+}
+
+#[test]
 fn every_lut_config_is_verilator_wall_clean() {
     if !verilator_or_skip() {
         return;
