@@ -43,7 +43,12 @@ fn every_rust_file_starts_with_a_module_doc() {
 fn no_ignored_tests_and_no_stubs() {
     let mut rs = Vec::new();
     files(root(), "rs", &mut rs);
-    let banned = ["#[ignore", "todo!(", "unimplemented!("];
+    // Spelled in pieces so this file does not match its own search.
+    let banned = [
+        concat!("#[", "ignore"),
+        concat!("todo", "!("),
+        concat!("unimplemented", "!("),
+    ];
     let mut hits = Vec::new();
     for path in rs.iter().filter(|p| !p.ends_with("tests/tidy.rs")) {
         let text = std::fs::read_to_string(path).unwrap();

@@ -6,7 +6,7 @@
 //! written for SCALE-Sim keep working. Per-cycle trace files are never written.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -97,7 +97,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ("BANDWIDTH_REPORT.csv", &bandwidth),
         ("DETAILED_ACCESS_REPORT.csv", &detail),
     ] {
-        write_atomic(&dir.join(name), text)?;
+        let path = dir.join(name);
+        lutforge_sim::output::write_atomic(&path, text.as_bytes())
+            .with_context(|| format!("{}: cannot write", path.display()))?;
     }
     let mut out = std::io::stdout().lock();
     for (i, r) in results.iter().enumerate() {
@@ -109,13 +111,4 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     writeln!(out, "wrote {}", dir.display())?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes `text` to `path` through a temporary file and a rename.
-fn write_atomic(path: &Path, text: &str) -> anyhow::Result<()> {
-    let tmp = path.with_extension("csv.tmp");
-    std::fs::write(&tmp, text).with_context(|| format!("{}: cannot write", tmp.display()))?;
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("{}: cannot rename into place", path.display()))?;
-    Ok(())
 }

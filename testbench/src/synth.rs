@@ -144,9 +144,8 @@ pub fn synth_xilinx(
         message: e.to_string(),
     })?;
     let path = out_dir.join("synth_xilinx.json");
-    let tmp = out_dir.join(".synth_xilinx.json.tmp");
-    std::fs::write(&tmp, json + "\n").map_err(|e| io(&tmp, e))?;
-    std::fs::rename(&tmp, &path).map_err(|e| io(&path, e))?;
+    lutforge_sim::output::write_atomic(&path, (json + "\n").as_bytes())
+        .map_err(|e| io(&path, e))?;
     Ok(report)
 }
 
