@@ -8,6 +8,7 @@ pub mod energy;
 pub mod engine;
 pub mod error;
 pub mod lut_tile;
+pub mod mac_tile;
 pub mod mapper;
 pub mod output;
 pub mod report;

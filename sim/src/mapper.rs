@@ -17,6 +17,7 @@ use crate::arch::{Arch, LutArray, MacArray, MatrixUnit};
 use crate::energy::{EnergyBreakdown, EnergyModel};
 use crate::error::SimError;
 use crate::lut_tile;
+use crate::mac_tile;
 use crate::support;
 use crate::systolic::{gemm_cost, SystolicArray};
 
@@ -182,11 +183,7 @@ fn mac_gemm(
     let peak = (arch.cores * u64::from(mac.tile_m * mac.tile_n * mac.tile_k)) as f64 * 2.0;
     ArrayCost {
         unit: Unit::Matrix,
-        compute_cycles: if per_core == 0 {
-            0
-        } else {
-            per_core * k_steps + u64::from(mac.pipeline_cycles)
-        },
+        compute_cycles: mac_tile::tiles_cycles(mac, k_steps, per_core),
         peak_flops_per_cycle: peak,
         energy_pj,
     }
