@@ -235,7 +235,7 @@ fn parse_row(path: &Path, line: usize, raw: &str) -> Result<SweepRow, ReportErro
     let point = match object.get("point") {
         Some(Value::Object(map)) => {
             let mut out = BTreeMap::new();
-            flatten_point("", map, &mut out);
+            flatten("", map, &mut out, &axis_value);
             out
         }
         Some(_) => {
@@ -268,7 +268,7 @@ fn parse_row(path: &Path, line: usize, raw: &str) -> Result<SweepRow, ReportErro
     };
     let mut metrics = BTreeMap::new();
     match object.get("metrics") {
-        Some(Value::Object(map)) => flatten_metrics("", map, &mut metrics),
+        Some(Value::Object(map)) => flatten("", map, &mut metrics, &metric_value),
         Some(Value::Null) | None if status != Status::Ok => {}
         Some(_) => {
             return Err(fail(
@@ -291,10 +291,13 @@ fn parse_row(path: &Path, line: usize, raw: &str) -> Result<SweepRow, ReportErro
     })
 }
 
-fn flatten_point(
+/// Flattens nested objects into dotted names; `leaf` turns each non-object value into an entry
+/// (or drops it).
+fn flatten<T>(
     prefix: &str,
     map: &serde_json::Map<String, Value>,
-    out: &mut BTreeMap<String, AxisValue>,
+    out: &mut BTreeMap<String, T>,
+    leaf: &dyn Fn(&Value) -> Option<T>,
 ) {
     for (key, value) in map {
         let name = if prefix.is_empty() {
@@ -303,43 +306,29 @@ fn flatten_point(
             format!("{prefix}.{key}")
         };
         match value {
-            Value::Object(inner) => flatten_point(&name, inner, out),
-            Value::Number(n) => {
-                let v = n.as_f64().unwrap_or(f64::NAN);
-                out.insert(name, AxisValue::Number(v));
-            }
-            Value::String(s) => {
-                out.insert(name, AxisValue::Text(s.clone()));
-            }
-            Value::Null => {}
+            Value::Object(inner) => flatten(&name, inner, out, leaf),
             other => {
-                out.insert(name, AxisValue::Text(other.to_string()));
+                if let Some(v) = leaf(other) {
+                    out.insert(name, v);
+                }
             }
         }
     }
 }
 
-fn flatten_metrics(
-    prefix: &str,
-    map: &serde_json::Map<String, Value>,
-    out: &mut BTreeMap<String, f64>,
-) {
-    for (key, value) in map {
-        let name = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
-        match value {
-            Value::Object(inner) => flatten_metrics(&name, inner, out),
-            Value::Number(n) => {
-                if let Some(v) = n.as_f64().filter(|v| v.is_finite()) {
-                    out.insert(name, v);
-                }
-            }
-            _ => {}
-        }
+/// A point coordinate: numbers as numbers, nulls dropped, anything else as text.
+fn axis_value(value: &Value) -> Option<AxisValue> {
+    match value {
+        Value::Number(n) => Some(AxisValue::Number(n.as_f64().unwrap_or(f64::NAN))),
+        Value::String(s) => Some(AxisValue::Text(s.clone())),
+        Value::Null => None,
+        other => Some(AxisValue::Text(other.to_string())),
     }
+}
+
+/// A metric: finite numbers only.
+fn metric_value(value: &Value) -> Option<f64> {
+    value.as_f64().filter(|v| v.is_finite())
 }
 
 /// serde_json's message without its trailing " at line L column C" (the caller prints the
