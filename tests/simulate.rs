@@ -80,7 +80,7 @@ fn the_json_report_records_every_input() {
     );
     assert!(r["summary"]["ttft_s"].as_f64().unwrap() > 0.0);
     assert!(r["summary"]["decode_tokens_per_s"].as_f64().unwrap() > 0.0);
-    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["schema_version"], 2);
 }
 
 #[test]

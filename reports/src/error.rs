@@ -34,7 +34,7 @@ pub enum ReportError {
         what: String,
     },
     /// A simulation report of a schema version this crate does not read.
-    #[error("{}: report schema version {found}, this lutforge reads version {expected}", path.display())]
+    #[error("{}: report schema version {found}, this lutforge reads versions 1 to {expected}", path.display())]
     SchemaVersion {
         /// The file.
         path: PathBuf,

@@ -56,6 +56,9 @@ fn looks_like_sweep(path: &Path, text: &str) -> bool {
     matches!(serde_json::from_str::<Value>(first), Ok(Value::Object(map)) if map.contains_key("point"))
 }
 
+/// The oldest report schema this version reads (version 2 only added fields with defaults).
+pub const OLDEST_READABLE_SCHEMA: u32 = 1;
+
 /// Parses a simulation report; `path` is used in error messages.
 pub fn parse_report(path: &Path, text: &str) -> Result<Report, ReportError> {
     if text.trim().is_empty() {
@@ -68,7 +71,9 @@ pub fn parse_report(path: &Path, text: &str) -> Result<Report, ReportError> {
     // missing-field error.
     if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(text) {
         if let Some(found) = map.get("schema_version").and_then(Value::as_u64) {
-            if found != u64::from(REPORT_SCHEMA_VERSION) {
+            if !(u64::from(OLDEST_READABLE_SCHEMA)..=u64::from(REPORT_SCHEMA_VERSION))
+                .contains(&found)
+            {
                 return Err(ReportError::SchemaVersion {
                     path: path.to_path_buf(),
                     found: u32::try_from(found).unwrap_or(u32::MAX),

@@ -2,9 +2,11 @@
 //! Perfetto or chrome://tracing.
 //!
 //! One process per phase step is too many; instead there is one process (the chip) with three
-//! tracks: `compute` (the executing unit busy), `dram` (transfers at peak bandwidth, drawn from the
-//! op's start) and `stall` (the part of each op beyond its compute). Timestamps are microseconds
-//! of simulated time, derived from the cycle counts and the clock.
+//! tracks, each drawn where the scheduler placed it: `compute` (the op's unit from its first
+//! compute to its end), `dram` (from its first transfer to its last, which under the overlapped
+//! schedule starts during the previous op: the prefetch) and `stall` (the part of the op's span
+//! beyond its compute cycles). Timestamps are microseconds of simulated time, derived from the
+//! cycle counts and the clock.
 
 use lutforge_sim::engine::TimelineEntry;
 use lutforge_sim::Report;
@@ -28,7 +30,7 @@ pub fn chrome_trace(report: &Report, timeline: &[TimelineEntry]) -> String {
             Some(layer) => format!("L{layer}.{}", entry.kind.as_str()),
             None => entry.kind.as_str().to_string(),
         };
-        let ts = entry.start_cycle as f64 * us_per_cycle;
+        let p = entry.placement;
         let args = json!({
             "phase": entry.phase.as_str(),
             "step": entry.step,
@@ -37,21 +39,21 @@ pub fn chrome_trace(report: &Report, timeline: &[TimelineEntry]) -> String {
             "stall_cycles": entry.cost.stall_cycles,
             "dram_bytes": entry.cost.dram_bytes,
         });
-        let mut push = |tid: u32, start_us: f64, cycles: u64| {
-            if cycles > 0 {
+        let mut push = |tid: u32, start: u64, end: u64| {
+            if end > start {
                 events.push(json!({
                     "name": name, "cat": entry.phase.as_str(), "ph": "X", "pid": 1, "tid": tid,
-                    "ts": start_us, "dur": cycles as f64 * us_per_cycle, "args": args,
+                    "ts": start as f64 * us_per_cycle,
+                    "dur": (end - start) as f64 * us_per_cycle, "args": args,
                 }));
             }
         };
-        push(TRACK_COMPUTE, ts, entry.cost.compute_cycles);
-        push(TRACK_DRAM, ts, entry.cost.transfer_cycles);
-        push(
-            TRACK_STALL,
-            ts + entry.cost.compute_cycles as f64 * us_per_cycle,
-            entry.cost.stall_cycles,
-        );
+        push(TRACK_COMPUTE, p.compute_start, p.end);
+        if entry.cost.dram_bytes > 0 {
+            push(TRACK_DRAM, p.dram_start, p.dram_end);
+        }
+        let busy_end = p.compute_start + entry.cost.compute_cycles;
+        push(TRACK_STALL, busy_end.min(p.end), p.end);
     }
     let doc = json!({"traceEvents": events, "displayTimeUnit": "ns"});
     doc.to_string()

@@ -33,27 +33,29 @@
 //! **Architecture invariant:** this crate runs no external tool (Verilator and Yosys run only
 //! from `lutforge-testbench` and `lutforge-fpga`).
 
-pub mod lut;
+pub mod lut_tensor_core;
 pub mod verilog;
 
 use std::path::Path;
 
-use lutforge_sim::arch::{LutArray, MatrixUnit};
+use lutforge_sim::lut_tensor_core::LutArray;
 use lutforge_sim::Arch;
 use thiserror::Error;
 
-pub use lut::PlantedBug;
+pub use lut_tensor_core::PlantedBug;
 
 /// Errors of the generator.
 #[derive(Debug, Error)]
 pub enum RtlError {
     /// The architecture kind has no RTL generator.
-    #[error("{file}: field `kind`: no RTL generator for architecture kind `{kind}` (supported: lut_tensor_core)")]
+    #[error("{file}: field `kind`: no RTL generator for architecture kind `{kind}` (supported: {supported})")]
     UnsupportedKind {
         /// The architecture file.
         file: String,
         /// Its kind.
         kind: String,
+        /// The kinds that have a generator.
+        supported: String,
     },
     /// Writing an output file failed.
     #[error("{path}: cannot write: {message}")]
@@ -177,22 +179,43 @@ fn canonical(name: &str, a: &LutArray) -> String {
 
 /// Generates the RTL of an architecture.
 pub fn generate(arch: &Arch, options: Options) -> Result<Bundle, RtlError> {
-    let array = match &arch.matrix {
-        MatrixUnit::Lut(a) => *a,
-        MatrixUnit::Mac(_) | MatrixUnit::Systolic(_) => {
-            return Err(RtlError::UnsupportedKind {
-                file: arch.source.clone(),
-                kind: arch.kind().to_string(),
-            })
-        }
-    };
-    Ok(generate_lut(&arch.name, &array, options))
+    GENERATORS
+        .iter()
+        .find(|g| g.kind == arch.kind())
+        .and_then(|g| (g.generate)(arch, options))
+        .ok_or_else(|| RtlError::UnsupportedKind {
+            file: arch.source.clone(),
+            kind: arch.kind().to_string(),
+            supported: GENERATORS
+                .iter()
+                .map(|g| g.kind)
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
 }
+
+/// The RTL generator of one architecture family (named by the family's `kind`, like its folder
+/// in every crate).
+pub struct Generator {
+    /// The family's kind string.
+    pub kind: &'static str,
+    /// Generates the RTL of an architecture of that kind (`None` for another family's).
+    pub generate: fn(&Arch, Options) -> Option<Bundle>,
+}
+
+/// Every family that has an RTL generator, one line each.
+pub static GENERATORS: &[Generator] = &[Generator {
+    kind: "lut_tensor_core",
+    generate: |arch, options| {
+        let array = arch.machine_as::<LutArray>()?;
+        Some(generate_lut(&arch.name, array, options))
+    },
+}];
 
 /// Generates the RTL of a LUT tensor-core tile named `name`.
 pub fn generate_lut(name: &str, array: &LutArray, options: Options) -> Bundle {
-    let dims = lut::Dims::of(array);
-    let names = lut::Names {
+    let dims = lut_tensor_core::Dims::of(array);
+    let names = lut_tensor_core::Names {
         prefix: module_prefix(name),
     };
     let mut h = Fnv::new();
@@ -219,12 +242,12 @@ pub fn generate_lut(name: &str, array: &LutArray, options: Options) -> Bundle {
         String::new(),
     ];
     let modules = [
-        lut::top(&dims, &names),
-        lut::controller(&dims, &names, options.planted_bug),
-        lut::precompute(&dims, &names),
-        lut::table_ram(&dims, &names),
-        lut::lau_array(&dims, &names),
-        lut::lau(&dims, &names, options.planted_bug),
+        lut_tensor_core::top(&dims, &names),
+        lut_tensor_core::controller(&dims, &names, options.planted_bug),
+        lut_tensor_core::precompute(&dims, &names),
+        lut_tensor_core::table_ram(&dims, &names),
+        lut_tensor_core::lau_array(&dims, &names),
+        lut_tensor_core::lau(&dims, &names, options.planted_bug),
     ];
     let mut files = vec![GeneratedFile {
         name: format!("{}.v", modules[0].name),

@@ -1,23 +1,30 @@
 //! The engine: runs a whole workload (every step of prefill and decode) through the mapper and
-//! adds the costs up into a [`Report`].
+//! the architecture's scheduler, and adds the costs up into a [`Report`].
 //!
-//! Steps and ops run one after another on the whole chip; an op repeated once per layer costs
-//! its single-layer cost times the layer count. Every number comes from [`crate::mapper`].
+//! Each step's ops run in layer order: the ops before the decoder stack once, the stack's ops
+//! once per layer, then the ones after it. An op's share of the run is the time it adds to the
+//! timeline (its end minus the previous op's end), so per-op times add up to the run time under
+//! every schedule. A repeated layer whose scheduler state has reached a uniform time shift is
+//! not placed again: the remaining layers repeat the last one's shares exactly. Static power is
+//! charged for every cycle the design runs; everything else comes from [`crate::mapper`].
 
 use std::collections::BTreeMap;
 
 use lutforge_models::ModelConfig;
-use lutforge_workloads::{lower_step, OpKind, Phase, Workload};
+use lutforge_workloads::{lower_step, Op, OpKind, Phase, Workload};
 
 use crate::arch::Arch;
 use crate::energy::area::arch_area;
 use crate::energy::EnergyBreakdown;
 use crate::error::SimError;
 use crate::mapper::{map_op, OpCost, Unit};
+use crate::memory;
 use crate::report::{
     ArchRecord, Inputs, ModelRecord, OpKindReport, PhaseReport, Report, SpeculativeRecord, Summary,
     REPORT_SCHEMA_VERSION,
 };
+use crate::schedule::overlapped::State;
+use crate::schedule::{Placement, Schedule};
 
 /// One op instance on the timeline, for traces: which op, when, and its cost.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,9 +37,9 @@ pub struct TimelineEntry {
     pub layer: Option<u64>,
     /// Op kind.
     pub kind: OpKind,
-    /// Start cycle.
-    pub start_cycle: u64,
-    /// The op's cost.
+    /// Where the scheduler put its DRAM transfers and its compute.
+    pub placement: Placement,
+    /// The op's cost on its own.
     pub cost: OpCost,
 }
 
@@ -45,20 +52,24 @@ struct Totals {
     flops: u64,
     dram_bytes: u64,
     energy: EnergyBreakdown,
-    peak_flops_per_cycle: f64,
+    /// Sum of peak rate x cycles, for a utilization that weighs every op by its time.
+    peak_flop_cycles: f64,
     unit: Option<Unit>,
 }
 
 impl Totals {
-    fn add(&mut self, cost: &OpCost, flops: u64, times: u64) {
-        self.cycles += cost.total_cycles * times;
+    /// Adds `times` instances of an op that each took `cycles` of the timeline.
+    fn add(&mut self, cost: &OpCost, flops: u64, times: u64, cycles: u64, static_j_per_cycle: f64) {
+        self.cycles += cycles * times;
         self.compute_cycles += cost.compute_cycles * times;
-        self.stall_cycles += cost.stall_cycles * times;
+        self.stall_cycles += cycles.saturating_sub(cost.compute_cycles) * times;
         self.flops += flops * times;
         self.dram_bytes += cost.dram_bytes * times;
         self.energy.add_scaled(&cost.energy, times as f64);
-        // Ops of one kind share a unit; the peak of the last one stands for the kind.
-        self.peak_flops_per_cycle = cost.peak_flops_per_cycle;
+        self.energy.static_j += (cycles * times) as f64 * static_j_per_cycle;
+        // Busy time: an op overlapped with its producer still occupies its unit for its compute.
+        let busy = cycles.max(cost.compute_cycles) * times;
+        self.peak_flop_cycles += cost.peak_flops_per_cycle * busy as f64;
         self.unit = Some(cost.unit);
     }
 }
@@ -79,42 +90,140 @@ pub fn simulate_with_timeline(
     Ok((report, timeline))
 }
 
+/// Places op instances in time under the architecture's schedule.
+struct Placer {
+    schedule: Schedule,
+    /// Sequential: the end of the last op, cycles.
+    cursor: u64,
+    state: State,
+}
+
+impl Placer {
+    /// Places one instance; returns where it went and the cycles it added to the timeline.
+    fn place(&mut self, op: &Op, cost: &OpCost) -> (Placement, u64) {
+        let before = self.end();
+        let placement = match self.schedule {
+            Schedule::Overlapped => self.state.place(&cost.timing(op.kind)),
+            // Streaming is refused for every family without stages when the file is validated.
+            Schedule::Sequential | Schedule::Streaming => {
+                let start = self.cursor;
+                self.cursor += cost.total_cycles;
+                Placement {
+                    dram_start: start,
+                    dram_end: start + cost.latency_cycles + cost.transfer_cycles,
+                    compute_start: start,
+                    end: self.cursor,
+                }
+            }
+        };
+        (placement, self.end() - before)
+    }
+
+    /// The end of everything placed so far, whole cycles.
+    fn end(&self) -> u64 {
+        match self.schedule {
+            Schedule::Overlapped => self.state.end().ceil() as u64,
+            _ => self.cursor,
+        }
+    }
+}
+
 fn run(
     arch: &Arch,
     workload: &Workload,
     notes: Vec<String>,
     mut timeline: Option<&mut Vec<TimelineEntry>>,
 ) -> Result<Report, SimError> {
+    memory::check_capacity(arch, workload)?;
+    if arch.schedule == Schedule::Streaming {
+        return Err(SimError::Unsupported {
+            arch: arch.name.clone(),
+            message: format!("kind `{}` has no pipeline stages to stream", arch.kind()),
+        });
+    }
+    let static_j_per_cycle = arch.power.watts(&arch_area(arch)) * arch.seconds_per_cycle();
     let mut phases: BTreeMap<Phase, Totals> = BTreeMap::new();
     let mut kinds: BTreeMap<(Phase, OpKind), Totals> = BTreeMap::new();
-    let mut cycle = 0u64;
+    let mut placer = Placer {
+        schedule: arch.schedule,
+        cursor: 0,
+        state: State::default(),
+    };
+    let tracing = timeline.is_some();
     for (index, step) in workload.steps().iter().enumerate() {
         let (model, quant) = workload.model_of(step);
         let phase = step.phase();
         phases.entry(phase).or_default().steps += 1;
-        for op in lower_step(model, quant, step) {
-            let cost = map_op(arch, &op)?;
+        let ops = lower_step(model, quant, step);
+        let costs = ops
+            .iter()
+            .map(|op| map_op(arch, op))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut record = |op: &Op, cost: &OpCost, times: u64, cycles: u64| {
             phases
                 .entry(phase)
                 .or_default()
-                .add(&cost, op.flops, op.repeat);
-            kinds
-                .entry((phase, op.kind))
-                .or_default()
-                .add(&cost, op.flops, op.repeat);
+                .add(cost, op.flops, times, cycles, static_j_per_cycle);
+            kinds.entry((phase, op.kind)).or_default().add(
+                cost,
+                op.flops,
+                times,
+                cycles,
+                static_j_per_cycle,
+            );
+        };
+        // The decoder stack: the contiguous ops that repeat once per layer.
+        let first = ops.iter().position(|op| op.repeat > 1).unwrap_or(ops.len());
+        let last = ops[first..]
+            .iter()
+            .position(|op| op.repeat <= 1)
+            .map_or(ops.len(), |p| first + p);
+        let layers = ops.get(first).map_or(1, |op| op.repeat);
+        let mut place = |i: usize, layer: Option<u64>, placer: &mut Placer| {
+            let (placement, cycles) = placer.place(&ops[i], &costs[i]);
             if let Some(timeline) = timeline.as_deref_mut() {
-                for r in 0..op.repeat {
-                    timeline.push(TimelineEntry {
-                        phase,
-                        step: index as u64,
-                        layer: (op.repeat > 1).then_some(r),
-                        kind: op.kind,
-                        start_cycle: cycle,
-                        cost,
-                    });
-                    cycle += cost.total_cycles;
-                }
+                timeline.push(TimelineEntry {
+                    phase,
+                    step: index as u64,
+                    layer,
+                    kind: ops[i].kind,
+                    placement,
+                    cost: costs[i],
+                });
             }
+            cycles
+        };
+        for i in 0..first {
+            let cycles = place(i, None, &mut placer);
+            record(&ops[i], &costs[i], 1, cycles);
+        }
+        let mut layer = 0;
+        while layer < layers {
+            let before = placer.state;
+            let shares: Vec<u64> = (first..last)
+                .map(|i| place(i, (layers > 1).then_some(layer), &mut placer))
+                .collect();
+            layer += 1;
+            let left = layers - layer;
+            // The next layer starts from this one's state moved in time: all the rest repeat it.
+            let period = match placer.schedule {
+                Schedule::Overlapped => placer.state.shifted_from(&before),
+                _ => Some(0.0),
+            };
+            let mut times = 1;
+            if let (Some(delta), true) = (period, left > 0 && !tracing) {
+                placer.state.shift(delta * left as f64);
+                placer.cursor += shares.iter().sum::<u64>() * left;
+                times += left;
+                layer = layers;
+            }
+            for (i, cycles) in (first..last).zip(shares) {
+                record(&ops[i], &costs[i], times, cycles);
+            }
+        }
+        for i in last..ops.len() {
+            let cycles = place(i, None, &mut placer);
+            record(&ops[i], &costs[i], 1, cycles);
         }
     }
     Ok(assemble(arch, workload, notes, &phases, &kinds))
@@ -158,7 +267,13 @@ fn assemble(
         stall_cycles: phases.values().map(|t| t.stall_cycles).sum(),
         area_mm2: area.total_mm2(),
         clock_mhz: arch.clock_mhz,
-        dram_bandwidth_bytes_per_s: arch.dram.bytes_per_s,
+        dram_bandwidth_bytes_per_s: arch.dram.peak_bytes_per_s,
+        dram_sustained_bytes_per_s: arch.dram.sustained_bytes_per_s(),
+        dynamic_energy_j: energy.dynamic_j(),
+        static_energy_j: energy.static_j,
+        static_power_w: arch.power.watts(&area),
+        dram_footprint_bytes: workload.footprint().total_bytes(),
+        dram_capacity_bytes: arch.dram.capacity_bytes,
     };
     let phase_reports = phases
         .iter()
@@ -179,22 +294,22 @@ fn assemble(
         .map(|((phase, kind), t)| OpKindReport {
             phase: phase.as_str().to_string(),
             kind: kind.as_str().to_string(),
-            unit: match t.unit {
-                Some(Unit::Vector) => "vector",
-                _ => "matrix",
-            }
-            .to_string(),
+            unit: t.unit.unwrap_or(Unit::Matrix).as_str().to_string(),
             cycles: t.cycles,
             compute_cycles: t.compute_cycles,
             stall_cycles: t.stall_cycles,
             flops: t.flops,
             dram_bytes: t.dram_bytes,
             energy_j: t.energy.total_j(),
-            peak_flops_per_cycle: t.peak_flops_per_cycle,
-            utilization: if t.cycles == 0 {
+            peak_flops_per_cycle: if t.cycles.max(t.compute_cycles) == 0 {
                 0.0
             } else {
-                t.flops as f64 / (t.peak_flops_per_cycle * t.cycles as f64)
+                t.peak_flop_cycles / t.cycles.max(t.compute_cycles) as f64
+            },
+            utilization: if t.peak_flop_cycles == 0.0 {
+                0.0
+            } else {
+                t.flops as f64 / t.peak_flop_cycles
             },
         })
         .collect();
@@ -205,6 +320,7 @@ fn assemble(
             arch: ArchRecord {
                 name: arch.name.clone(),
                 kind: arch.kind().to_string(),
+                schedule: arch.schedule.as_str().to_string(),
                 source: arch.source.clone(),
                 toml: arch.toml.clone(),
             },

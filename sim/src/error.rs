@@ -33,6 +33,14 @@ pub enum SimError {
         /// What is wrong with it.
         message: String,
     },
+    /// The workload does not fit in the architecture's DRAM.
+    #[error("{file}: {message}")]
+    Capacity {
+        /// The architecture file.
+        file: String,
+        /// Bytes needed against bytes available.
+        message: String,
+    },
     /// The workload cannot run on this architecture (e.g. a weight format it cannot process).
     #[error("{arch}: {message}")]
     Unsupported {

@@ -2,22 +2,25 @@
 //! per phase and per op kind. Serialized as JSON (schema below, versioned by
 //! [`REPORT_SCHEMA_VERSION`]).
 //!
-//! Schema (version 1), all times in seconds, energies in joules, sizes in bytes:
+//! Schema (version 2), all times in seconds, energies in joules, sizes in bytes:
 //! - `schema_version`, `generator`
-//! - `inputs`: `arch` {name, kind, source, toml}, `model` {every `ModelConfig` field},
+//! - `inputs`: `arch` {name, kind, schedule, source, toml}, `model` {every `ModelConfig` field},
 //!   `quant` (e.g. `w2a8kv4`), `batch`, `prefill_tokens`, `decode_tokens`,
 //!   `shared_prefix_tokens`, `speculative` {draft model, draft_quant, draft_len,
 //!   acceptance_rate} or null
 //! - `summary`: `ttft_s`, `tpot_s` (null when no decode step runs), `decode_tokens_per_s`,
 //!   `e2e_tokens_per_s`, `tokens_per_j`, `decode_energy_per_token_j`, `total_time_s`,
-//!   `total_energy_j`, `dram_bytes`, `stall_cycles`, `area_mm2`, `clock_mhz`,
-//!   `dram_bandwidth_bytes_per_s`
+//!   `total_energy_j` (= `dynamic_energy_j` + `static_energy_j`), `static_power_w`,
+//!   `dram_bytes`, `stall_cycles`, `area_mm2`, `clock_mhz`, `dram_bandwidth_bytes_per_s`
+//!   (peak), `dram_sustained_bytes_per_s`, `dram_footprint_bytes`, `dram_capacity_bytes`
 //! - `phases[]`: per phase: `phase`, `steps`, `cycles`, `seconds`, `compute_cycles`,
 //!   `stall_cycles`, `flops`, `dram_bytes`, `energy_j`
 //! - `ops[]`: per (phase, op kind): `phase`, `kind`, `unit` (matrix|vector), `cycles`,
-//!   `compute_cycles`, `stall_cycles`, `flops`, `dram_bytes`, `energy_j`, `utilization`
-//!   (flops / (peak flops per cycle x cycles)), `peak_flops_per_cycle`
-//! - `energy`: {dram_j, sram_j, table_j, add_j, multiply_j, vector_j}
+//!   `compute_cycles`, `stall_cycles`, `flops`, `dram_bytes`, `energy_j` (static share
+//!   included), `utilization` (flops / (peak flops per cycle x cycles)),
+//!   `peak_flops_per_cycle` (time-weighted over the kind's ops); `cycles` is the time the ops
+//!   add to the timeline, so under the overlapped schedule it can be below `compute_cycles`
+//! - `energy`: {dram_j, sram_j, table_j, add_j, multiply_j, vector_j, static_j}
 //! - `area`: {matrix_mm2, sram_mm2, vector_mm2}
 //! - `notes[]`: substitutions and caveats, in words
 
@@ -27,7 +30,7 @@ use crate::energy::area::AreaBreakdown;
 use crate::energy::EnergyBreakdown;
 
 /// Version of the JSON layout above; bumped on any incompatible change.
-pub const REPORT_SCHEMA_VERSION: u32 = 1;
+pub const REPORT_SCHEMA_VERSION: u32 = 2;
 
 /// A complete simulation report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,6 +62,9 @@ pub struct ArchRecord {
     pub name: String,
     /// Kind string.
     pub kind: String,
+    /// Schedule the run used (`sequential`, `overlapped`, `streaming`).
+    #[serde(default)]
+    pub schedule: String,
     /// File it came from.
     pub source: String,
     /// Its full TOML text.
@@ -171,6 +177,24 @@ pub struct Summary {
     pub clock_mhz: f64,
     /// DRAM peak bandwidth, bytes/s.
     pub dram_bandwidth_bytes_per_s: f64,
+    /// DRAM bandwidth streaming transfers sustain, bytes/s.
+    #[serde(default)]
+    pub dram_sustained_bytes_per_s: f64,
+    /// Whole run, dynamic energy (every counted event), J.
+    #[serde(default)]
+    pub dynamic_energy_j: f64,
+    /// Whole run, static energy (leakage and uncore power over the run time), J.
+    #[serde(default)]
+    pub static_energy_j: f64,
+    /// Static power of the design, W.
+    #[serde(default)]
+    pub static_power_w: f64,
+    /// Bytes the workload keeps resident in DRAM (weights, final KV cache, activations).
+    #[serde(default)]
+    pub dram_footprint_bytes: u64,
+    /// DRAM capacity, bytes.
+    #[serde(default)]
+    pub dram_capacity_bytes: u64,
 }
 
 /// Totals of one phase.

@@ -1,8 +1,8 @@
 //! Property tests of the LUT tile: the stepped model equals plain integer GEMM, and the fast
 //! model's cycle and event counts equal the stepped model's, for random legal tiles.
 
-use lutforge_sim::arch::{LutArray, Precompute};
-use lutforge_sim::lut_tile::{run_tile, stepped::wrap, tile_cost, TileInput};
+use lutforge_sim::lut_tensor_core::{run_tile, stepped::wrap, tile_cost, TileInput};
+use lutforge_sim::lut_tensor_core::{LutArray, Precompute};
 use proptest::prelude::*;
 
 /// splitmix64: a tiny deterministic generator for operand values.

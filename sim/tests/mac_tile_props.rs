@@ -1,8 +1,8 @@
 //! The MAC tile's views agree: the stepped model computes integer GEMM, and the fast model's
 //! cycle count equals the stepped model's, for random legal arrays and tile sequences.
 
-use lutforge_sim::arch::MacArray;
-use lutforge_sim::mac_tile::{run_tiles, tiles_cycles, MacTileInput};
+use lutforge_sim::mac_tensor_core::MacArray;
+use lutforge_sim::mac_tensor_core::{run_tiles, tiles_cycles, MacTileInput};
 use proptest::prelude::*;
 
 fn array() -> impl Strategy<Value = MacArray> {

@@ -167,8 +167,8 @@ fn shipped_systolic_arch_loads() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../configs/arch/systolic-int8-128x128.toml");
     let arch = lutforge_sim::Arch::from_file(&path).expect("valid");
-    let lutforge_sim::arch::MatrixUnit::Systolic(a) = &arch.matrix else {
-        panic!("not a systolic array: {:?}", arch.matrix)
+    let Some(a) = arch.machine_as::<lutforge_sim::systolic::SystolicArray>() else {
+        panic!("not a systolic array: {:?}", arch.machine)
     };
     assert_eq!((a.rows, a.cols, a.dataflow), (128, 128, Dataflow::Ws));
     assert_eq!(

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use lutforge_sim::arch::MatrixUnit;
+use lutforge_sim::lut_tensor_core::LutArray;
 use lutforge_sim::Arch;
 use lutforge_testbench::{cosimulate, render_table, CosimSettings, STALL_PERCENT};
 
@@ -50,11 +50,16 @@ pub struct Args {
 /// Runs `lutforge cosim`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let arch = Arch::from_file(&args.arch)?;
-    let MatrixUnit::Lut(array) = arch.matrix else {
+    let Some(&array) = arch.machine_as::<LutArray>() else {
         anyhow::bail!(
-            "{}: field `kind`: cosim needs kind `lut_tensor_core` (got `{}`)",
+            "{}: field `kind`: no co-simulation driver for kind `{}` (kinds with RTL and a driver: {})",
             args.arch.display(),
-            arch.kind()
+            arch.kind(),
+            lutforge_rtl::GENERATORS
+                .iter()
+                .map(|g| g.kind)
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     };
     let out_dir = args

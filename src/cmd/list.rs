@@ -12,8 +12,25 @@ pub struct Args {}
 pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "architecture kinds (`kind` in configs/arch/*.toml):")?;
-    for (kind, description) in lutforge_sim::arch::KINDS {
-        writeln!(out, "  {kind:<18} {description}")?;
+    for family in lutforge_sim::Registry::builtin().families() {
+        let schedules: Vec<&str> = family.schedules().iter().map(|s| s.as_str()).collect();
+        writeln!(
+            out,
+            "  {:<18} {} [section [{}]; schedules: {}]",
+            family.kind(),
+            family.description(),
+            family.section(),
+            schedules.join(", ")
+        )?;
+    }
+    writeln!(out, "\nschedules (`schedule` in configs/arch/*.toml):")?;
+    for schedule in lutforge_sim::schedule::Schedule::ALL {
+        writeln!(
+            out,
+            "  {:<18} {}",
+            schedule.as_str(),
+            schedule.description()
+        )?;
     }
     writeln!(
         out,

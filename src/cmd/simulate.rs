@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use lutforge_models::{ModelConfig, QuantScheme};
+use lutforge_sim::arch::Override;
 use lutforge_sim::{engine, output, support, Arch, Report};
 use lutforge_workloads::{Speculative, Workload};
 
@@ -17,6 +18,10 @@ pub struct Args {
     /// Architecture file (TOML). Default: the embedded configs/arch/lut-tc.toml.
     #[arg(long, value_name = "FILE")]
     pub arch: Option<PathBuf>,
+    /// Override one architecture field, by the dotted path sweep axes use (repeatable):
+    /// `--set cores=8 --set dram.bandwidth_gbytes_per_s=512`. Checked like the file.
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub set: Vec<String>,
     #[command(flatten)]
     pub workload: WorkloadArgs,
     /// Write the JSON report here (atomically).
@@ -151,17 +156,24 @@ fn choose_quant(
     Ok((quant, notes))
 }
 
-/// Loads `--arch`, or the embedded default.
-pub fn load_arch(path: Option<&std::path::Path>) -> anyhow::Result<Arch> {
+/// Loads `--arch`, or the embedded default, with `--set` overrides applied.
+pub fn load_arch(path: Option<&std::path::Path>, set: &[String]) -> anyhow::Result<Arch> {
+    let overrides = set
+        .iter()
+        .map(|s| {
+            s.parse::<Override>()
+                .map_err(|e| anyhow::anyhow!("--set {e}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(match path {
-        Some(path) => Arch::from_file(path)?,
-        None => Arch::builtin_default()?,
+        Some(path) => Arch::from_file_with(path, &overrides)?,
+        None => Arch::builtin_default_with(&overrides)?,
     })
 }
 
 /// Runs `lutforge simulate`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let arch = load_arch(args.arch.as_deref())?;
+    let arch = load_arch(args.arch.as_deref(), &args.set)?;
     let (workload, notes) = args.workload.resolve(Some(&arch))?;
     let report = if let Some(trace_path) = &args.trace {
         let (report, timeline) = engine::simulate_with_timeline(&arch, &workload, notes)?;
@@ -251,6 +263,18 @@ fn print_summary(r: &Report) -> anyhow::Result<()> {
         s.total_energy_j,
         fmt_bytes(s.dram_bytes)
     )?;
+    writeln!(
+        out,
+        "  energy split                 {:.3} J dynamic, {:.3} J static ({:.2} W leakage + uncore)",
+        s.dynamic_energy_j, s.static_energy_j, s.static_power_w
+    )?;
+    writeln!(
+        out,
+        "  DRAM footprint               {} of {} ({} schedule)",
+        fmt_bytes(s.dram_footprint_bytes),
+        fmt_bytes(s.dram_capacity_bytes),
+        i.arch.schedule
+    )?;
     writeln!(out, "  area                         {:.2} mm^2", s.area_mm2)?;
     writeln!(out)?;
     writeln!(
@@ -282,13 +306,14 @@ fn print_summary(r: &Report) -> anyhow::Result<()> {
     writeln!(out)?;
     writeln!(
         out,
-        "  energy: DRAM {:.1}%, SRAM {:.1}%, tables {:.1}%, adds {:.1}%, multiplies {:.1}%, vector {:.1}%",
+        "  energy: DRAM {:.1}%, SRAM {:.1}%, tables {:.1}%, adds {:.1}%, multiplies {:.1}%, vector {:.1}%, static {:.1}%",
         pct(e.dram_j, e.total_j()),
         pct(e.sram_j, e.total_j()),
         pct(e.table_j, e.total_j()),
         pct(e.add_j, e.total_j()),
         pct(e.multiply_j, e.total_j()),
-        pct(e.vector_j, e.total_j())
+        pct(e.vector_j, e.total_j()),
+        pct(e.static_j, e.total_j())
     )?;
     Ok(())
 }

@@ -7,7 +7,7 @@
 //!   timing on both sides ([`stream_tile`] hex beats for Verilator, [`TileStreams`] for the
 //!   stepped model). The Verilator time is one harness run as co-simulation uses it: process
 //!   start, pipe I/O of every beat and transfer, simulation; the build comes from the cache.
-//! * **end to end**: both sides also pay for turning the [`lutforge_sim::lut_tile::TileInput`]s
+//! * **end to end**: both sides also pay for turning the [`lutforge_sim::lut_tensor_core::TileInput`]s
 //!   into their stream form ([`stream_tile`] + harness run against [`run_tile`]).
 //!
 //! Both sides must report the same total cycle count, else the benchmark fails.
@@ -16,11 +16,11 @@
 
 use std::time::Instant;
 
-use lutforge_rtl::lut::Dims;
+use lutforge_rtl::lut_tensor_core::Dims;
 use lutforge_rtl::{generate_lut, Options};
-use lutforge_sim::arch::MatrixUnit;
-use lutforge_sim::lut_tile::run_tile;
-use lutforge_sim::lut_tile::stepped::{run_streams, TileStreams};
+use lutforge_sim::lut_tensor_core::run_tile;
+use lutforge_sim::lut_tensor_core::stepped::{run_streams, TileStreams};
+use lutforge_sim::lut_tensor_core::LutArray;
 use lutforge_sim::Arch;
 use lutforge_testbench::{cases, harness, stream_tile};
 
@@ -36,7 +36,7 @@ fn best_of<F: FnMut()>(runs: usize, mut f: F) -> f64 {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let arch = Arch::builtin_default()?;
-    let MatrixUnit::Lut(array) = arch.matrix else {
+    let Some(&array) = arch.machine_as::<LutArray>() else {
         return Err("default arch is not a LUT tensor core".into());
     };
     let cases = cases::generate(&array, 40, 1);

@@ -5,8 +5,8 @@
 
 use lutforge_models::config::ModelConfig;
 use lutforge_models::numerics;
-use lutforge_sim::arch::LutArray;
-use lutforge_sim::lut_tile::TileInput;
+use lutforge_sim::lut_tensor_core::LutArray;
+use lutforge_sim::lut_tensor_core::TileInput;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

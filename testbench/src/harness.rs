@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use lutforge_rtl::lut::Dims;
+use lutforge_rtl::lut_tensor_core::Dims;
 use lutforge_rtl::Bundle;
 
 use crate::TestbenchError;
@@ -274,7 +274,7 @@ int main(int argc, char** argv) {{
 "#,
         res_bits = d.res_beat_bits(),
         rows = d.m,
-        kc_bits = lutforge_sim::lut_tile::K_CHUNKS_BITS,
+        kc_bits = lutforge_sim::lut_tensor_core::K_CHUNKS_BITS,
         plane_bits = d.plane_bits,
         act_bits = d.act_beat_bits(),
         wgt_bits = d.wgt_beat_bits(),

@@ -33,11 +33,11 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use lutforge_rtl::lut::Dims;
+use lutforge_rtl::lut_tensor_core::Dims;
 use lutforge_rtl::{generate_lut, Options};
-use lutforge_sim::arch::LutArray;
-use lutforge_sim::lut_tile::stepped::{activation_beats, weight_beats, wrap};
-use lutforge_sim::lut_tile::{run_tile, tile_cost, SteppedRun, TileInput};
+use lutforge_sim::lut_tensor_core::stepped::{activation_beats, weight_beats, wrap};
+use lutforge_sim::lut_tensor_core::LutArray;
+use lutforge_sim::lut_tensor_core::{run_tile, tile_cost, SteppedRun, TileInput};
 use thiserror::Error;
 
 pub use cases::{Case, CaseKind};

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use lutforge_rtl::{generate, Options, PlantedBug};
-use lutforge_sim::arch::MatrixUnit;
+use lutforge_sim::lut_tensor_core::LutArray;
 use lutforge_sim::Arch;
 use lutforge_testbench::{cosimulate, find_verilator, tools_required, CosimSettings};
 
@@ -68,7 +68,7 @@ fn every_lut_config_cosimulates_equal() {
         return;
     }
     for (path, arch) in lut_configs() {
-        let MatrixUnit::Lut(array) = arch.matrix else {
+        let Some(&array) = arch.machine_as::<LutArray>() else {
             panic!("{} is not a LUT config", path.display())
         };
         let outcome = cosimulate(&arch.name, &array, &settings(Options::default())).unwrap();
@@ -100,7 +100,7 @@ fn stalled_streams_keep_values_equal() {
     for file in STALLED_CONFIGS {
         let path = dir.join(file);
         let arch = Arch::from_file(&path).unwrap();
-        let MatrixUnit::Lut(array) = arch.matrix else {
+        let Some(&array) = arch.machine_as::<LutArray>() else {
             panic!("{} is not a LUT config", path.display())
         };
         let stalled = CosimSettings {
@@ -135,7 +135,7 @@ fn planted_mirrored_sign_bug_is_caught() {
         return;
     }
     let arch = Arch::builtin_default().unwrap();
-    let MatrixUnit::Lut(array) = arch.matrix else {
+    let Some(&array) = arch.machine_as::<LutArray>() else {
         panic!("default is a LUT config")
     };
     let options = Options {
@@ -160,7 +160,7 @@ fn planted_back_pressure_bug_is_caught_only_under_stalls() {
     let path =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../configs/arch/lut-tc-m4n16-g2.toml");
     let arch = Arch::from_file(&path).unwrap();
-    let MatrixUnit::Lut(array) = arch.matrix else {
+    let Some(&array) = arch.machine_as::<LutArray>() else {
         panic!("{} is not a LUT config", path.display())
     };
     let options = Options {

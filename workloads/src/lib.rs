@@ -5,11 +5,13 @@
 //! it takes.
 
 pub mod error;
+pub mod footprint;
 pub mod lower;
 pub mod op;
 pub mod scenario;
 
 pub use error::WorkloadError;
+pub use footprint::{kv_bytes_per_token, model_weight_bytes, Footprint};
 pub use lower::{lower_step, Step, StepKind};
 pub use op::{GemmOperand, Op, OpKind, OpShape, Phase};
 pub use scenario::{Speculative, Workload};

@@ -1,6 +1,6 @@
-//! On-chip buffers, the vector unit and DRAM, validated.
+//! On-chip buffers, the vector unit, DRAM and static power, validated.
 
-use super::raw::{RawBuffers, RawDram, RawVector};
+use super::raw::{RawBuffers, RawDram, RawPower, RawVector};
 use super::Check;
 use crate::error::SimError;
 
@@ -18,7 +18,8 @@ pub struct Buffers {
 }
 
 impl Buffers {
-    pub(crate) fn from_raw(raw: &RawBuffers, check: &Check) -> Result<Buffers, SimError> {
+    /// Validates a `[buffers]` section.
+    pub fn from_raw(raw: &RawBuffers, check: &Check) -> Result<Buffers, SimError> {
         let kib = |field: &str, v: u64| -> Result<u64, SimError> {
             Ok(check.in_range(field, v, 1, 1 << 20)? * 1024)
         };
@@ -54,22 +55,98 @@ impl VectorUnit {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Dram {
     /// Peak bandwidth, bytes per second.
-    pub bytes_per_s: f64,
+    pub peak_bytes_per_s: f64,
+    /// Fraction of the peak that streaming transfers sustain, in (0, 1].
+    pub sustained_fraction: f64,
     /// First-byte latency of a transfer, seconds.
     pub latency_s: f64,
     /// Energy per bit moved, pJ.
     pub energy_pj_per_bit: f64,
+    /// Capacity, bytes.
+    pub capacity_bytes: u64,
 }
 
 impl Dram {
     pub(crate) fn from_raw(raw: &RawDram, check: &Check) -> Result<Dram, SimError> {
+        let fraction = check.positive_f64("dram.sustained_fraction", raw.sustained_fraction)?;
+        if fraction > 1.0 {
+            return Err(SimError::invalid(
+                check.file,
+                "dram.sustained_fraction",
+                fraction,
+                "must be at most 1 (a fraction of the peak bandwidth)",
+            ));
+        }
+        let capacity_gb = check.positive_f64("dram.capacity_gbytes", raw.capacity_gbytes)?;
         Ok(Dram {
-            bytes_per_s: check
+            peak_bytes_per_s: check
                 .positive_f64("dram.bandwidth_gbytes_per_s", raw.bandwidth_gbytes_per_s)?
                 * 1e9,
+            sustained_fraction: fraction,
             latency_s: check.non_negative_f64("dram.latency_ns", raw.latency_ns)? * 1e-9,
             energy_pj_per_bit: check
                 .non_negative_f64("dram.energy_pj_per_bit", raw.energy_pj_per_bit)?,
+            capacity_bytes: (capacity_gb * 1e9) as u64,
         })
+    }
+
+    /// The bandwidth streaming transfers get, bytes per second.
+    pub fn sustained_bytes_per_s(&self) -> f64 {
+        self.peak_bytes_per_s * self.sustained_fraction
+    }
+}
+
+/// Static power: leakage per area of logic and SRAM, and a fixed uncore power.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StaticPower {
+    /// Logic leakage, W per mm^2.
+    pub logic_w_per_mm2: f64,
+    /// SRAM leakage, W per mm^2.
+    pub sram_w_per_mm2: f64,
+    /// Uncore power, W.
+    pub uncore_w: f64,
+}
+
+impl StaticPower {
+    /// Validates `[power]`; without it, the cited defaults of [`crate::energy::constants`],
+    /// which hold only at their node.
+    pub(crate) fn from_raw(
+        raw: Option<&RawPower>,
+        tech_node_nm: f64,
+        check: &Check,
+    ) -> Result<StaticPower, SimError> {
+        use crate::energy::constants::{STATIC_POWER_NODE_NM, STATIC_W_PER_MM2_28NM};
+        let Some(raw) = raw else {
+            if (tech_node_nm - STATIC_POWER_NODE_NM).abs() > 1e-9 {
+                return Err(SimError::invalid(
+                    check.file,
+                    "power",
+                    "missing",
+                    format!("the default leakage is a {STATIC_POWER_NODE_NM} nm figure and this design is at tech_node_nm = {tech_node_nm}; give a [power] section (logic_leakage_mw_per_mm2, sram_leakage_mw_per_mm2, uncore_mw) for its node"),
+                ));
+            }
+            return Ok(StaticPower {
+                logic_w_per_mm2: STATIC_W_PER_MM2_28NM,
+                sram_w_per_mm2: STATIC_W_PER_MM2_28NM,
+                uncore_w: 0.0,
+            });
+        };
+        Ok(StaticPower {
+            logic_w_per_mm2: check.non_negative_f64(
+                "power.logic_leakage_mw_per_mm2",
+                raw.logic_leakage_mw_per_mm2,
+            )? * 1e-3,
+            sram_w_per_mm2: check
+                .non_negative_f64("power.sram_leakage_mw_per_mm2", raw.sram_leakage_mw_per_mm2)?
+                * 1e-3,
+            uncore_w: check.non_negative_f64("power.uncore_mw", raw.uncore_mw)? * 1e-3,
+        })
+    }
+
+    /// Static power of a design of `area`, W.
+    pub fn watts(&self, area: &crate::energy::area::AreaBreakdown) -> f64 {
+        (area.matrix_mm2 + area.vector_mm2) * self.logic_w_per_mm2
+            + area.sram_mm2 * self.sram_w_per_mm2
+            + self.uncore_w
     }
 }

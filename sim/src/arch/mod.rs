@@ -1,59 +1,34 @@
 //! Architectures the simulator models, loaded from `configs/arch/*.toml`.
 //!
-//! Loading goes in two stages: the file parses into [`raw::RawArch`] (serde,
-//! `deny_unknown_fields`), then [`Arch::from_raw`] validates every field once, naming the file,
-//! field and value of the first illegal one. An [`Arch`] cannot hold an illegal value, so the
-//! mapper and engine never re-check.
+//! Loading goes in two stages: the file parses into TOML, the family named by `kind` is looked
+//! up in the [`Registry`] and validates its own section, and the shared parts
+//! ([`raw::RawArch`], serde with `deny_unknown_fields`) are validated here, naming the file,
+//! field and value of the first illegal one. `--set PATH=VALUE` overrides edit the parsed
+//! document before validation, so they are checked exactly like the file. An [`Arch`] cannot
+//! hold an illegal value, so the mapper and engine never re-check.
 
-pub mod lut;
-pub mod mac;
 pub mod memory;
+pub mod overrides;
 pub mod raw;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use lutforge_models::QuantScheme;
 
-pub use lut::{LutArray, Precompute};
-pub use mac::MacArray;
-pub use memory::{Buffers, Dram, VectorUnit};
+pub use memory::{Buffers, Dram, StaticPower, VectorUnit};
+pub use overrides::Override;
 
 use crate::error::SimError;
-use crate::systolic::{RawSystolic, SystolicArray};
-use raw::{RawArch, RawBuffers};
+use crate::family::{FamilyInput, Machine, Registry};
+use crate::schedule::Schedule;
+use raw::RawArch;
 
 /// The embedded default architecture (`configs/arch/lut-tc.toml`), used when `--arch` is absent.
 pub const DEFAULT_ARCH_TOML: &str = include_str!("../../../configs/arch/lut-tc.toml");
 
-/// The registry of architecture kinds: the `kind` string and a one-line description.
-pub const KINDS: &[(&str, &str)] = &[
-    (
-        "lut_tensor_core",
-        "LUT tensor core: precomputed activation tables, bit-serial weights, elongated tiles",
-    ),
-    (
-        "mac_tensor_core",
-        "MAC tensor core: weights dequantized to the activation format, then multiplied",
-    ),
-    (
-        "systolic",
-        "systolic array (os/ws/is dataflows), SCALE-Sim's fold model: the INT8 baseline",
-    ),
-];
-
-/// The matrix engine of a core: what kind of array it is and its parameters.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MatrixUnit {
-    /// A LUT tensor-core tile engine.
-    Lut(LutArray),
-    /// A dequantize-then-multiply MAC array.
-    Mac(MacArray),
-    /// A systolic array; DRAM traffic and stalls come from the shared `[dram]` model.
-    Systolic(SystolicArray),
-}
-
 /// A validated architecture.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Arch {
     /// Short name used in reports.
     pub name: String,
@@ -67,50 +42,139 @@ pub struct Arch {
     pub cores: u64,
     /// Formats substituted, part by part, when the model's native format cannot run here.
     pub default_quant: Option<QuantScheme>,
-    /// The matrix engine of each core.
-    pub matrix: MatrixUnit,
+    /// The family's validated section: what the matrix unit of each core is.
+    pub machine: Arc<dyn Machine>,
+    /// How ops are scheduled on the chip.
+    pub schedule: Schedule,
     /// Per-core buffers.
     pub buffers: Buffers,
     /// Per-core vector unit.
     pub vector: VectorUnit,
     /// Shared off-chip memory.
     pub dram: Dram,
+    /// Leakage and uncore power, charged for the time the design runs.
+    pub power: StaticPower,
     /// The file it came from (`<builtin>` for the embedded default); errors name it.
     pub source: String,
-    /// The TOML text it was parsed from, recorded in reports so a result can be reproduced.
+    /// The TOML text it was validated from (after `--set` overrides), recorded in reports so a
+    /// result can be reproduced.
     pub toml: String,
 }
 
 impl Arch {
     /// Reads and validates an architecture file.
     pub fn from_file(path: &Path) -> Result<Arch, SimError> {
+        Arch::from_file_with(path, &[])
+    }
+
+    /// Reads an architecture file, applies `overrides` in order, and validates the result.
+    pub fn from_file_with(path: &Path, overrides: &[Override]) -> Result<Arch, SimError> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| SimError::Read {
             file: file.clone(),
             message: e.to_string(),
         })?;
-        Arch::from_toml_str(&text, &file)
+        Registry::builtin().parse_arch(&text, &file, overrides)
     }
 
     /// The embedded default architecture.
     pub fn builtin_default() -> Result<Arch, SimError> {
-        Arch::from_toml_str(DEFAULT_ARCH_TOML, "<builtin lut-tc.toml>")
+        Arch::builtin_default_with(&[])
     }
 
-    /// Parses and validates TOML text; `file` names the source in errors.
+    /// The embedded default architecture with `overrides` applied.
+    pub fn builtin_default_with(overrides: &[Override]) -> Result<Arch, SimError> {
+        Registry::builtin().parse_arch(DEFAULT_ARCH_TOML, "<builtin lut-tc.toml>", overrides)
+    }
+
+    /// Parses and validates TOML text with the builtin families; `file` names the source in
+    /// errors.
     pub fn from_toml_str(text: &str, file: &str) -> Result<Arch, SimError> {
-        let raw: RawArch = toml::from_str(text).map_err(|e| SimError::Parse {
+        Registry::builtin().parse_arch(text, file, &[])
+    }
+
+    /// The architecture kind string, as written in the file.
+    pub fn kind(&self) -> &'static str {
+        self.machine.kind()
+    }
+
+    /// The family's validated section as its concrete type, if the family is `T`'s.
+    pub fn machine_as<T: 'static>(&self) -> Option<&T> {
+        self.machine.as_any().downcast_ref::<T>()
+    }
+
+    /// Seconds per core clock cycle.
+    pub fn seconds_per_cycle(&self) -> f64 {
+        1e-6 / self.clock_mhz
+    }
+}
+
+impl Registry<'_> {
+    /// Parses TOML text, applies `overrides`, and validates it with this registry's families.
+    pub fn parse_arch(
+        &self,
+        text: &str,
+        file: &str,
+        overrides: &[Override],
+    ) -> Result<Arch, SimError> {
+        let mut doc: toml::Table = toml::from_str(text).map_err(|e| SimError::Parse {
             file: file.to_string(),
             message: toml_message(text, &e),
         })?;
-        let mut arch = Arch::from_raw(raw, file)?;
-        arch.toml = text.to_string();
-        Ok(arch)
-    }
-
-    /// Validates a parsed file.
-    pub fn from_raw(raw: RawArch, file: &str) -> Result<Arch, SimError> {
-        let check = Check { file };
+        for o in overrides {
+            o.apply(&mut doc, file)?;
+        }
+        let check = Check { file, text };
+        let kind = match doc.get("kind") {
+            Some(toml::Value::String(kind)) => kind.clone(),
+            Some(other) => {
+                return Err(SimError::invalid(
+                    file,
+                    "kind",
+                    other,
+                    "must be a string naming an architecture kind",
+                ))
+            }
+            None => {
+                return Err(SimError::Parse {
+                    file: file.to_string(),
+                    message: "missing field `kind`".into(),
+                })
+            }
+        };
+        let Some(family) = self.get(&kind) else {
+            return Err(SimError::invalid(
+                file,
+                "kind",
+                format!("\"{kind}\""),
+                format!(
+                    "unknown architecture kind; known: {}",
+                    self.kinds().join(", ")
+                ),
+            ));
+        };
+        // Sections of other families are an error naming the section, not an unknown field.
+        for other in self.families() {
+            if other.kind() != family.kind() && doc.contains_key(other.section()) {
+                return Err(SimError::invalid(
+                    file,
+                    other.section(),
+                    "present",
+                    format!("kind `{kind}` does not use a [{}] section", other.section()),
+                ));
+            }
+        }
+        let section = doc.remove(family.section());
+        let effective = if overrides.is_empty() {
+            text.to_string()
+        } else {
+            let mut full = doc.clone();
+            if let Some(s) = &section {
+                full.insert(family.section().to_string(), s.clone());
+            }
+            toml::to_string(&full).unwrap_or_default()
+        };
+        let raw: RawArch = check.deserialize("", toml::Value::Table(doc))?;
         if raw.name.trim().is_empty() {
             return Err(SimError::invalid(file, "name", "\"\"", "must not be empty"));
         }
@@ -123,96 +187,33 @@ impl Arch {
                 SimError::invalid(file, "default_quant", format!("\"{text}\""), e.to_string())
             })?),
         };
-        let buffers = match (&raw.buffers, &raw.systolic) {
-            (Some(b), None) => Buffers::from_raw(b, &check)?,
-            (Some(_), Some(_)) => {
-                return Err(SimError::invalid(
-                    file,
-                    "buffers",
-                    "present",
-                    "a systolic array's buffers are its [systolic] SRAMs; remove [buffers]",
-                ))
-            }
-            (None, Some(s)) => Buffers::from_raw(
-                &RawBuffers {
-                    activation_kib: s.ifmap_sram_kib,
-                    weight_kib: s.filter_sram_kib,
-                    output_kib: s.ofmap_sram_kib,
-                    table_kib: None,
-                },
-                &check,
-            )?,
-            (None, None) => {
-                return Err(SimError::invalid(
-                    file,
-                    "buffers",
-                    "missing",
-                    "needs a [buffers] section",
-                ))
+        let validated = family.validate(FamilyInput {
+            section,
+            buffers: raw.buffers.as_ref(),
+            check: &check,
+        })?;
+        let schedule = match &raw.schedule {
+            None => family.schedules()[0],
+            Some(name) => {
+                let schedule = name
+                    .parse::<Schedule>()
+                    .map_err(|m| SimError::invalid(file, "schedule", format!("\"{name}\""), m))?;
+                if !family.schedules().contains(&schedule) {
+                    let runs: Vec<&str> = family.schedules().iter().map(|s| s.as_str()).collect();
+                    return Err(SimError::invalid(
+                        file,
+                        "schedule",
+                        format!("\"{name}\""),
+                        format!(
+                            "kind `{kind}` runs {}; {}",
+                            runs.join(" or "),
+                            schedule.needs()
+                        ),
+                    ));
+                }
+                schedule
             }
         };
-        let vector = VectorUnit::from_raw(&raw.vector, &check)?;
-        let dram = Dram::from_raw(&raw.dram, &check)?;
-        let matrix = match raw.kind.as_str() {
-            "lut_tensor_core" => {
-                check.forbid_section("mac", raw.mac.is_some(), &raw.kind)?;
-                check.forbid_section("systolic", raw.systolic.is_some(), &raw.kind)?;
-                let lut = raw.lut.as_ref().ok_or_else(|| {
-                    SimError::invalid(
-                        file,
-                        "lut",
-                        "missing",
-                        "kind `lut_tensor_core` needs a [lut] section",
-                    )
-                })?;
-                MatrixUnit::Lut(LutArray::from_raw(lut, &buffers, &check)?)
-            }
-            "mac_tensor_core" => {
-                check.forbid_section("lut", raw.lut.is_some(), &raw.kind)?;
-                check.forbid_section("systolic", raw.systolic.is_some(), &raw.kind)?;
-                let mac = raw.mac.as_ref().ok_or_else(|| {
-                    SimError::invalid(
-                        file,
-                        "mac",
-                        "missing",
-                        "kind `mac_tensor_core` needs a [mac] section",
-                    )
-                })?;
-                MatrixUnit::Mac(MacArray::from_raw(mac, &check)?)
-            }
-            "systolic" => {
-                check.forbid_section("lut", raw.lut.is_some(), &raw.kind)?;
-                check.forbid_section("mac", raw.mac.is_some(), &raw.kind)?;
-                let sys = raw.systolic.as_ref().ok_or_else(|| {
-                    SimError::invalid(
-                        file,
-                        "systolic",
-                        "missing",
-                        "kind `systolic` needs a [systolic] section",
-                    )
-                })?;
-                MatrixUnit::Systolic(systolic_for_engine(sys, file)?)
-            }
-            other => {
-                let known: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
-                return Err(SimError::invalid(
-                    file,
-                    "kind",
-                    format!("\"{other}\""),
-                    format!("unknown architecture kind; known: {}", known.join(", ")),
-                ));
-            }
-        };
-        if !matches!(matrix, MatrixUnit::Lut(_)) {
-            if let Some(kib) = raw.buffers.as_ref().and_then(|b| b.table_kib) {
-                return Err(SimError::invalid(
-                    file,
-                    "buffers.table_kib",
-                    kib,
-                    "only LUT architectures have a table buffer",
-                ));
-            }
-        }
         Ok(Arch {
             name: raw.name,
             description: raw.description,
@@ -220,65 +221,29 @@ impl Arch {
             tech_node_nm,
             cores,
             default_quant,
-            matrix,
-            buffers,
-            vector,
-            dram,
+            machine: validated.machine,
+            schedule,
+            buffers: validated.buffers,
+            vector: VectorUnit::from_raw(&raw.vector, &check)?,
+            dram: Dram::from_raw(&raw.dram, &check)?,
+            power: StaticPower::from_raw(raw.power.as_ref(), tech_node_nm, &check)?,
             source: file.to_string(),
-            toml: String::new(),
+            toml: effective,
         })
     }
-
-    /// The architecture kind string, as written in the file.
-    pub fn kind(&self) -> &'static str {
-        match self.matrix {
-            MatrixUnit::Lut(_) => "lut_tensor_core",
-            MatrixUnit::Mac(_) => "mac_tensor_core",
-            MatrixUnit::Systolic(_) => "systolic",
-        }
-    }
-
-    /// Seconds per core clock cycle.
-    pub fn seconds_per_cycle(&self) -> f64 {
-        1e-6 / self.clock_mhz
-    }
-}
-
-/// The `[systolic]` section as the engine uses it: DRAM comes from `[dram]`, so SCALE-Sim's
-/// per-port bandwidth settings (`bandwidth_mode`, `dram_words_per_cycle`), which only the
-/// `scalesim` front end uses, are an error here rather than silently ignored.
-fn systolic_for_engine(raw: &RawSystolic, file: &str) -> Result<SystolicArray, SimError> {
-    if let Some(mode) = &raw.bandwidth_mode {
-        return Err(SimError::invalid(
-            file,
-            "systolic.bandwidth_mode",
-            format!("\"{mode}\""),
-            "simulate takes DRAM bandwidth from [dram]; remove this field",
-        ));
-    }
-    if let Some(words) = raw.dram_words_per_cycle {
-        return Err(SimError::invalid(
-            file,
-            "systolic.dram_words_per_cycle",
-            words,
-            "simulate takes DRAM bandwidth from [dram]; remove this field",
-        ));
-    }
-    let calc = RawSystolic {
-        bandwidth_mode: Some("calc".to_string()),
-        ..raw.clone()
-    };
-    SystolicArray::from_raw(&calc, file)
 }
 
 /// Field checks that produce errors naming the file.
-pub(crate) struct Check<'a> {
-    pub(crate) file: &'a str,
+pub struct Check<'a> {
+    /// The file errors name.
+    pub file: &'a str,
+    /// Its text, to locate keys in.
+    pub text: &'a str,
 }
 
 impl Check<'_> {
     /// A strictly positive, finite float.
-    pub(crate) fn positive_f64(&self, field: &str, value: f64) -> Result<f64, SimError> {
+    pub fn positive_f64(&self, field: &str, value: f64) -> Result<f64, SimError> {
         if !(value.is_finite() && value > 0.0) {
             return Err(SimError::invalid(
                 self.file,
@@ -291,7 +256,7 @@ impl Check<'_> {
     }
 
     /// A non-negative, finite float.
-    pub(crate) fn non_negative_f64(&self, field: &str, value: f64) -> Result<f64, SimError> {
+    pub fn non_negative_f64(&self, field: &str, value: f64) -> Result<f64, SimError> {
         if !(value.is_finite() && value >= 0.0) {
             return Err(SimError::invalid(
                 self.file,
@@ -304,13 +269,7 @@ impl Check<'_> {
     }
 
     /// An integer within `lo..=hi`.
-    pub(crate) fn in_range(
-        &self,
-        field: &str,
-        value: u64,
-        lo: u64,
-        hi: u64,
-    ) -> Result<u64, SimError> {
+    pub fn in_range(&self, field: &str, value: u64, lo: u64, hi: u64) -> Result<u64, SimError> {
         if value < lo || value > hi {
             return Err(SimError::invalid(
                 self.file,
@@ -323,7 +282,7 @@ impl Check<'_> {
     }
 
     /// A power of two.
-    pub(crate) fn power_of_two(&self, field: &str, value: u64) -> Result<u64, SimError> {
+    pub fn power_of_two(&self, field: &str, value: u64) -> Result<u64, SimError> {
         if !value.is_power_of_two() {
             return Err(SimError::invalid(
                 self.file,
@@ -335,17 +294,62 @@ impl Check<'_> {
         Ok(value)
     }
 
-    fn forbid_section(&self, section: &str, present: bool, kind: &str) -> Result<(), SimError> {
-        if present {
-            return Err(SimError::invalid(
-                self.file,
-                section,
-                "present",
-                format!("kind `{kind}` does not use a [{section}] section"),
-            ));
-        }
-        Ok(())
+    /// A TOML value deserialized into `T`; errors are one line, name the file, and locate the
+    /// offending key in the text where the message names one. `section` prefixes field names
+    /// (`lut` for `[lut]`, empty at the top level).
+    pub fn deserialize<T: serde::de::DeserializeOwned>(
+        &self,
+        section: &str,
+        value: toml::Value,
+    ) -> Result<T, SimError> {
+        value.try_into::<T>().map_err(|e| {
+            let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+            let key = message
+                .split('`')
+                .nth(1)
+                .filter(|_| message.contains('`'))
+                .map(str::to_string);
+            let place = key
+                .as_deref()
+                .and_then(|k| locate_key(self.text, section, k))
+                .map(|(line, column)| format!("line {line}, column {column}: "))
+                .unwrap_or_default();
+            let prefix = if section.is_empty() {
+                String::new()
+            } else {
+                format!("[{section}]: ")
+            };
+            SimError::Parse {
+                file: self.file.to_string(),
+                message: format!("{place}{prefix}{message}"),
+            }
+        })
     }
+}
+
+/// Line and column (1-based) of `key = ...` in `text`, preferring a match inside `[section]`.
+fn locate_key(text: &str, section: &str, key: &str) -> Option<(usize, usize)> {
+    let mut current = String::new();
+    let mut fallback = None;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if let Some(header) = trimmed.strip_prefix('[') {
+            current = header
+                .trim_end_matches(|c| c != ']')
+                .trim_end_matches(']')
+                .to_string();
+            continue;
+        }
+        let name = trimmed.split('=').next().unwrap_or("").trim();
+        if trimmed.contains('=') && name == key {
+            let column = line.len() - trimmed.len() + 1;
+            if current == section {
+                return Some((i + 1, column));
+            }
+            fallback.get_or_insert((i + 1, column));
+        }
+    }
+    fallback
 }
 
 /// `line L, column C: message` for a TOML error, on one line (toml's own rendering spans

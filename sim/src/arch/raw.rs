@@ -1,6 +1,6 @@
 //! The architecture file as written: serde structs that mirror the TOML one to one.
 //!
-//! Nothing here is validated; [`super::Arch::from_raw`] turns a [`RawArch`] into an [`super::Arch`]
+//! Nothing here is validated; [`crate::family::Registry::parse_arch`] turns a [`RawArch`] into an [`super::Arch`]
 //! that cannot hold an illegal value.
 
 use serde::Deserialize;
@@ -14,7 +14,9 @@ pub struct RawArch {
     /// One-line description.
     #[serde(default)]
     pub description: String,
-    /// Which architecture: `lut_tensor_core`, `mac_tensor_core` or `systolic`.
+    /// Which architecture family (`lutforge list` names them); its own section (`[lut]`,
+    /// `[mac]`, `[systolic]`, ...) is taken out and validated by the family before this struct
+    /// is read.
     pub kind: String,
     /// Core clock, MHz.
     pub clock_mhz: f64,
@@ -27,15 +29,9 @@ pub struct RawArch {
     /// Formats used when the model's native format cannot run here.
     #[serde(default)]
     pub default_quant: Option<String>,
-    /// LUT tensor-core array (kind = `lut_tensor_core`).
+    /// `sequential`, `overlapped` or `streaming`; default: the family's first schedule.
     #[serde(default)]
-    pub lut: Option<RawLut>,
-    /// MAC tensor-core array (kind = `mac_tensor_core`).
-    #[serde(default)]
-    pub mac: Option<RawMac>,
-    /// Systolic array (kind = `systolic`).
-    #[serde(default)]
-    pub systolic: Option<crate::systolic::RawSystolic>,
+    pub schedule: Option<String>,
     /// Per-core on-chip buffers (LUT and MAC kinds; a systolic array's come from `[systolic]`).
     #[serde(default)]
     pub buffers: Option<RawBuffers>,
@@ -43,48 +39,9 @@ pub struct RawArch {
     pub vector: RawVector,
     /// Off-chip memory.
     pub dram: RawDram,
-}
-
-/// `[lut]`: one LUT tensor-core tile engine per core.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawLut {
-    /// Activation rows per tile (rows that share each weight column's lookups).
-    pub tile_m: u64,
-    /// Weight columns per tile (columns that share each table).
-    pub tile_n: u64,
-    /// Reduction depth per tile pass; a multiple of `group`.
-    pub tile_k: u64,
-    /// Activations per table (g); tables have 2^g entries, 2^(g-1) when symmetric.
-    pub group: u64,
-    /// Store half of each table and take the sign from the index MSB.
-    pub symmetric: bool,
-    /// Widest weight the bit-serial array processes (bit planes per pass sequence).
-    pub max_weight_bits: u64,
-    /// Activation width, bits (signed integer).
-    pub act_bits: u64,
-    /// Accumulator width, bits.
-    pub acc_bits: u64,
-    /// `fused` (tables built while the previous chunk is looked up) or `standalone`.
-    pub precompute: String,
-}
-
-/// `[mac]`: a dequantize-then-multiply tensor core.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawMac {
-    /// Output rows per tile.
-    pub tile_m: u64,
-    /// Output columns per tile.
-    pub tile_n: u64,
-    /// Dot-product depth each MAC unit reduces per cycle.
-    pub tile_k: u64,
-    /// Multiplier input width, bits (weights are dequantized to it).
-    pub mult_bits: u64,
-    /// Accumulator width, bits.
-    pub acc_bits: u64,
-    /// Pipeline depth of the MAC tree, cycles.
-    pub pipeline_cycles: u64,
+    /// Leakage and uncore power; default: the cited 28 nm figures of `energy::constants`.
+    #[serde(default)]
+    pub power: Option<RawPower>,
 }
 
 /// `[buffers]`: on-chip SRAM per core, KiB.
@@ -116,8 +73,24 @@ pub struct RawVector {
 pub struct RawDram {
     /// Peak bandwidth, GB/s (10^9 bytes per second).
     pub bandwidth_gbytes_per_s: f64,
+    /// Fraction of the peak that streaming transfers sustain (0 < f <= 1).
+    pub sustained_fraction: f64,
     /// Latency of the first byte of a transfer, ns.
     pub latency_ns: f64,
     /// Energy per bit transferred, pJ.
     pub energy_pj_per_bit: f64,
+    /// Capacity, GB (10^9 bytes): weights, KV cache and activations must fit.
+    pub capacity_gbytes: f64,
+}
+
+/// `[power]`: static power, charged for the whole run time.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPower {
+    /// Leakage of logic (matrix and vector units), mW per mm^2 at the design's node.
+    pub logic_leakage_mw_per_mm2: f64,
+    /// Leakage of on-chip SRAM, mW per mm^2 at the design's node.
+    pub sram_leakage_mw_per_mm2: f64,
+    /// Fixed uncore power (clock tree, interconnect, PHYs, control), mW.
+    pub uncore_mw: f64,
 }

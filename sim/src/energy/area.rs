@@ -75,35 +75,11 @@ impl AreaBreakdown {
 /// Square micrometres per square millimetre.
 const UM2_PER_MM2: f64 = 1e6;
 
-/// The area of `arch`: per-core blocks times cores.
+/// The area of `arch`: per-core blocks (the family's matrix unit, buffers, vector unit) times
+/// cores.
 pub fn arch_area(arch: &crate::arch::Arch) -> AreaBreakdown {
-    use crate::arch::MatrixUnit;
     let a = AreaModel::at_node(arch.tech_node_nm);
-    let matrix_um2 = match &arch.matrix {
-        MatrixUnit::Lut(lut) => {
-            let units = f64::from(lut.tile_m * lut.tile_n);
-            let entry = lut.table_entry_bits();
-            let unit = a.mux_um2(entry, lut.table_entries())
-                + a.adder_um2(lut.acc_bits)
-                + a.register_um2(u64::from(lut.acc_bits));
-            // Precompute: one adder per table entry of one row, and the row's table registers.
-            let precompute = f64::from(lut.table_entries()) * a.adder_um2(entry)
-                + a.register_um2(u64::from(lut.table_entries() * entry));
-            units * unit + precompute
-        }
-        MatrixUnit::Mac(mac) => {
-            let products = f64::from(mac.tile_m * mac.tile_n * mac.tile_k);
-            products * (a.mult_um2(mac.mult_bits) + a.adder_um2(mac.acc_bits))
-                + f64::from(mac.tile_m * mac.tile_n) * a.register_um2(u64::from(mac.acc_bits))
-                + f64::from(mac.tile_n * mac.tile_k) * a.adder_um2(mac.mult_bits)
-        }
-        MatrixUnit::Systolic(sys) => {
-            // Each PE: a multiplier, a 32-bit adder, and weight, activation and partial-sum registers.
-            let bits = (sys.word_bytes * 8) as u32;
-            (sys.rows * sys.cols) as f64
-                * (a.mult_um2(bits) + a.adder_um2(32) + a.register_um2(u64::from(2 * bits + 32)))
-        }
-    };
+    let matrix_um2 = arch.machine.area_um2(&a);
     let b = &arch.buffers;
     let sram_bytes =
         b.activation_bytes + b.weight_bytes + b.output_bytes + b.table_bytes.unwrap_or(0);

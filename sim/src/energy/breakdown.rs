@@ -17,11 +17,19 @@ pub struct EnergyBreakdown {
     pub multiply_j: f64,
     /// Vector-unit operations (norms, softmax, element-wise).
     pub vector_j: f64,
+    /// Static energy: leakage of logic and SRAM and the uncore power, over the run time.
+    #[serde(default)]
+    pub static_j: f64,
 }
 
 impl EnergyBreakdown {
-    /// Sum of all categories, joules.
+    /// Sum of all categories, static included, joules.
     pub fn total_j(&self) -> f64 {
+        self.dynamic_j() + self.static_j
+    }
+
+    /// Sum of the dynamic categories (every event), joules.
+    pub fn dynamic_j(&self) -> f64 {
         self.dram_j + self.sram_j + self.table_j + self.add_j + self.multiply_j + self.vector_j
     }
 
@@ -33,5 +41,6 @@ impl EnergyBreakdown {
         self.add_j += other.add_j * times;
         self.multiply_j += other.multiply_j * times;
         self.vector_j += other.vector_j * times;
+        self.static_j += other.static_j * times;
     }
 }

@@ -52,3 +52,18 @@ pub const SRAM_CELL_UM2_45NM: f64 = 0.346;
 /// array efficiency CACTI reports for mid-size macros (Thoziyoor et al., CACTI 5.1, HP Labs
 /// TR HPL-2008-20).
 pub const SRAM_ARRAY_EFFICIENCY: f64 = 0.7;
+
+/// Node the static-power density below was measured at, nm.
+pub const STATIC_POWER_NODE_NM: f64 = 28.0;
+
+/// Static power density at 28 nm, W per mm^2: the TPU v1 die (28 nm) draws 28 W measured at
+/// idle with a die of at most 331 mm^2 (Jouppi et al., "In-Datacenter Performance Analysis of a
+/// Tensor Processing Unit", ISCA 2017, Table 2 and section 2), so 28 / 331 = 0.0846 W/mm^2. The
+/// source gives one figure for the whole die (logic, SRAM and uncore at idle), so the default
+/// charges it to logic and SRAM alike and adds no separate uncore power.
+pub const STATIC_W_PER_MM2_28NM: f64 = 28.0 / 331.0;
+
+/// Accumulator width of a systolic PE, bits: 32-bit partial sums for INT8 operands, as in the
+/// TPU's MXU (Jouppi et al., "In-Datacenter Performance Analysis of a Tensor Processing Unit",
+/// ISCA 2017, section 2).
+pub const SYSTOLIC_ACC_BITS: u32 = 32;

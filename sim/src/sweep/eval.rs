@@ -26,6 +26,9 @@ pub struct SweepLine {
     pub point: BTreeMap<String, serde_json::Value>,
     /// `ok` or `rejected`.
     pub status: String,
+    /// The point's architecture kind (e.g. `lut_tensor_core`), when its file was valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     /// Why the point was rejected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -40,14 +43,32 @@ pub fn evaluate(space: &Space, sampler: &Sampler, id: u64) -> SweepLine {
     let mut point = BTreeMap::new();
     let mut arch_doc = space.base_arch.clone();
     let mut workload = space.workload.clone();
+    // The `arch` axis picks the document the other axes edit.
+    for (axis, &i) in space.axes.iter().zip(&indices) {
+        if axis.field == "arch" {
+            if let Some(doc) = axis.values[i]
+                .as_str()
+                .and_then(|v| space.arch_variants.get(v))
+            {
+                arch_doc = doc.clone();
+            }
+        }
+    }
     for (axis, &i) in space.axes.iter().zip(&indices) {
         let value = &axis.values[i];
         point.insert(axis.field.clone(), toml_to_json(value));
+        if axis.field == "arch" {
+            continue;
+        }
         match axis.field.strip_prefix("workload.") {
             Some(w) => set_workload(&mut workload, w, value),
             None => set_field(&mut arch_doc, &axis.field, value.clone()),
         }
     }
+    let kind = arch_doc
+        .get("kind")
+        .and_then(|k| k.as_str())
+        .map(str::to_string);
     let line =
         |status: &str, reason: Option<String>, metrics: Option<BTreeMap<String, f64>>| SweepLine {
             sweep: space.tag(),
@@ -55,6 +76,7 @@ pub fn evaluate(space: &Space, sampler: &Sampler, id: u64) -> SweepLine {
             total: space.total_points(),
             point: point.clone(),
             status: status.to_string(),
+            kind: kind.clone(),
             reason,
             metrics,
         };

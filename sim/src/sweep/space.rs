@@ -149,6 +149,10 @@ pub struct Space {
     pub base_arch: toml::Value,
     /// The base architecture's path.
     pub arch_file: PathBuf,
+    /// For an `arch` axis: each value (a path as written) -> that file's TOML document with
+    /// `[set]` applied. A sweep varies `kind` this way: every family has its own section, so a
+    /// point of another kind starts from a file of that kind.
+    pub arch_variants: std::collections::BTreeMap<String, toml::Value>,
     /// The base workload.
     pub workload: BaseWorkload,
     /// Sampling strategy.
@@ -218,6 +222,58 @@ impl Space {
             &format!("{file}: [set] applied to {}", arch_file.display()),
         )?;
 
+        // An `arch` axis: whole architecture files, each with `[set]` applied and validated.
+        let mut arch_variants = std::collections::BTreeMap::new();
+        let mut variant_texts = Vec::new();
+        for axis in &raw.axes {
+            let a = axis.get_ref();
+            if a.field.get_ref() != "arch" {
+                continue;
+            }
+            let line = at(a.field.span());
+            let values = a
+                .values
+                .as_ref()
+                .map(|v| v.get_ref().clone())
+                .unwrap_or_default();
+            if values.is_empty() {
+                return Err(invalid(
+                    line,
+                    "axis[arch]",
+                    "no values".into(),
+                    "an `arch` axis takes `values`: a list of architecture files".into(),
+                ));
+            }
+            for value in values {
+                let Some(rel) = value.as_str() else {
+                    return Err(invalid(
+                        line,
+                        "axis[arch].values",
+                        value.to_string(),
+                        "must be architecture file paths (strings)".into(),
+                    ));
+                };
+                let path = dir.join(rel);
+                let text = std::fs::read_to_string(&path).map_err(|e| SimError::Read {
+                    file: format!("{file}: axis `arch`: {}", path.display()),
+                    message: e.to_string(),
+                })?;
+                let mut doc: toml::Value = toml::from_str(&text).map_err(|e| SimError::Parse {
+                    file: path.display().to_string(),
+                    message: e.message().to_string(),
+                })?;
+                for (field, value) in set {
+                    set_field(&mut doc, field, value.clone());
+                }
+                Arch::from_toml_str(
+                    &toml::to_string(&doc).unwrap_or_default(),
+                    &format!("{file}: axis `arch` value {}", path.display()),
+                )?;
+                variant_texts.push(text);
+                arch_variants.insert(rel.to_string(), doc);
+            }
+        }
+
         let kind_line = at(raw.strategy.kind.span());
         let points = |what: &str| -> Result<u64, SimError> {
             match &raw.strategy.points {
@@ -262,7 +318,9 @@ impl Space {
             let line = at(axis.span());
             let a = axis.get_ref();
             let field = a.field.get_ref().clone();
-            let base_value = if let Some(w) = field.strip_prefix("workload.") {
+            let base_value = if field == "arch" {
+                None
+            } else if let Some(w) = field.strip_prefix("workload.") {
                 if !WORKLOAD_FIELDS.contains(&w) {
                     return Err(invalid(
                         at(a.field.span()),
@@ -276,6 +334,16 @@ impl Space {
                 }
                 None
             } else {
+                for (variant, doc) in &arch_variants {
+                    if lookup(doc, &field).is_none() {
+                        return Err(invalid(
+                            at(a.field.span()),
+                            "axis.field",
+                            format!("\"{field}\""),
+                            format!("no such field in the `arch` axis value {variant}"),
+                        ));
+                    }
+                }
                 let found = lookup(&base_arch, &field).ok_or_else(|| {
                     invalid(
                         at(a.field.span()),
@@ -343,9 +411,15 @@ impl Space {
             name: raw.name,
             description: raw.description,
             file: path.to_path_buf(),
-            hash: short_hash(&[text.as_bytes(), arch_text.as_bytes()]),
+            hash: short_hash(
+                &[text.as_bytes(), arch_text.as_bytes()]
+                    .into_iter()
+                    .chain(variant_texts.iter().map(|t| t.as_bytes()))
+                    .collect::<Vec<_>>(),
+            ),
             base_arch,
             arch_file,
+            arch_variants,
             workload: raw.workload,
             strategy,
             axes,

@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod cost;
+pub mod family;
 pub mod geometry;
 pub mod replay;
 pub mod scalesim;

@@ -8,7 +8,7 @@
 //   act: k_chunks*64 beats, chunk then group; row m element i at [(m*g+i)*AB +: AB]
 //   wgt: k_chunks*G*weight_bits beats, chunk, group, plane (LSB first); column n bit i at [n*g+i]
 //   res: 2 beats, row 0 first; column n at [n*A +: A], two's complement
-// Cycle count and register behaviour: see lutforge_sim::lut_tile.
+// Cycle count and register behaviour: see lutforge_sim::lut_tensor_core.
 `default_nettype none
 
 module lut_tc_top (

@@ -3,7 +3,7 @@
 //! Derived from the micro-architecture in the parent module's doc; property tests hold every
 //! number here equal to [`super::stepped`], which never gets called from here.
 
-use crate::arch::{LutArray, Precompute};
+use crate::lut_tensor_core::{LutArray, Precompute};
 
 /// Cost of one output tile (`tile_m x tile_n` outputs reduced over `k_chunks * tile_k`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

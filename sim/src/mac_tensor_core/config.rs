@@ -1,8 +1,27 @@
 //! The dequantize-then-multiply MAC tensor-core parameters (`[mac]`), validated.
 
-use super::raw::RawMac;
-use super::Check;
+use serde::Deserialize;
+
+use crate::arch::Check;
 use crate::error::SimError;
+
+/// `[mac]`: a dequantize-then-multiply tensor core.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMac {
+    /// Output rows per tile.
+    pub tile_m: u64,
+    /// Output columns per tile.
+    pub tile_n: u64,
+    /// Dot-product depth each MAC unit reduces per cycle.
+    pub tile_k: u64,
+    /// Multiplier input width, bits (weights are dequantized to it).
+    pub mult_bits: u64,
+    /// Accumulator width, bits.
+    pub acc_bits: u64,
+    /// Pipeline depth of the MAC tree, cycles.
+    pub pipeline_cycles: u64,
+}
 
 /// A validated MAC array: `tile_m` x `tile_n` dot-product units, each reducing `tile_k` products of
 /// `mult_bits`-wide operands per cycle. Weights are dequantized to `mult_bits` before multiplying.
@@ -24,7 +43,7 @@ pub struct MacArray {
 
 impl MacArray {
     /// Validates a `[mac]` section.
-    pub(crate) fn from_raw(raw: &RawMac, check: &Check) -> Result<MacArray, SimError> {
+    pub fn from_raw(raw: &RawMac, check: &Check) -> Result<MacArray, SimError> {
         Ok(MacArray {
             tile_m: check.in_range("mac.tile_m", raw.tile_m, 1, 256)? as u32,
             tile_n: check.in_range("mac.tile_n", raw.tile_n, 1, 1024)? as u32,

@@ -25,7 +25,7 @@
 
 use super::fast::TileCost;
 use super::{TileError, K_CHUNKS_BITS};
-use crate::arch::{LutArray, Precompute};
+use crate::lut_tensor_core::{LutArray, Precompute};
 
 /// Operands of one tile.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,10 +1,10 @@
 //! The LUT tensor-core tile in Verilog, built as [`crate::verilog`] values from a [`LutArray`].
 //!
 //! The micro-architecture (streams, registers, cycle count) is specified in
-//! `lutforge_sim::lut_tile`; this generator implements that text register for register.
+//! `lutforge_sim::lut_tensor_core`; this generator implements that text register for register.
 
-use lutforge_sim::arch::{lut::ceil_log2, LutArray, Precompute};
-use lutforge_sim::lut_tile::K_CHUNKS_BITS;
+use lutforge_sim::lut_tensor_core::K_CHUNKS_BITS;
+use lutforge_sim::lut_tensor_core::{ceil_log2, LutArray, Precompute};
 
 use crate::verilog::{BinOp, Dir, Expr, Item, Module, Stmt};
 
@@ -622,7 +622,7 @@ pub fn top(d: &Dims, names: &Names) -> Module {
         format!("  act: k_chunks*{} beats, chunk then group; row m element i at [(m*g+i)*AB +: AB]", d.groups),
         "  wgt: k_chunks*G*weight_bits beats, chunk, group, plane (LSB first); column n bit i at [n*g+i]".into(),
         format!("  res: {} beats, row 0 first; column n at [n*A +: A], two's complement", d.m),
-        "Cycle count and register behaviour: see lutforge_sim::lut_tile.".into(),
+        "Cycle count and register behaviour: see lutforge_sim::lut_tensor_core.".into(),
     ];
     let clk = m.port(Dir::Input, "clk", 1, "clock");
     let rst = m.port(Dir::Input, "rst", 1, "synchronous reset, active high");

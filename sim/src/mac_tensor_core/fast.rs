@@ -1,6 +1,6 @@
 //! Fast MAC tile model: the closed-form cycle count of tiles issued back to back.
 
-use crate::arch::MacArray;
+use crate::mac_tensor_core::MacArray;
 
 /// Cycles of `n_tiles` output tiles of `k_steps` k-steps each, issued back to back on one array:
 /// first issue through the last results out, inclusive (0 for no tile).

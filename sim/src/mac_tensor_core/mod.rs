@@ -14,8 +14,11 @@
 //! The fast model never calls the stepped model; `sim/tests/mac_tile_props.rs` holds them equal
 //! and the stepped model's values equal to integer GEMM.
 
+pub mod config;
+pub mod family;
 pub mod fast;
 pub mod stepped;
 
+pub use config::{MacArray, RawMac};
 pub use fast::tiles_cycles;
 pub use stepped::{run_tiles, MacRun, MacTileInput};

@@ -1,7 +1,7 @@
 //! Cycle-stepped MAC tile model: advances the pipeline one clock at a time and computes the real
 //! output values of every tile.
 
-use crate::arch::MacArray;
+use crate::mac_tensor_core::MacArray;
 
 /// One output tile's operands: `tile_m x K` activations and `K x tile_n` integer weights
 /// (row-major), `K = k_steps * tile_k`.

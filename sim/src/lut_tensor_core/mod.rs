@@ -87,11 +87,14 @@
 //! The `+2` is the lookup-stage register and the cycle `lu_chunk` reaches `C`; `M` is the drain.
 //! Stalls on any stream add cycles one for one; the RTL tolerates them, the models assume none.
 
+pub mod config;
+pub mod family;
 pub mod fast;
 pub mod stepped;
 
 use thiserror::Error;
 
+pub use config::{ceil_log2, LutArray, Precompute, RawLut};
 pub use fast::{tile_cost, tiles_cycles, TileCost};
 pub use stepped::{run_tile, SteppedRun, TileInput};
 

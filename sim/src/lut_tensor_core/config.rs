@@ -1,9 +1,33 @@
 //! The LUT tensor-core array parameters (`[lut]` in an architecture file), validated.
 
-use super::memory::Buffers;
-use super::raw::RawLut;
-use super::Check;
+use serde::Deserialize;
+
+use crate::arch::{Buffers, Check};
 use crate::error::SimError;
+
+/// `[lut]`: one LUT tensor-core tile engine per core.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLut {
+    /// Activation rows per tile (rows that share each weight column's lookups).
+    pub tile_m: u64,
+    /// Weight columns per tile (columns that share each table).
+    pub tile_n: u64,
+    /// Reduction depth per tile pass; a multiple of `group`.
+    pub tile_k: u64,
+    /// Activations per table (g); tables have 2^g entries, 2^(g-1) when symmetric.
+    pub group: u64,
+    /// Store half of each table and take the sign from the index MSB.
+    pub symmetric: bool,
+    /// Widest weight the bit-serial array processes (bit planes per pass sequence).
+    pub max_weight_bits: u64,
+    /// Activation width, bits (signed integer).
+    pub act_bits: u64,
+    /// Accumulator width, bits.
+    pub acc_bits: u64,
+    /// `fused` (tables built while the previous chunk is looked up) or `standalone`.
+    pub precompute: String,
+}
 
 /// When activation tables are built relative to the lookups that use them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,11 +75,7 @@ pub struct LutArray {
 
 impl LutArray {
     /// Validates a `[lut]` section against the buffers it must fit.
-    pub(crate) fn from_raw(
-        raw: &RawLut,
-        buffers: &Buffers,
-        check: &Check,
-    ) -> Result<LutArray, SimError> {
+    pub fn from_raw(raw: &RawLut, buffers: &Buffers, check: &Check) -> Result<LutArray, SimError> {
         let file = check.file;
         let tile_m = check.in_range("lut.tile_m", raw.tile_m, 1, 64)? as u32;
         let tile_n = check.in_range("lut.tile_n", raw.tile_n, 1, 1024)? as u32;

@@ -1,0 +1,183 @@
+//! The family seam: what an architecture family provides, and the one registry that names them.
+//!
+//! A family (LUT tensor core, MAC tensor core, systolic array, ...) is one folder of this crate,
+//! named by its `kind` string, that implements [`Family`] (its name, its config section and the
+//! validation of that section) and returns a validated [`Machine`] (which formats it runs and
+//! why not, the fast per-op cost, area). The schedulers ([`crate::schedule`]) and the memory
+//! system ([`crate::memory`]) are shared and live outside the family folders. Adding a family
+//! touches its folder and one line of [`FAMILIES`]; parsing, `lutforge list`, `simulate`,
+//! sweeps and reports all go through the registry. `sim/tests/family_seam.rs` plugs a family
+//! defined outside this crate into a [`Registry`] and simulates a model on it.
+
+use std::any::Any;
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use lutforge_models::{ActFormat, KvFormat, WeightFormat};
+use lutforge_workloads::GemmOperand;
+
+use crate::arch::raw::RawBuffers;
+use crate::arch::{Arch, Buffers, Check};
+use crate::energy::area::AreaModel;
+use crate::energy::{EnergyBreakdown, EnergyModel};
+use crate::error::SimError;
+use crate::schedule::Schedule;
+
+/// Every architecture family this build knows, one line each.
+pub static FAMILIES: &[&dyn Family] = &[
+    &crate::lut_tensor_core::family::LutTensorCore,
+    &crate::mac_tensor_core::family::MacTensorCore,
+    &crate::systolic::family::SystolicFamily,
+];
+
+/// An architecture family: its name, its configuration section, and how that section is
+/// validated into a [`Machine`].
+pub trait Family: Sync + Send {
+    /// The `kind` string of architecture files, e.g. `lut_tensor_core`.
+    fn kind(&self) -> &'static str;
+    /// One line for `lutforge list`.
+    fn description(&self) -> &'static str;
+    /// The family's own TOML section, e.g. `lut` for `[lut]`.
+    fn section(&self) -> &'static str;
+    /// Validates the family's section (`None` when the file has none) and the per-core buffers
+    /// (`[buffers]`, `None` when absent) into a machine and the buffers it uses.
+    fn validate(&self, input: FamilyInput<'_>) -> Result<Validated, SimError>;
+    /// The schedules a machine of this family can run under; the first is the default.
+    fn schedules(&self) -> &'static [Schedule] {
+        &[Schedule::Sequential, Schedule::Overlapped]
+    }
+}
+
+/// What a family's validation sees of an architecture file.
+pub struct FamilyInput<'a> {
+    /// The family's section, as parsed TOML.
+    pub section: Option<toml::Value>,
+    /// The `[buffers]` section, if the file has one.
+    pub buffers: Option<&'a RawBuffers>,
+    /// Field checks naming the file.
+    pub check: &'a Check<'a>,
+}
+
+impl FamilyInput<'_> {
+    /// The family's section deserialized into `T` (serde, `deny_unknown_fields` on `T`), or the
+    /// error for a missing section.
+    pub fn section<T: serde::de::DeserializeOwned>(
+        &self,
+        family: &dyn Family,
+    ) -> Result<T, SimError> {
+        let Some(value) = self.section.clone() else {
+            return Err(SimError::invalid(
+                self.check.file,
+                family.section(),
+                "missing",
+                format!(
+                    "kind `{}` needs a [{}] section",
+                    family.kind(),
+                    family.section()
+                ),
+            ));
+        };
+        self.check.deserialize(family.section(), value)
+    }
+
+    /// The `[buffers]` section, required.
+    pub fn buffers(&self) -> Result<&RawBuffers, SimError> {
+        self.buffers.ok_or_else(|| {
+            SimError::invalid(
+                self.check.file,
+                "buffers",
+                "missing",
+                "needs a [buffers] section",
+            )
+        })
+    }
+}
+
+/// A validated family section and the per-core buffers it runs with.
+pub struct Validated {
+    /// The family's machine.
+    pub machine: Arc<dyn Machine>,
+    /// Per-core on-chip buffers.
+    pub buffers: Buffers,
+}
+
+/// One matrix product as a family sees it: `count` independent (m x k) by (k x n) products.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GemmJob {
+    /// Activation rows.
+    pub m: u64,
+    /// Output columns.
+    pub n: u64,
+    /// Reduction depth.
+    pub k: u64,
+    /// Independent instances.
+    pub count: u64,
+    /// The low-precision operand.
+    pub operand: GemmOperand,
+    /// Activation format.
+    pub act: ActFormat,
+}
+
+/// What a family's array alone costs for one op: cycles, peak rate and dynamic energy (pJ).
+/// The memory system adds DRAM traffic and overlap on top.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ArrayCost {
+    /// Cycles the array computes, across all cores in parallel.
+    pub compute_cycles: u64,
+    /// Peak arithmetic rate for this op's precision, FLOP per cycle.
+    pub peak_flops_per_cycle: f64,
+    /// Dynamic energy, pJ, by category.
+    pub energy_pj: EnergyBreakdown,
+}
+
+/// A validated family configuration: everything the shared engine asks of a family.
+pub trait Machine: Debug + Send + Sync + Any {
+    /// The family's `kind` string.
+    fn kind(&self) -> &'static str;
+    /// Downcasting, for the RTL generator and co-simulation driver of the same family.
+    fn as_any(&self) -> &dyn Any;
+    /// Why weights of this format cannot run here, if they cannot.
+    fn weight_problem(&self, weight: WeightFormat) -> Option<String>;
+    /// Why activations of this format cannot run here, if they cannot.
+    fn act_problem(&self, act: ActFormat) -> Option<String>;
+    /// Why a KV cache of this format cannot run here, if it cannot.
+    fn kv_problem(&self, kv: KvFormat) -> Option<String>;
+    /// The fast model's cost of one matrix product on `arch` (whose machine is `self`).
+    fn gemm(&self, arch: &Arch, job: &GemmJob, energy: &EnergyModel) -> ArrayCost;
+    /// Area of one core's matrix unit, um^2.
+    fn area_um2(&self, area: &AreaModel) -> f64;
+}
+
+/// A set of families to parse architecture files with: [`Registry::builtin`], or the builtin
+/// ones plus families defined elsewhere (tests, downstream crates).
+#[derive(Clone, Copy)]
+pub struct Registry<'a> {
+    families: &'a [&'a dyn Family],
+}
+
+impl<'a> Registry<'a> {
+    /// The families of this build ([`FAMILIES`]).
+    pub fn builtin() -> Registry<'static> {
+        Registry { families: FAMILIES }
+    }
+
+    /// A registry of exactly `families`.
+    pub fn new(families: &'a [&'a dyn Family]) -> Registry<'a> {
+        Registry { families }
+    }
+
+    /// The families, in registry order.
+    pub fn families(&self) -> &'a [&'a dyn Family] {
+        self.families
+    }
+
+    /// The family of `kind`.
+    pub fn get(&self, kind: &str) -> Option<&'a dyn Family> {
+        self.families.iter().copied().find(|f| f.kind() == kind)
+    }
+
+    /// Every kind string, in registry order.
+    pub fn kinds(&self) -> Vec<&'static str> {
+        self.families.iter().map(|f| f.kind()).collect()
+    }
+}
