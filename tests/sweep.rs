@@ -289,3 +289,84 @@ fn pareto_front_is_non_dominated() {
         }
     }
 }
+
+#[test]
+fn pareto_front_of_a_hand_built_file_is_exactly_the_known_front() {
+    let dir = scratch("pareto-known");
+    /// (tokens_per_s, energy_per_token_j, area_mm2); None = a rejected point.
+    type Metrics = Option<(f64, f64, f64)>;
+    let points: [(u64, Metrics); 9] = [
+        (0, Some((100.0, 1.0, 10.0))), // front: the least energy of the fast-enough ones
+        (1, Some((200.0, 2.0, 10.0))), // front
+        (2, Some((300.0, 4.0, 10.0))), // front: the fastest
+        (3, Some((150.0, 2.5, 5.0))),  // dominated by 1 on two objectives; smallest area
+        (4, Some((100.0, 1.5, 12.0))), // dominated by 0: as fast, more energy
+        (5, Some((300.0, 4.0, 10.0))), // equal to 2: equal points do not dominate, both kept
+        (6, None),                     // rejected: never on the front
+        (7, Some((50.0, 0.5, 10.0))),  // front: the least energy
+        (8, Some((250.0, 5.0, 11.0))), // dominated by 2
+    ];
+    let lines: Vec<String> = points
+        .iter()
+        .map(|(id, m)| match m {
+            Some((tps, e, area)) => format!(
+                "{{\"sweep\":\"known#0\",\"id\":{id},\"total\":9,\"point\":{{\"cores\":{id}}},\
+                 \"status\":\"ok\",\"metrics\":{{\"area_mm2\":{area},\"energy_per_token_j\":{e},\
+                 \"tokens_per_s\":{tps}}}}}"
+            ),
+            None => format!(
+                "{{\"sweep\":\"known#0\",\"id\":{id},\"total\":9,\"point\":{{\"cores\":{id}}},\
+                 \"status\":\"rejected\",\"reason\":\"does not fit\"}}"
+            ),
+        })
+        .collect();
+    let results = dir.join("known.jsonl");
+    // Out of id order on purpose: the front is written in id order.
+    let mut shuffled = lines.clone();
+    shuffled.reverse();
+    std::fs::write(&results, shuffled.join("\n") + "\n").unwrap();
+
+    let front_of = |objectives: &[&str], name: &str| -> (String, String) {
+        let front = dir.join(name);
+        let out = ok(bin()
+            .args(["sweep", "pareto"])
+            .arg(&results)
+            .args(objectives)
+            .arg("--out")
+            .arg(&front)
+            .output()
+            .unwrap());
+        (
+            String::from_utf8_lossy(&out.stdout).into(),
+            std::fs::read_to_string(&front).unwrap(),
+        )
+    };
+    let expected =
+        |ids: &[usize]| -> String { ids.iter().map(|&i| lines[i].clone() + "\n").collect() };
+
+    let (stdout, front) = front_of(
+        &["--max", "tokens_per_s", "--min", "energy_per_token_j"],
+        "two.jsonl",
+    );
+    assert_eq!(front, expected(&[0, 1, 2, 5, 7]), "two objectives");
+    assert!(
+        stdout.starts_with(
+            "5 of 8 points are Pareto-optimal (max tokens_per_s, min energy_per_token_j)"
+        ),
+        "{stdout}"
+    );
+
+    // A third objective brings point 3 (the smallest area) onto the front; 4 and 8 stay off.
+    let (_, front) = front_of(
+        &[
+            "--max",
+            "tokens_per_s",
+            "--min",
+            "energy_per_token_j",
+            "--min",
+            "area_mm2",
+        ],
+        "three.jsonl",
+    );
+    assert_eq!(front, expected(&[0, 1, 2, 3, 5, 7]), "three objectives");
+}
