@@ -87,6 +87,58 @@ fn paths_quoted_in_docs_exist() {
     );
 }
 
+#[test]
+fn proptest_failures_are_saved_under_proptest_regressions() {
+    // proptest's default puts an integration test's failures beside the source file
+    // (`tests/x.proptest-regressions`, with a warning); `failure_persistence: None` drops them.
+    // So every `proptest!` block under a `tests/` directory starts with a config from a
+    // `persisted(..)` helper, which saves them to `<crate>/proptest-regressions/tests/`.
+    let mut rs = Vec::new();
+    files(root(), "rs", &mut rs);
+    let none = concat!("failure_persistence: ", "None");
+    let block = concat!("proptest! ", "{");
+    let mut bad = Vec::new();
+    for path in rs.iter().filter(|p| !p.ends_with("tests/tidy.rs")) {
+        let text = std::fs::read_to_string(path).unwrap();
+        let name = path.strip_prefix(root()).unwrap().display().to_string();
+        if text.contains(none) {
+            bad.push(format!("{name}: {none}"));
+        }
+        let integration = path
+            .strip_prefix(root())
+            .unwrap()
+            .components()
+            .any(|c| c.as_os_str() == "tests");
+        if !integration {
+            continue;
+        }
+        let lines: Vec<&str> = text.lines().collect();
+        for (index, line) in lines.iter().enumerate() {
+            if !line.trim_start().starts_with(block) {
+                continue;
+            }
+            let config = lines[index + 1..].iter().find(|l| !l.trim().is_empty());
+            if !config.is_some_and(|l| l.contains("proptest_config(") && l.contains("persisted(")) {
+                bad.push(format!(
+                    "{name}:{}: proptest! without a persisted(..) config",
+                    index + 1
+                ));
+            }
+        }
+    }
+    let gitignore = std::fs::read_to_string(root().join(".gitignore")).unwrap();
+    for line in gitignore.lines().map(str::trim) {
+        if line.contains("proptest") || line == "*.txt" {
+            bad.push(format!(".gitignore hides the regression files: {line}"));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "proptest failures would be lost:\n  {}",
+        bad.join("\n  ")
+    );
+}
+
 /// Whether a comment names where a number comes from: a year (19xx or 20xx), `et al`, a
 /// standard (`JESD...`, `JEDEC`), an arXiv id (`arXiv 2408.06003`), a datasheet or user-guide
 /// number (`DS925`, `UG1085`), or `matched to <file>.toml` for a value copied from another

@@ -7,7 +7,7 @@ use lutforge_workloads::Workload;
 
 mod common;
 
-use common::{decode_bandwidth_bound_per_token_s, peak_dram_bytes_per_s};
+use common::bounds::{decode_bandwidth_bound_per_token_s, peak_dram_bytes_per_s};
 
 /// The TOML of a file under configs/arch, with `edits` (dotted key, TOML value) applied.
 fn arch_doc(file: &str, edits: &[(&str, toml::Value)]) -> toml::Value {
@@ -47,7 +47,7 @@ fn run(arch: &Arch, model: &str, quant: &str, batch: u64, prefill: u64, decode: 
 #[test]
 fn decode_never_beats_the_bandwidth_bound() {
     // The bound comes from the model's parameters and the arch file's peak bandwidth only
-    // (sim/tests/common), so a report that under-counts DRAM bytes fails here.
+    // (sim/tests/common/bounds.rs), so a report that under-counts DRAM bytes fails here.
     let (prefill, decode) = (256, 16);
     for (file, model, quant) in [
         ("lut-tc.toml", "llama-2-7b", "w2a8kv4"),
