@@ -139,6 +139,41 @@ fn proptest_failures_are_saved_under_proptest_regressions() {
     );
 }
 
+#[test]
+fn update_expect_means_exactly_one() {
+    // `UPDATE_EXPECT=1` regenerates expected files; any other value (`0` included) must
+    // compare. Every read of the variable is spelled the same way.
+    let name = concat!("\"UPDATE_", "EXPECT\"");
+    let rule = concat!(").is_ok_and(|v| v == ", "\"1\")");
+    let mut rs = Vec::new();
+    files(root(), "rs", &mut rs);
+    let mut reads = 0;
+    let mut bad = Vec::new();
+    for path in &rs {
+        let text = std::fs::read_to_string(path).unwrap();
+        for (at, _) in text.match_indices(name) {
+            reads += 1;
+            let before = &text[..at];
+            let after = &text[at + name.len()..];
+            if !(before.ends_with("std::env::var(") && after.starts_with(rule)) {
+                let line = before.lines().count();
+                bad.push(format!(
+                    "{}:{line}",
+                    path.strip_prefix(root()).unwrap().display()
+                ));
+            }
+        }
+    }
+    assert!(
+        reads >= 2,
+        "found {reads} reads of UPDATE_EXPECT, expected cli_errors and golden"
+    );
+    assert!(
+        bad.is_empty(),
+        "UPDATE_EXPECT read other than as std::env::var(..){rule}: {bad:?}"
+    );
+}
+
 /// Whether a comment names where a number comes from: a year (19xx or 20xx), `et al`, a
 /// standard (`JESD...`, `JEDEC`), an arXiv id (`arXiv 2408.06003`), a datasheet or user-guide
 /// number (`DS925`, `UG1085`), or `matched to <file>.toml` for a value copied from another
