@@ -39,7 +39,8 @@ fn every_error_case_prints_its_line_and_exit_code() {
         .collect();
     cases.sort();
     assert!(cases.len() >= 15, "only {} error cases", cases.len());
-    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    // Exactly `UPDATE_EXPECT=1`, as in rtl/tests/golden.rs; `0` or any other value compares.
+    let update = std::env::var("UPDATE_EXPECT").is_ok_and(|v| v == "1");
     let mut failures = Vec::new();
     for path in cases {
         let case = parse(&path);

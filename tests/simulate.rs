@@ -1,4 +1,5 @@
-//! `lutforge simulate` from the outside: the default run, the JSON report and the trace.
+//! `lutforge simulate` from the outside: the default run, the JSON report, the trace,
+//! speculative decoding and shared prompt prefixes.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -128,8 +129,49 @@ fn the_trace_opens_as_chrome_trace_events() {
     }
 }
 
+/// The JSON report of `lutforge simulate args... --json <scratch>/<name>.json --quiet`.
+fn report(name: &str, args: &[&str]) -> serde_json::Value {
+    let json = scratch(name).join(format!("{name}.json"));
+    let mut argv = vec!["simulate"];
+    argv.extend_from_slice(args);
+    argv.extend_from_slice(&["--json", json.to_str().unwrap(), "--quiet"]);
+    let (_, err, code) = lutforge(&argv);
+    assert_eq!(code, 0, "lutforge {}: {err}", argv.join(" "));
+    serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap()
+}
+
 #[test]
-fn speculative_decoding_and_shared_prefixes_run() {
+fn speculative_decoding_is_recorded_and_changes_decode_time() {
+    // The README's example.
+    let plain = report("plain", &["--model", "llama-2-7b"]);
+    let spec = report(
+        "speculative",
+        &[
+            "--model",
+            "llama-2-7b",
+            "--draft",
+            "llama-160m",
+            "--draft-len",
+            "4",
+            "--acceptance",
+            "0.7",
+        ],
+    );
+    assert!(plain["inputs"]["speculative"].is_null());
+    let s = &spec["inputs"]["speculative"];
+    assert_eq!(s["draft"]["name"], "llama-160m", "{s}");
+    assert_eq!(s["draft_len"], 4, "{s}");
+    assert_eq!(s["acceptance_rate"], 0.7, "{s}");
+    let tpot = |r: &serde_json::Value| r["summary"]["tpot_s"].as_f64().unwrap();
+    assert_ne!(
+        tpot(&spec),
+        tpot(&plain),
+        "speculative decoding left the time per output token unchanged"
+    );
+}
+
+#[test]
+fn a_draft_with_another_vocabulary_is_a_usage_error() {
     let (out, err, code) = lutforge(&[
         "simulate",
         "--model",
@@ -146,21 +188,40 @@ fn speculative_decoding_and_shared_prefixes_run() {
     // tiny-llama's vocabulary differs from llama-2-7b's: a clear error, not a wrong result.
     assert_eq!(code, 2, "{out}");
     assert!(err.contains("vocabulary"), "{err}");
-    let (out, err, code) = lutforge(&[
-        "simulate",
+}
+
+#[test]
+fn a_shared_prefix_moves_fewer_dram_bytes_and_prefills_faster() {
+    let args = [
         "--model",
         "llama-2-7b",
         "--quant",
         "w2a8kv4",
         "--batch",
         "4",
-        "--shared-prefix",
-        "32",
         "--prefill",
         "64",
         "--decode",
         "4",
-    ]);
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("batch 4"));
+    ];
+    let plain = report("no-prefix", &args);
+    let mut with_prefix = args.to_vec();
+    with_prefix.extend_from_slice(&["--shared-prefix", "32"]);
+    let shared = report("shared-prefix", &with_prefix);
+    assert_eq!(plain["inputs"]["shared_prefix_tokens"], 0);
+    assert_eq!(shared["inputs"]["shared_prefix_tokens"], 32);
+    let summary = |r: &serde_json::Value, key: &str| r["summary"][key].as_f64().unwrap();
+    // The prefix is prefilled once for the batch and its KV cache is read once per step.
+    assert!(
+        summary(&shared, "dram_bytes") < summary(&plain, "dram_bytes"),
+        "DRAM bytes: {} with a shared prefix, {} without",
+        summary(&shared, "dram_bytes"),
+        summary(&plain, "dram_bytes")
+    );
+    assert!(
+        summary(&shared, "ttft_s") < summary(&plain, "ttft_s"),
+        "TTFT: {} s with a shared prefix, {} s without",
+        summary(&shared, "ttft_s"),
+        summary(&plain, "ttft_s")
+    );
 }

@@ -111,14 +111,107 @@ fn thread_count_and_sharding_do_not_change_results() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("is duplicated"));
 }
 
-#[test]
-fn killed_half_way_and_resumed_equals_an_uninterrupted_run() {
-    let dir = scratch("resume");
+/// The medium sweep run uninterrupted on one thread (lines in id order), as bytes.
+fn medium_reference(dir: &Path) -> Vec<u8> {
     let full = dir.join("full.jsonl");
-    ok(sweep("tests/sweeps/medium.toml", &full, &[]));
-    let reference = lines(&full);
-    assert_eq!(reference.len(), 2000);
+    ok(sweep("tests/sweeps/medium.toml", &full, &["--jobs", "1"]));
+    let bytes = std::fs::read(&full).unwrap();
+    assert_eq!(bytes.split_inclusive(|b| *b == b'\n').count(), 2000);
+    bytes
+}
 
+/// Fails naming the first line where `got` differs from `want`.
+fn assert_same_bytes(got: &[u8], want: &[u8], what: &str) {
+    if got == want {
+        return;
+    }
+    let got_lines: Vec<&[u8]> = got.split_inclusive(|b| *b == b'\n').collect();
+    let want_lines: Vec<&[u8]> = want.split_inclusive(|b| *b == b'\n').collect();
+    let first = (0..got_lines.len().max(want_lines.len()))
+        .find(|&i| got_lines.get(i) != want_lines.get(i))
+        .unwrap_or(0);
+    let show = |l: Option<&&[u8]>| {
+        l.map_or("(end of file)".to_string(), |l| {
+            String::from_utf8_lossy(l).trim_end().to_string()
+        })
+    };
+    panic!(
+        "{what}: {} lines, expected {}; first difference at line {}:\n  got:      {}\n  expected: {}",
+        got_lines.len(),
+        want_lines.len(),
+        first + 1,
+        show(got_lines.get(first)),
+        show(want_lines.get(first))
+    );
+}
+
+#[test]
+fn resumed_from_any_cut_equals_an_uninterrupted_run_byte_for_byte() {
+    let dir = scratch("resume-cut");
+    let reference = medium_reference(&dir);
+    let lines: Vec<&[u8]> = reference.split_inclusive(|b| *b == b'\n').collect();
+    for cut in [0, 1, 50, 1000, 1999, 2000] {
+        // The first `cut` lines, then half of the next one: what a kill in the middle of a
+        // write leaves.
+        let mut interrupted = lines[..cut].concat();
+        if let Some(next) = lines.get(cut) {
+            interrupted.extend_from_slice(&next[..next.len() / 2]);
+        }
+        let part = dir.join(format!("cut-{cut}.jsonl"));
+        std::fs::write(&part, &interrupted).unwrap();
+
+        // Without --resume an existing results file is refused and left as it was.
+        let refused = sweep("tests/sweeps/medium.toml", &part, &["--jobs", "1"]);
+        assert_eq!(refused.status.code(), Some(2), "cut {cut}");
+        assert_eq!(std::fs::read(&part).unwrap(), interrupted, "cut {cut}");
+
+        ok(sweep(
+            "tests/sweeps/medium.toml",
+            &part,
+            &["--resume", "--jobs", "1"],
+        ));
+        assert_same_bytes(
+            &std::fs::read(&part).unwrap(),
+            &reference,
+            &format!("resumed after {cut} lines and a torn one"),
+        );
+    }
+}
+
+#[test]
+fn resumed_on_several_threads_has_every_line_exactly_once() {
+    let dir = scratch("resume-threads");
+    let reference = medium_reference(&dir);
+    let part = dir.join("part.jsonl");
+    let lines: Vec<&[u8]> = reference.split_inclusive(|b| *b == b'\n').collect();
+    let mut interrupted = lines[..700].concat();
+    interrupted.extend_from_slice(&lines[700][..10]);
+    std::fs::write(&part, &interrupted).unwrap();
+    ok(sweep(
+        "tests/sweeps/medium.toml",
+        &part,
+        &["--resume", "--jobs", "2"],
+    ));
+    // Threads finish points in any order; sorted, the lines (duplicates included) must match.
+    let sorted = |bytes: &[u8]| {
+        let mut l: Vec<Vec<u8>> = bytes
+            .split_inclusive(|b| *b == b'\n')
+            .map(<[u8]>::to_vec)
+            .collect();
+        l.sort();
+        l.concat()
+    };
+    assert_same_bytes(
+        &sorted(&std::fs::read(&part).unwrap()),
+        &sorted(&reference),
+        "resumed on 2 threads, lines sorted",
+    );
+}
+
+#[test]
+fn killed_at_any_moment_and_resumed_equals_an_uninterrupted_run() {
+    let dir = scratch("resume-kill");
+    let reference = medium_reference(&dir);
     let part = dir.join("part.jsonl");
     let mut child = bin()
         .args(["sweep", "--space", "tests/sweeps/medium.toml", "--out"])
@@ -128,29 +221,32 @@ fn killed_half_way_and_resumed_equals_an_uninterrupted_run() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // Kill once the first line is out, or whenever: the check below holds for a kill at any
+    // moment, including after the sweep has finished.
     let start = Instant::now();
-    while std::fs::read_to_string(&part).map_or(0, |t| t.lines().count()) < 50
+    while std::fs::read(&part).map_or(0, |t| t.len()) == 0
+        && child.try_wait().unwrap().is_none()
         && start.elapsed() < Duration::from_secs(60)
     {
-        std::thread::sleep(Duration::from_millis(2));
+        std::thread::sleep(Duration::from_millis(1));
     }
-    child.kill().unwrap();
+    let _ = child.kill();
     child.wait().unwrap();
-    let written = std::fs::read_to_string(&part).unwrap();
-    let done = written.lines().count();
-    assert!(
-        (50..2000).contains(&done),
-        "killed after {done} lines: not half-way"
-    );
     // A torn last line, as a kill in the middle of a write leaves it.
-    std::fs::write(&part, format!("{written}{{\"sweep\":\"med")).unwrap();
+    let mut written = std::fs::read(&part).unwrap_or_default();
+    written.extend_from_slice(b"{\"sweep\":\"med");
+    std::fs::write(&part, &written).unwrap();
 
-    // Without --resume an existing results file is never overwritten.
-    let refused = sweep("tests/sweeps/medium.toml", &part, &[]);
-    assert_eq!(refused.status.code(), Some(2));
-
-    ok(sweep("tests/sweeps/medium.toml", &part, &["--resume"]));
-    assert_eq!(lines(&part), reference);
+    ok(sweep(
+        "tests/sweeps/medium.toml",
+        &part,
+        &["--resume", "--jobs", "1"],
+    ));
+    assert_same_bytes(
+        &std::fs::read(&part).unwrap(),
+        &reference,
+        "killed, then resumed",
+    );
 }
 
 #[test]
@@ -192,4 +288,85 @@ fn pareto_front_is_non_dominated() {
             assert!(!better, "front point {f} is dominated by {a}");
         }
     }
+}
+
+#[test]
+fn pareto_front_of_a_hand_built_file_is_exactly_the_known_front() {
+    let dir = scratch("pareto-known");
+    /// (tokens_per_s, energy_per_token_j, area_mm2); None = a rejected point.
+    type Metrics = Option<(f64, f64, f64)>;
+    let points: [(u64, Metrics); 9] = [
+        (0, Some((100.0, 1.0, 10.0))), // front: the least energy of the fast-enough ones
+        (1, Some((200.0, 2.0, 10.0))), // front
+        (2, Some((300.0, 4.0, 10.0))), // front: the fastest
+        (3, Some((150.0, 2.5, 5.0))),  // dominated by 1 on two objectives; smallest area
+        (4, Some((100.0, 1.5, 12.0))), // dominated by 0: as fast, more energy
+        (5, Some((300.0, 4.0, 10.0))), // equal to 2: equal points do not dominate, both kept
+        (6, None),                     // rejected: never on the front
+        (7, Some((50.0, 0.5, 10.0))),  // front: the least energy
+        (8, Some((250.0, 5.0, 11.0))), // dominated by 2
+    ];
+    let lines: Vec<String> = points
+        .iter()
+        .map(|(id, m)| match m {
+            Some((tps, e, area)) => format!(
+                "{{\"sweep\":\"known#0\",\"id\":{id},\"total\":9,\"point\":{{\"cores\":{id}}},\
+                 \"status\":\"ok\",\"metrics\":{{\"area_mm2\":{area},\"energy_per_token_j\":{e},\
+                 \"tokens_per_s\":{tps}}}}}"
+            ),
+            None => format!(
+                "{{\"sweep\":\"known#0\",\"id\":{id},\"total\":9,\"point\":{{\"cores\":{id}}},\
+                 \"status\":\"rejected\",\"reason\":\"does not fit\"}}"
+            ),
+        })
+        .collect();
+    let results = dir.join("known.jsonl");
+    // Out of id order on purpose: the front is written in id order.
+    let mut shuffled = lines.clone();
+    shuffled.reverse();
+    std::fs::write(&results, shuffled.join("\n") + "\n").unwrap();
+
+    let front_of = |objectives: &[&str], name: &str| -> (String, String) {
+        let front = dir.join(name);
+        let out = ok(bin()
+            .args(["sweep", "pareto"])
+            .arg(&results)
+            .args(objectives)
+            .arg("--out")
+            .arg(&front)
+            .output()
+            .unwrap());
+        (
+            String::from_utf8_lossy(&out.stdout).into(),
+            std::fs::read_to_string(&front).unwrap(),
+        )
+    };
+    let expected =
+        |ids: &[usize]| -> String { ids.iter().map(|&i| lines[i].clone() + "\n").collect() };
+
+    let (stdout, front) = front_of(
+        &["--max", "tokens_per_s", "--min", "energy_per_token_j"],
+        "two.jsonl",
+    );
+    assert_eq!(front, expected(&[0, 1, 2, 5, 7]), "two objectives");
+    assert!(
+        stdout.starts_with(
+            "5 of 8 points are Pareto-optimal (max tokens_per_s, min energy_per_token_j)"
+        ),
+        "{stdout}"
+    );
+
+    // A third objective brings point 3 (the smallest area) onto the front; 4 and 8 stay off.
+    let (_, front) = front_of(
+        &[
+            "--max",
+            "tokens_per_s",
+            "--min",
+            "energy_per_token_j",
+            "--min",
+            "area_mm2",
+        ],
+        "three.jsonl",
+    );
+    assert_eq!(front, expected(&[0, 1, 2, 3, 5, 7]), "three objectives");
 }

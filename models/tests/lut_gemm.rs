@@ -7,6 +7,21 @@ use lutforge_models::numerics::{
     LutGemmConfig,
 };
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
+
+/// `cases` random cases per property; a failing case is saved to
+/// `models/proptest-regressions/tests/lut_gemm.txt` (committed) and replayed first on every later
+/// run. `PROPTEST_RNG_SEED` and the other `PROPTEST_*` variables still apply.
+fn persisted(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/proptest-regressions/tests/lut_gemm.txt"
+        )))),
+        ..ProptestConfig::default()
+    }
+}
 
 /// A random GEMM problem: shape, INT8 activations, weights in range for `bits`/`signed`.
 fn problem() -> impl Strategy<Value = (GemmShape, Vec<i8>, Vec<i32>, u32, bool)> {
@@ -25,7 +40,7 @@ fn problem() -> impl Strategy<Value = (GemmShape, Vec<i8>, Vec<i32>, u32, bool)>
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(persisted(64))]
 
     #[test]
     fn lut_gemm_equals_int_gemm(

@@ -44,7 +44,9 @@ fn malformed_report_names_line() {
     );
 
     std::fs::write(&path, "{\"schema_version\": 99}").unwrap();
-    assert!(load_err(&path).ends_with("report schema version 99, this lutforge reads versions 1 to 2"));
+    assert!(
+        load_err(&path).ends_with("report schema version 99, this lutforge reads versions 1 to 2")
+    );
 
     std::fs::write(&path, "  \n").unwrap();
     assert!(load_err(&path).contains("empty file"));

@@ -3,6 +3,21 @@
 
 use lutforge_reports::pareto_front;
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
+
+/// `cases` random cases per property; a failing case is saved to
+/// `reports/proptest-regressions/tests/pareto.txt` (committed) and replayed first on every later
+/// run. `PROPTEST_RNG_SEED` and the other `PROPTEST_*` variables still apply.
+fn persisted(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/proptest-regressions/tests/pareto.txt"
+        )))),
+        ..ProptestConfig::default()
+    }
+}
 
 fn dominates(a: &[f64], b: &[f64], maximize: &[bool]) -> bool {
     let mut strictly = false;
@@ -28,6 +43,7 @@ fn cloud() -> impl Strategy<Value = (Vec<Vec<f64>>, Vec<bool>)> {
 }
 
 proptest! {
+    #![proptest_config(persisted(ProptestConfig::default().cases))]
     #[test]
     fn front_is_exactly_the_non_dominated_set((points, maximize) in cloud()) {
         let front = pareto_front(&points, &maximize);

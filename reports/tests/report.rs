@@ -39,6 +39,9 @@ fn report_plots_and_page() {
         "845 ms",
         "13.8 ms",
         "DRAM traffic",
+        // A frozen fixture input (summary.area_mm2 of tests/fixtures/report.json), not today's
+        // simulator output: `lutforge simulate` gives 23.71 mm² for lut-tc.toml at b3763b1.
+        // The test checks that the page shows its input, not that the area model is unchanged.
         "25.211 mm²",
     ] {
         assert!(html.contains(needle), "index.html lacks {needle:?}");

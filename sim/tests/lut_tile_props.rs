@@ -5,6 +5,11 @@ use lutforge_sim::lut_tensor_core::{run_tile, stepped::wrap, tile_cost, TileInpu
 use lutforge_sim::lut_tensor_core::{LutArray, Precompute};
 use proptest::prelude::*;
 
+mod common;
+
+/// Failing cases of this file's properties, replayed first on every run (committed).
+const REGRESSIONS: &str = common::regressions!("lut_tile_props");
+
 /// splitmix64: a tiny deterministic generator for operand values.
 fn splitmix(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -108,7 +113,7 @@ fn int_gemm(c: &Case) -> Vec<i64> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(common::persisted(128, REGRESSIONS))]
 
     #[test]
     fn stepped_equals_integer_gemm(c in case()) {

@@ -5,6 +5,11 @@ use lutforge_sim::mac_tensor_core::MacArray;
 use lutforge_sim::mac_tensor_core::{run_tiles, tiles_cycles, MacTileInput};
 use proptest::prelude::*;
 
+mod common;
+
+/// Failing cases of this file's properties, replayed first on every run (committed).
+const REGRESSIONS: &str = common::regressions!("mac_tile_props");
+
 fn array() -> impl Strategy<Value = MacArray> {
     (1u32..=4, 1u32..=8, 1u32..=8, 1u32..=6).prop_map(
         |(tile_m, tile_n, tile_k, pipeline_cycles)| MacArray {
@@ -19,7 +24,7 @@ fn array() -> impl Strategy<Value = MacArray> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(common::persisted(128, REGRESSIONS))]
 
     #[test]
     fn stepped_equals_integer_gemm_and_fast_equals_stepped(

@@ -6,6 +6,11 @@ use lutforge_sim::{simulate, support, Arch};
 use lutforge_workloads::Workload;
 use proptest::prelude::*;
 
+mod common;
+
+/// Failing cases of this file's properties, replayed first on every run (committed).
+const REGRESSIONS: &str = common::regressions!("no_panic");
+
 /// Integer fields of the shipped architectures, as dotted paths.
 const FIELDS: &[&str] = &[
     "cores",
@@ -44,7 +49,7 @@ fn value() -> impl Strategy<Value = i64> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(common::persisted(96, REGRESSIONS))]
 
     #[test]
     fn edited_architectures_load_or_fail_cleanly(

@@ -6,6 +6,11 @@ use lutforge_sim::systolic::{
 };
 use proptest::prelude::*;
 
+mod common;
+
+/// Failing cases of this file's properties, replayed first on every run (committed).
+const REGRESSIONS: &str = common::regressions!("systolic");
+
 fn dataflow() -> impl Strategy<Value = Dataflow> {
     prop_oneof![Just(Dataflow::Os), Just(Dataflow::Ws), Just(Dataflow::Is)]
 }
@@ -38,7 +43,7 @@ fn user(words_per_cycle: u64) -> DramBandwidth {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(common::persisted(64, REGRESSIONS))]
 
     #[test]
     fn fast_cost_respects_the_array_bound(
@@ -69,7 +74,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(common::persisted(48, REGRESSIONS))]
 
     /// The SCALE-Sim replay: cycles cover the MACs, utilizations are at most 100%, and the
     /// fast cost's closed-form parts (cycles without stalls, SRAM counts, efficiencies) equal it.
@@ -144,7 +149,7 @@ const EXPECTED_GEMM_COMPUTE: &str = "LayerID, Total Cycles (incl. prefetch), Tot
 ";
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(common::persisted(64, REGRESSIONS))]
 
     /// In the SCALE-Sim replay too, a wider USER-mode DRAM port never adds stall cycles.
     #[test]

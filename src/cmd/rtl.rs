@@ -1,6 +1,6 @@
-//! `lutforge rtl`: writes the synthesizable Verilog of an architecture (one file per module,
-//! `files.f`, a FuseSoC `.core`), and with `--synth` the Yosys `synth_xilinx` resource counts as
-//! `synth_xilinx.json` beside it.
+//! `lutforge rtl`: writes the synthesizable Verilog of an architecture (one `<prefix>_top.v`
+//! holding the top module and every submodule, `files.f` and a FuseSoC `.core`), and with
+//! `--synth` the Yosys `synth_xilinx` resource counts as `synth_xilinx.json` beside it.
 
 use std::path::PathBuf;
 use std::process::ExitCode;

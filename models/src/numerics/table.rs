@@ -1,6 +1,15 @@
-//! The lookup table of one activation group: what the precompute unit builds and the LUT
-//! array reads. The RTL precompute unit and the cycle-stepped model must match
-//! [`build_table`] and [`lookup`] bit for bit.
+//! The lookup table of one activation group, as a reference definition: which value a lookup
+//! with a given weight-plane index must return ([`lookup`]: `T[idx]` for a plain table,
+//! `U[idx]` for a symmetric one, both defined below).
+//!
+//! What other implementations share with this module is that value per index, not the stored
+//! words. A plain table stores the same `2^g` entries `T` everywhere. For a symmetric table
+//! this module stores the half whose index MSB is 0, `H[j] = U[j]`; the LUT tile of
+//! `lutforge-sim` (cycle-stepped model) and the generated RTL store the other half,
+//! `H1[j] = U[j + 2^(g-1)] = -H[!j & (2^(g-1) - 1)]`, and negate when the index MSB is 0, so
+//! their lookups also return `U[idx]`. The relation between the two halves is tested here
+//! (`msb_one_half_is_the_negated_complement_of_the_stored_half`); no test compares the sim
+//! or RTL tables with this module.
 //!
 //! # Plain table (`symmetric = false`)
 //!
@@ -115,6 +124,24 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// `H1[j]`, the half with index MSB 1 as the sim's stepped model and the RTL store it:
+    /// `a_(g-1) + sum_(i < g-1) (bit_i(j) ? a_i : -a_i)`, written out independently of
+    /// [`build_table`].
+    fn h1_at(acts: &[i8], j: usize) -> i32 {
+        let g = acts.len();
+        i32::from(acts[g - 1])
+            + (0..g - 1)
+                .map(|i| {
+                    let a = i32::from(acts[i]);
+                    if (j >> i) & 1 == 1 {
+                        a
+                    } else {
+                        -a
+                    }
+                })
+                .sum::<i32>()
+    }
+
     #[test]
     fn small_tables() {
         assert_eq!(build_table(&[3, -5], false).unwrap(), vec![0, 3, -5, -2]);
@@ -131,6 +158,24 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn msb_one_half_is_the_negated_complement_of_the_stored_half(
+            acts in prop::collection::vec(any::<i8>(), 1..=MAX_GROUP)
+        ) {
+            let g = acts.len();
+            let half = 1usize << (g - 1);
+            let h = build_table(&acts, true).unwrap();
+            let plain = build_table(&acts, false).unwrap();
+            let s: i32 = acts.iter().map(|&a| i32::from(a)).sum();
+            for j in 0..half {
+                let h1 = h1_at(&acts, j);
+                prop_assert_eq!(h1, 2 * plain[j + half] - s, "H1[{}] is U[{}]", j, j + half);
+                prop_assert_eq!(h1, -h[!j & (half - 1)], "H1[{}] = -H[~{}]", j, j);
+                // lookup() on this module's half returns H1 wherever the index MSB is 1.
+                prop_assert_eq!(lookup(&h, j + half, true).unwrap(), h1);
+            }
+        }
+
         #[test]
         fn symmetric_matches_definition(acts in prop::collection::vec(any::<i8>(), 1..=MAX_GROUP)) {
             let g = acts.len();
