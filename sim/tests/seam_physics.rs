@@ -8,6 +8,10 @@ use lutforge_sim::{engine, Arch, Report, SimError};
 use lutforge_workloads::Workload;
 use proptest::prelude::*;
 
+mod common;
+
+const REGRESSIONS: &str = common::regressions!("seam_physics");
+
 fn arch(file: &str, sets: &[&str]) -> Arch {
     let path = format!("{}/../configs/arch/{file}", env!("CARGO_MANIFEST_DIR"));
     let overrides: Vec<Override> = sets.iter().map(|s| s.parse().unwrap()).collect();
@@ -113,7 +117,7 @@ fn set_overrides_are_validated_like_the_file() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(common::persisted(64, REGRESSIONS))]
 
     /// The streaming scheduler's recurrence equals the closed form for uniform items, whatever
     /// the FIFO depths.

@@ -1,6 +1,6 @@
 //! Published per-operation energy and area figures, each with its source.
 
-/// Node the constants below were published at, nm.
+/// Node the constants below were published at, nm (Horowitz, ISSCC 2014: 45 nm, 0.9 V).
 pub const REFERENCE_NODE_NM: f64 = 45.0;
 
 /// Integer add energy per bit at 45 nm: 8-bit add 0.03 pJ (M. Horowitz, "Computing's energy
@@ -22,12 +22,12 @@ pub const FP16_MULT_PJ_45NM: f64 = 1.1;
 /// [`super::EnergyModel::sram_pj_per_bit`] reproduces (10 * sqrt(4) = 20, 10 * sqrt(128) = 113).
 pub const SRAM_64BIT_READ_PJ_45NM: f64 = 10.0;
 
-/// Capacity of the reference SRAM above, bytes.
+/// Capacity of the reference SRAM above, bytes (the 8 KB array of Horowitz, ISSCC 2014).
 pub const SRAM_REFERENCE_BYTES: f64 = 8.0 * 1024.0;
 
 /// A two-input multiplexer level costs about half a full-adder bit: a static CMOS 2:1 mux takes
 /// 12 transistors against 28 for a mirror full adder (N. Weste and D. Harris, "CMOS VLSI
-/// Design", 4th ed., ch. 11, datapath subsystems); used to cost table-entry selection from a
+/// Design", 4th ed., 2010, ch. 11, datapath subsystems); used to cost table-entry selection from a
 /// broadcast table.
 pub const MUX_LEVEL_PER_ADD: f64 = 0.5;
 
@@ -41,7 +41,7 @@ pub const MULT8_UM2_45NM: f64 = 282.0;
 /// fp16 adder + multiplier area at 45 nm: 1360 + 1640 um^2 (Horowitz, ISSCC 2014, area table).
 pub const FP16_FMA_UM2_45NM: f64 = 1360.0 + 1640.0;
 
-/// D flip-flop area at 45 nm: DFF_X1 4.522 um^2 (Nangate 45 nm Open Cell Library).
+/// D flip-flop area at 45 nm: DFF_X1 4.522 um^2 (Nangate 45 nm Open Cell Library, 2011 release).
 pub const DFF_UM2_45NM: f64 = 4.522;
 
 /// 6T SRAM bit cell at 45 nm: 0.346 um^2 (Mistry et al., "A 45nm logic technology ...",
@@ -53,7 +53,7 @@ pub const SRAM_CELL_UM2_45NM: f64 = 0.346;
 /// TR HPL-2008-20).
 pub const SRAM_ARRAY_EFFICIENCY: f64 = 0.7;
 
-/// Node the static-power density below was measured at, nm.
+/// Node the static-power density below was measured at, nm (TPU v1: Jouppi et al., ISCA 2017).
 pub const STATIC_POWER_NODE_NM: f64 = 28.0;
 
 /// Static power density at 28 nm, W per mm^2: the TPU v1 die (28 nm) draws 28 W measured at
