@@ -144,3 +144,23 @@ proptest! {
         prop_assert!(deep.total_cycles <= shallow.total_cycles);
     }
 }
+
+#[test]
+fn the_timeline_shows_prefetch_only_under_the_overlapped_schedule() {
+    let model = ModelConfig::preset("tiny-llama").unwrap();
+    let quant: QuantScheme = "w2a8kv4".parse().unwrap();
+    let workload = Workload::new(model, quant, 1, 16, 4).unwrap();
+    let prefetched = |schedule: &str| {
+        let a = arch("lut-tc.toml", &[&format!("schedule={schedule}")]);
+        let (_, timeline) = engine::simulate_with_timeline(&a, &workload, Vec::new()).unwrap();
+        timeline
+            .windows(2)
+            .filter(|w| w[1].cost.dram_bytes > 0 && w[1].placement.dram_start < w[0].placement.end)
+            .count()
+    };
+    assert!(
+        prefetched("overlapped") > 0,
+        "no op fetched during its predecessor"
+    );
+    assert_eq!(prefetched("sequential"), 0);
+}
