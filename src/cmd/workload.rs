@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use lutforge_workloads::{lower_step, Op, OpShape, Phase};
+use lutforge_workloads::{kv_bytes_per_token, linear_weight_bytes, lower_step, Op, OpShape, Phase};
 
 use super::simulate::{fmt_bytes, WorkloadArgs};
 
@@ -103,21 +103,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         )?;
     }
     let linear = m.linear_param_count();
+    let linear_bytes = linear_weight_bytes(&workload.model, &workload.quant);
     writeln!(
         out,
         "  model: {} parameters, {} in linear layers; linear weights stored in {} take {} ({:.3} bits per weight incl. scales)",
         m.param_count(),
         linear,
         workload.quant,
-        fmt_bytes(linear_weight_bytes(&workload)),
-        linear_weight_bytes(&workload) as f64 * 8.0 / linear as f64
+        fmt_bytes(linear_bytes),
+        linear_bytes as f64 * 8.0 / linear as f64
     )?;
     let context = workload.prefill_tokens + workload.decode_tokens;
     // What one token appends to the cache (every layer, K and V, with the format's scales).
-    let kv_per_token: u64 = lower_step(&workload.model, &workload.quant, &one_token_step())
-        .iter()
-        .map(|op| op.kv_write_bytes * op.repeat)
-        .sum();
+    let kv_per_token = kv_bytes_per_token(&workload.model, &workload.quant);
     writeln!(
         out,
         "  KV cache at the end: {} tokens x batch {} x {} per token (kv{}) = {}",
@@ -128,34 +126,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         fmt_bytes(kv_per_token * context * workload.batch)
     )?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// One decode step of one sequence on an empty cache.
-fn one_token_step() -> lutforge_workloads::Step {
-    lutforge_workloads::Step {
-        kind: lutforge_workloads::StepKind::Decode,
-        draft: false,
-        batch: 1,
-        new_tokens: 1,
-        context_tokens: 0,
-        shared_context_tokens: 0,
-        logits_rows: 1,
-    }
-}
-
-/// Bytes of every linear weight matrix in the workload's format (one decode step reads them all).
-fn linear_weight_bytes(workload: &lutforge_workloads::Workload) -> u64 {
-    let step = one_token_step();
-    // Batch 1 routes one token to top_k experts only; count every expert's weights instead.
-    let mut model = workload.model.clone();
-    if let Some(moe) = &mut model.moe {
-        moe.top_k = moe.num_experts;
-    }
-    lower_step(&model, &workload.quant, &step)
-        .iter()
-        .filter(|op| matches!(op.shape, OpShape::Gemm { .. }))
-        .map(|op| op.weight_bytes * op.repeat)
-        .sum()
 }
 
 fn shape_text(op: &Op) -> String {

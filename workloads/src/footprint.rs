@@ -45,19 +45,25 @@ fn one_token() -> Step {
     }
 }
 
-/// Stored bytes of every weight of `model` under `quant`: all experts (not just the routed
-/// ones), the LM head, and the fp16 embedding table.
-pub fn model_weight_bytes(model: &ModelConfig, quant: &QuantScheme) -> u64 {
+/// Stored bytes of every linear weight matrix of `model` under `quant`, with scales: all
+/// experts (not just the routed ones) and the LM head.
+pub fn linear_weight_bytes(model: &ModelConfig, quant: &QuantScheme) -> u64 {
     let mut all_experts = model.clone();
     if let Some(moe) = &mut all_experts.moe {
         moe.top_k = moe.num_experts;
     }
-    let linear: u64 = lower_step(&all_experts, quant, &one_token())
+    lower_step(&all_experts, quant, &one_token())
         .iter()
         .filter(|op| matches!(op.shape, OpShape::Gemm { .. }))
         .map(|op| op.weight_bytes.saturating_mul(op.repeat))
-        .fold(0, u64::saturating_add);
-    linear.saturating_add(model.embedding_params().saturating_mul(FP16_BYTES))
+        .fold(0, u64::saturating_add)
+}
+
+/// Stored bytes of every weight of `model` under `quant`: the linear weights and the fp16
+/// embedding table.
+pub fn model_weight_bytes(model: &ModelConfig, quant: &QuantScheme) -> u64 {
+    linear_weight_bytes(model, quant)
+        .saturating_add(model.embedding_params().saturating_mul(FP16_BYTES))
 }
 
 /// KV-cache bytes one token adds to one sequence of `model` under `quant`.

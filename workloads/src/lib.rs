@@ -11,7 +11,7 @@ pub mod op;
 pub mod scenario;
 
 pub use error::WorkloadError;
-pub use footprint::{kv_bytes_per_token, model_weight_bytes, Footprint};
+pub use footprint::{kv_bytes_per_token, linear_weight_bytes, model_weight_bytes, Footprint};
 pub use lower::{lower_step, Step, StepKind};
 pub use op::{GemmOperand, Op, OpKind, OpShape, Phase};
 pub use scenario::{Speculative, Workload};
