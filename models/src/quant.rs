@@ -13,7 +13,7 @@
 //!         | ("c" | "cb") B codebook of 2^B entries, B in 1..=8 (e.g. `wc3`, `wcb3`)
 //! ACT    := "8" (INT8) | "16" (FP16) | "fp8" (FP8 E4M3)
 //! KV     := "4" | "8" | "16"        KV-cache INT4, INT8 or FP16; FP16 when omitted
-//! GROUP  := integer >= 1            weights per scale along the input dimension;
+//! GROUP  := integer 1..=1048576     weights per scale along the input dimension;
 //!                                   omitted = one scale per output channel
 //! "z"                               each group also stores a zero point (integer weights only)
 //! ```
@@ -35,6 +35,7 @@ use std::str::FromStr;
 
 use crate::config::ModelConfig;
 use crate::error::ModelError;
+use crate::limits::Limit;
 
 /// Bytes of one fp16 scale, codebook entry or fp16 weight (IEEE 754 binary16).
 const FP16_BYTES: u64 = 2;
@@ -171,13 +172,18 @@ pub struct QuantScheme {
     pub act: ActFormat,
     /// KV-cache format.
     pub kv: KvFormat,
-    /// Weights per scale group; `None` = per output channel.
+    /// Weights per scale group (range [`QuantScheme::GROUP_SIZE`]); `None` = per output
+    /// channel.
     pub group_size: Option<u32>,
     /// Whether each group also stores a zero point (asymmetric quantization).
     pub zero_point: bool,
 }
 
 impl QuantScheme {
+    /// Range of `group_size`: a group longer than the widest row ([`ModelConfig::HIDDEN_SIZE`]
+    /// and [`ModelConfig::INTERMEDIATE_SIZE`] reach 2^20) is one scale per row.
+    pub const GROUP_SIZE: Limit = Limit::new(1.0, 1_048_576.0, "weights", "");
+
     /// Unquantized fp16 weights, activations and KV cache: `w16a16kv16`.
     pub const FP16: QuantScheme = QuantScheme {
         weight: WeightFormat::Fp16,
@@ -401,9 +407,29 @@ impl FromStr for QuantScheme {
 
         let group_size = if cur.eat("g") {
             let digits = cur.take_while(|c| c.is_ascii_digit());
-            match digits.parse::<u32>() {
-                Ok(group) if group >= 1 => Some(group),
-                _ => {
+            let out_of_range = || {
+                bad(format!(
+                    "group size `{digits}` {}",
+                    QuantScheme::GROUP_SIZE.message()
+                ))
+            };
+            match digits.parse::<u64>() {
+                Ok(0) => {
+                    return Err(bad(format!(
+                        "group size `{digits}` is not a positive integer"
+                    )))
+                }
+                Ok(group) => match QuantScheme::GROUP_SIZE
+                    .check_u64(group)
+                    .ok()
+                    .and_then(|g| u32::try_from(g).ok())
+                {
+                    Some(group) => Some(group),
+                    None => return Err(out_of_range()),
+                },
+                // Only digits reach here: a number too large for u64.
+                Err(_) if !digits.is_empty() => return Err(out_of_range()),
+                Err(_) => {
                     return Err(bad(format!(
                         "group size `{digits}` is not a positive integer"
                     )))
