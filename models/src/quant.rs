@@ -213,6 +213,46 @@ impl QuantScheme {
         }
     }
 
+    /// Checks what the parser guarantees, for a scheme built field by field: integer weights of
+    /// 2, 3, 4 or 8 bits, codebooks of 1..=8 index bits, `group_size` in
+    /// [`QuantScheme::GROUP_SIZE`] and absent for fp16 weights, and a zero point only with
+    /// integer weights.
+    pub fn validate(&self) -> Result<(), ModelError> {
+        let bad = |message: String| ModelError::BadQuant {
+            text: self.to_string(),
+            message,
+        };
+        match self.weight {
+            WeightFormat::Int(bits) if ![2, 3, 4, 8].contains(&bits) => {
+                return Err(bad(format!(
+                    "weight width {bits} is not one of 1, 1.58, 2, 3, 4, 8, 16 \
+                     (or c<bits> for a codebook)"
+                )))
+            }
+            WeightFormat::Codebook(bits) if !(1..=8).contains(&bits) => {
+                return Err(bad(format!(
+                    "codebook index width `{bits}` is not one of 1..=8"
+                )))
+            }
+            _ => {}
+        }
+        if let Some(group) = self.group_size {
+            if self.weight == WeightFormat::Fp16 {
+                return Err(bad("fp16 weights (w16) take no group size".into()));
+            }
+            QuantScheme::GROUP_SIZE
+                .check_u64(u64::from(group))
+                .map_err(|message| bad(format!("group size `{group}` {message}")))?;
+        }
+        if self.zero_point && !matches!(self.weight, WeightFormat::Int(_)) {
+            return Err(bad(format!(
+                "a zero point (`z`) needs integer weights (w2, w3, w4, w8), not w{}",
+                self.weight
+            )));
+        }
+        Ok(())
+    }
+
     /// Metadata bytes per weight amortized over a group: one fp16 scale, plus a zero point
     /// at the weight width when `zero_point`, divided by `group_size`.
     ///
@@ -246,8 +286,14 @@ impl QuantScheme {
     /// + ceil(rows * groups_per_row * bits / 8)      packed zero points, when `zero_point`
     /// + 2 * 2^B                                     the codebook, for `Codebook(B)`.
     ///
-    /// fp16 weights carry no metadata. Saturates at `u64::MAX`.
+    /// fp16 weights carry no metadata. Saturates at `u64::MAX`; see
+    /// [`QuantScheme::try_weight_bytes`] for a checked count.
     pub fn weight_bytes(&self, rows: u64, cols: u64) -> u64 {
+        self.try_weight_bytes(rows, cols).unwrap_or(u64::MAX)
+    }
+
+    /// [`QuantScheme::weight_bytes`], or `None` when the count does not fit in a `u64`.
+    pub fn try_weight_bytes(&self, rows: u64, cols: u64) -> Option<u64> {
         let rows = u128::from(rows);
         let cols = u128::from(cols);
         // Every format stores a whole number of bits per weight (ternary: 2).
@@ -255,7 +301,8 @@ impl QuantScheme {
         let packed = rows.saturating_mul(cols).saturating_mul(bits).div_ceil(8);
         let meta = if self.weight.is_quantized() {
             let groups_per_row = match self.group_size {
-                Some(group) => cols.div_ceil(u128::from(group)),
+                // A group of 0 is refused by `validate`; `max(1)` only keeps this total.
+                Some(group) => cols.div_ceil(u128::from(group.max(1))),
                 None => 1,
             };
             let groups = rows.saturating_mul(groups_per_row);
@@ -266,14 +313,17 @@ impl QuantScheme {
                 0
             };
             let codebook = match self.weight {
-                WeightFormat::Codebook(b) => u128::from(FP16_BYTES) << b,
+                // Valid codebooks have b <= 8; larger ones only must not overflow the shift.
+                WeightFormat::Codebook(b) if b < 120 => u128::from(FP16_BYTES) << b,
+                WeightFormat::Codebook(_) => u128::MAX,
                 _ => 0,
             };
             scales.saturating_add(zeros).saturating_add(codebook)
         } else {
             0
         };
-        u64::try_from(packed.saturating_add(meta)).unwrap_or(u64::MAX)
+        // The u128 terms saturate only far beyond u64::MAX, so a saturated term fails here too.
+        u64::try_from(packed.saturating_add(meta)).ok()
     }
 }
 
@@ -549,6 +599,43 @@ mod tests {
             (2 * 100 * 3_u64).div_ceil(8) + 2 * 2 * 2 + 16
         );
         assert_eq!(QuantScheme::FP16.weight_bytes(u64::MAX, u64::MAX), u64::MAX);
+        assert_eq!(QuantScheme::FP16.try_weight_bytes(u64::MAX, u64::MAX), None);
+        assert_eq!(
+            QuantScheme::FP16.try_weight_bytes(1 << 31, 1 << 31),
+            Some(1 << 63)
+        );
+        assert_eq!(QuantScheme::FP16.try_weight_bytes(1 << 32, 1 << 31), None);
+        // Schemes the parser cannot produce still give a number, never a panic.
+        let odd = QuantScheme {
+            weight: WeightFormat::Codebook(200),
+            group_size: Some(0),
+            ..parse("wc3a8")
+        };
+        assert_eq!(odd.try_weight_bytes(4, 4), None);
+        assert!(odd.validate().is_err());
+    }
+
+    #[test]
+    fn validate_accepts_what_parses_and_refuses_the_rest() {
+        for text in ["w2a8kv4", "w1.58a8", "w4a16g128z", "wc3afp8", "w16a16"] {
+            assert_eq!(parse(text).validate(), Ok(()), "{text}");
+        }
+        let mut s = parse("w4a16g128");
+        s.group_size = Some(0);
+        assert_eq!(
+            s.validate().unwrap_err().to_string(),
+            "unknown quantization scheme `w4a16kv16g0`: group size `0` must be between 1 and \
+             1048576 weights"
+        );
+        s.group_size = None;
+        s.weight = WeightFormat::Int(5);
+        assert!(s.validate().is_err());
+        let mut s = parse("w16a16");
+        s.group_size = Some(64);
+        assert!(s.validate().is_err());
+        let mut s = parse("w1a8");
+        s.zero_point = true;
+        assert!(s.validate().is_err());
     }
 
     fn arb_scheme() -> impl Strategy<Value = QuantScheme> {
