@@ -381,3 +381,19 @@ fn bad_quant_strings() {
          (or c<bits> for a codebook)"
     );
 }
+
+#[test]
+fn quant_text_with_a_newline_stays_on_one_line() {
+    // Found by fuzz_quant (its proptest-regressions file keeps the seed).
+    let err = "w4a8\nx".parse::<QuantScheme>().unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "unknown quantization scheme `w4a8\\nx`: unexpected `\\nx`; expected \
+         w<bits>a<bits>[kv<bits>][g<size>][z]"
+    );
+    assert_eq!(
+        "\n".parse::<QuantScheme>().unwrap_err().to_string(),
+        "unknown quantization scheme `\\n`: must start with `w` and the weight width (e.g. \
+         `w4a16`, `w1.58a8`)"
+    );
+}
