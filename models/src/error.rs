@@ -1,6 +1,8 @@
 //! Errors of the models crate: each names the file or input, the field and the value at fault.
 //!
-//! Every message is one line, so the binary can print it after `error: ` as is.
+//! Every message is one line, so the binary can print it after `error: ` as is: control
+//! characters in the quoted input (a newline in a quantization string or a path) are printed
+//! escaped, as `\n`.
 
 use thiserror::Error;
 
@@ -8,7 +10,13 @@ use thiserror::Error;
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum ModelError {
     /// A field holds a value that no model can have (or a required field is missing).
-    #[error("{source_name}: field `{field}`: {message} (got {value})")]
+    #[error(
+        "{}: field `{}`: {} (got {})",
+        one_line(.source_name),
+        one_line(.field),
+        one_line(.message),
+        one_line(.value)
+    )]
     InvalidField {
         /// File path or preset name the value came from.
         source_name: String,
@@ -20,7 +28,11 @@ pub enum ModelError {
         message: String,
     },
     /// A quantization string that does not parse.
-    #[error("unknown quantization scheme `{text}`: {message}")]
+    #[error(
+        "unknown quantization scheme `{}`: {}",
+        one_line(.text),
+        one_line(.message)
+    )]
     BadQuant {
         /// The string given.
         text: String,
@@ -28,7 +40,11 @@ pub enum ModelError {
         message: String,
     },
     /// A `config.json` that is not well-formed JSON.
-    #[error("{source_name}:{line}:{column}: malformed JSON: {message}")]
+    #[error(
+        "{}:{line}:{column}: malformed JSON: {}",
+        one_line(.source_name),
+        one_line(.message)
+    )]
     Json {
         /// File path the text came from.
         source_name: String,
@@ -40,7 +56,7 @@ pub enum ModelError {
         message: String,
     },
     /// A file that cannot be read.
-    #[error("{path}: cannot read: {message}")]
+    #[error("{}: cannot read: {}", one_line(.path), one_line(.message))]
     Io {
         /// The path given.
         path: String,
@@ -48,7 +64,7 @@ pub enum ModelError {
         message: String,
     },
     /// `ModelConfig::preset` with a name that is not built in.
-    #[error("unknown preset `{name}`; known presets: {known}")]
+    #[error("unknown preset `{}`; known presets: {known}", one_line(.name))]
     UnknownPreset {
         /// The name given.
         name: String,
@@ -56,7 +72,11 @@ pub enum ModelError {
         known: String,
     },
     /// `resolve` with an argument that is neither a preset nor a readable file.
-    #[error("model `{name}` is neither a built-in preset ({known}) nor a readable config.json file ({reason})")]
+    #[error(
+        "model `{}` is neither a built-in preset ({known}) nor a readable config.json file ({})",
+        one_line(.name),
+        one_line(.reason)
+    )]
     UnknownModel {
         /// The argument given.
         name: String,
@@ -65,4 +85,41 @@ pub enum ModelError {
         /// Why the argument could not be read as a file.
         reason: String,
     },
+}
+
+/// `text` with its control characters escaped (`\n`, `\t`, `\u{1b}`), so it stays on one line.
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(one_line("w4\na8\t\u{1b}"), "w4\\na8\\t\\u{1b}");
+        assert_eq!(one_line("caf\u{e9}"), "caf\u{e9}");
+        let err = ModelError::BadQuant {
+            text: "\n".into(),
+            message: "unexpected `\nx`".into(),
+        };
+        assert_eq!(
+            err.to_string(),
+            "unknown quantization scheme `\\n`: unexpected `\\nx`"
+        );
+    }
 }

@@ -22,16 +22,52 @@
 //! embedding projections (`word_embed_proj_dim` != `hidden_size`, opt-350m) and post-norm
 //! OPT (`do_layer_norm_before: false`) are rejected with an error rather than mis-counted.
 //!
-//! Every error is a one-line [`ModelError`] naming the file, the field and the value.
+//! # Ranges
+//!
+//! Every numeric key is checked against its range, declared once in [`NUMERIC_FIELDS`]
+//! (a size shares the range of the [`ModelConfig`] field it fills). A size must be a positive
+//! JSON integer: zero, negatives, fractions (`64.0` included) and non-numbers get "must be a
+//! positive integer"; a whole number above the range, even beyond `u64`, gets the range.
+//! The real-valued keys may be any JSON number in range; they are checked whenever present,
+//! in every family, though nothing reads them. JSON has no NaN or infinity, and a literal too
+//! large for `f64` (`1e400`) is malformed JSON. This table is [`NUMERIC_FIELDS`] printed (a
+//! test keeps it so):
+//!
+//! | key | range | why |
+//! |---|---|---|
+//! | `hidden_size` | 1 to 1048576 | far above any published model |
+//! | `n_embd` | 1 to 1048576 | far above any published model |
+//! | `word_embed_proj_dim` | 1 to 1048576 | far above any published model |
+//! | `intermediate_size` | 1 to 1048576 | far above any published model |
+//! | `ffn_dim` | 1 to 1048576 | far above any published model |
+//! | `n_inner` | 1 to 1048576 | far above any published model |
+//! | `num_hidden_layers` | 1 to 10000 layers | far above any published model |
+//! | `n_layer` | 1 to 10000 layers | far above any published model |
+//! | `num_attention_heads` | 1 to 65536 heads | far above any published model |
+//! | `n_head` | 1 to 65536 heads | far above any published model |
+//! | `num_key_value_heads` | 1 to 65536 heads | far above any published model |
+//! | `head_dim` | 1 to 65536 | far above any published model |
+//! | `vocab_size` | 1 to 16777216 tokens | far above any published model |
+//! | `max_position_embeddings` | 1 to 16777216 tokens | far above any published model |
+//! | `n_positions` | 1 to 16777216 tokens | far above any published model |
+//! | `num_local_experts` | 1 to 4096 experts | far above any published model |
+//! | `num_experts_per_tok` | 1 to 4096 experts | and at most the experts |
+//! | `rope_theta` | 1 to 1e12 | checked so a broken file is caught; not modelled |
+//! | `rms_norm_eps` | 0 to 1 | checked so a broken file is caught; not modelled |
+//! | `layer_norm_eps` | 0 to 1 | checked so a broken file is caught; not modelled |
+//! | `layer_norm_epsilon` | 0 to 1 | checked so a broken file is caught; not modelled |
+//!
+//! Every error is a one-line [`ModelError`] naming the file, the field and the value, e.g.
+//! ``config.json: field `num_hidden_layers`: must be between 1 and 10000 layers (got
+//! 2147483648)``.
 
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::config::{
-    size_problem, Activation, ModelConfig, Moe, NormKind, PositionKind, MAX_SIZE, POSITIVE,
-};
+use crate::config::{Activation, ModelConfig, Moe, NormKind, PositionKind, POSITIVE};
 use crate::error::ModelError;
+use crate::limits::Limit;
 use crate::quant::QuantScheme;
 
 /// The `model_type`s the importer understands.
@@ -41,6 +77,98 @@ pub const SUPPORTED_MODEL_TYPES: [&str; 8] = [
 
 /// Longest rendering of a bad value kept in an error message.
 const MAX_VALUE_CHARS: usize = 60;
+
+/// A numeric key of `config.json` and the range its value must lie in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HfField {
+    /// The key, as spelled in `config.json`.
+    pub key: &'static str,
+    /// The range of its value.
+    pub limit: Limit,
+    /// A size (a positive JSON integer) or any JSON number.
+    pub integer: bool,
+}
+
+impl HfField {
+    /// A size key: a positive integer in `limit`.
+    const fn size(key: &'static str, limit: Limit) -> HfField {
+        HfField {
+            key,
+            limit,
+            integer: true,
+        }
+    }
+
+    /// A real-valued key: any JSON number in `limit`.
+    const fn real(key: &'static str, limit: Limit) -> HfField {
+        HfField {
+            key,
+            limit,
+            integer: false,
+        }
+    }
+}
+
+/// Why the floating-point keys are checked although nothing reads them.
+const UNMODELLED: &str = "checked so a broken file is caught; not modelled";
+
+const HIDDEN_SIZE: HfField = HfField::size("hidden_size", ModelConfig::HIDDEN_SIZE);
+const N_EMBD: HfField = HfField::size("n_embd", ModelConfig::HIDDEN_SIZE);
+const WORD_EMBED_PROJ_DIM: HfField = HfField::size("word_embed_proj_dim", ModelConfig::HIDDEN_SIZE);
+const INTERMEDIATE_SIZE: HfField =
+    HfField::size("intermediate_size", ModelConfig::INTERMEDIATE_SIZE);
+const FFN_DIM: HfField = HfField::size("ffn_dim", ModelConfig::INTERMEDIATE_SIZE);
+const N_INNER: HfField = HfField::size("n_inner", ModelConfig::INTERMEDIATE_SIZE);
+const NUM_HIDDEN_LAYERS: HfField = HfField::size("num_hidden_layers", ModelConfig::NUM_LAYERS);
+const N_LAYER: HfField = HfField::size("n_layer", ModelConfig::NUM_LAYERS);
+const NUM_ATTENTION_HEADS: HfField = HfField::size("num_attention_heads", ModelConfig::NUM_HEADS);
+const N_HEAD: HfField = HfField::size("n_head", ModelConfig::NUM_HEADS);
+const NUM_KEY_VALUE_HEADS: HfField =
+    HfField::size("num_key_value_heads", ModelConfig::NUM_KV_HEADS);
+const HEAD_DIM: HfField = HfField::size("head_dim", ModelConfig::HEAD_DIM);
+const VOCAB_SIZE: HfField = HfField::size("vocab_size", ModelConfig::VOCAB_SIZE);
+const MAX_POSITION_EMBEDDINGS: HfField =
+    HfField::size("max_position_embeddings", ModelConfig::MAX_POSITION);
+const N_POSITIONS: HfField = HfField::size("n_positions", ModelConfig::MAX_POSITION);
+const NUM_LOCAL_EXPERTS: HfField = HfField::size("num_local_experts", Moe::NUM_EXPERTS);
+const NUM_EXPERTS_PER_TOK: HfField = HfField::size("num_experts_per_tok", Moe::TOP_K);
+const ROPE_THETA: HfField = HfField::real("rope_theta", Limit::new(1.0, 1e12, "", UNMODELLED));
+const RMS_NORM_EPS: HfField = HfField::real("rms_norm_eps", Limit::new(0.0, 1.0, "", UNMODELLED));
+const LAYER_NORM_EPS: HfField =
+    HfField::real("layer_norm_eps", Limit::new(0.0, 1.0, "", UNMODELLED));
+const LAYER_NORM_EPSILON: HfField =
+    HfField::real("layer_norm_epsilon", Limit::new(0.0, 1.0, "", UNMODELLED));
+
+/// Every numeric key the importer reads, with its range: the one place the ranges of
+/// `config.json` values are declared (sizes share the range of the [`ModelConfig`] field they
+/// fill). Numeric values are read only through these (a test holds this table, the constants
+/// above and the module doc equal).
+pub const NUMERIC_FIELDS: [HfField; 21] = [
+    HIDDEN_SIZE,
+    N_EMBD,
+    WORD_EMBED_PROJ_DIM,
+    INTERMEDIATE_SIZE,
+    FFN_DIM,
+    N_INNER,
+    NUM_HIDDEN_LAYERS,
+    N_LAYER,
+    NUM_ATTENTION_HEADS,
+    N_HEAD,
+    NUM_KEY_VALUE_HEADS,
+    HEAD_DIM,
+    VOCAB_SIZE,
+    MAX_POSITION_EMBEDDINGS,
+    N_POSITIONS,
+    NUM_LOCAL_EXPERTS,
+    NUM_EXPERTS_PER_TOK,
+    ROPE_THETA,
+    RMS_NORM_EPS,
+    LAYER_NORM_EPS,
+    LAYER_NORM_EPSILON,
+];
+
+/// The real-valued keys, checked in every family whenever present.
+const REAL_FIELDS: [HfField; 4] = [ROPE_THETA, RMS_NORM_EPS, LAYER_NORM_EPS, LAYER_NORM_EPSILON];
 
 impl ModelConfig {
     /// Reads and imports a Hugging Face `config.json`. Errors name `path`.
@@ -139,35 +267,66 @@ impl Fields<'_> {
         self.map.get(key).filter(|v| !v.is_null())
     }
 
-    /// A required positive integer.
-    fn size(&self, key: &str, model_type: &str) -> Result<u64, ModelError> {
-        match self.opt_size(key)? {
+    /// A required size.
+    fn size(&self, field: HfField, model_type: &str) -> Result<u64, ModelError> {
+        match self.opt_size(field)? {
             Some(value) => Ok(value),
             None => Err(self.error(
-                key,
+                field.key,
                 "nothing".to_string(),
                 format!("is required for model_type `{model_type}`"),
             )),
         }
     }
 
-    /// An optional positive integer.
-    fn opt_size(&self, key: &str) -> Result<Option<u64>, ModelError> {
-        let Some(value) = self.get(key) else {
+    /// An optional size: a positive JSON integer within `field.limit`. Zero, negatives,
+    /// fractions and non-numbers are "not a positive integer"; an integer too large for the
+    /// range (even beyond `u64`, which JSON parses as a float) gets the range.
+    fn opt_size(&self, field: HfField) -> Result<Option<u64>, ModelError> {
+        debug_assert!(field.integer, "{} is not a size", field.key);
+        let Some(value) = self.get(field.key) else {
             return Ok(None);
         };
-        match value.as_u64() {
-            Some(n) => match size_problem(n) {
-                None => Ok(Some(n)),
-                Some(message) => Err(self.error(key, render(value), message)),
-            },
-            None => Err(self.error(key, render(value), POSITIVE)),
+        let out_of_range = |message| self.error(field.key, render(value), message);
+        match (value.as_u64(), value.as_f64()) {
+            (Some(0), _) => Err(out_of_range(POSITIVE.to_string())),
+            (Some(n), _) => field.limit.check_u64(n).map(Some).map_err(out_of_range),
+            // A whole number above the range that serde_json holds as a float: written in
+            // exponent form (`1e20`) or beyond u64::MAX. `64.0` stays "not an integer".
+            (None, Some(f)) if f.fract() == 0.0 && f > field.limit.max => {
+                Err(out_of_range(field.limit.message()))
+            }
+            _ => Err(out_of_range(POSITIVE.to_string())),
         }
     }
 
-    /// An optional positive integer with a default.
-    fn size_or(&self, key: &str, default: u64) -> Result<u64, ModelError> {
-        Ok(self.opt_size(key)?.unwrap_or(default))
+    /// An optional size with a default.
+    fn size_or(&self, field: HfField, default: u64) -> Result<u64, ModelError> {
+        Ok(self.opt_size(field)?.unwrap_or(default))
+    }
+
+    /// An optional real number within `field.limit`.
+    fn opt_real(&self, field: HfField) -> Result<Option<f64>, ModelError> {
+        debug_assert!(!field.integer, "{} is a size", field.key);
+        let Some(value) = self.get(field.key) else {
+            return Ok(None);
+        };
+        match value.as_f64() {
+            Some(f) => field
+                .limit
+                .check_f64(f)
+                .map(Some)
+                .map_err(|message| self.error(field.key, render(value), message)),
+            None => Err(self.error(field.key, render(value), "must be a number")),
+        }
+    }
+
+    /// Checks the real-valued keys that are present; none of them is modelled.
+    fn check_reals(&self) -> Result<(), ModelError> {
+        for field in REAL_FIELDS {
+            self.opt_real(field)?;
+        }
+        Ok(())
     }
 
     /// An optional boolean with a default.
@@ -204,27 +363,38 @@ impl Fields<'_> {
         }
     }
 
-    /// `head_dim` from the file, or `hidden / heads`, which must then divide exactly.
-    fn head_dim(&self, hidden: u64, heads: u64, heads_key: &str) -> Result<u64, ModelError> {
-        if let Some(head_dim) = self.opt_size("head_dim")? {
+    /// `head_dim` from the file, or `hidden / heads`, which must then divide exactly and lie
+    /// in the range of `head_dim` (the error names the heads key, as `head_dim` is absent).
+    fn head_dim(&self, hidden: u64, heads: u64, heads_field: HfField) -> Result<u64, ModelError> {
+        if let Some(head_dim) = self.opt_size(HEAD_DIM)? {
             return Ok(head_dim);
         }
         if hidden % heads != 0 {
             return Err(self.error(
-                heads_key,
+                heads_field.key,
                 heads.to_string(),
                 format!("must divide the hidden size ({hidden}) when `head_dim` is not given"),
             ));
         }
-        Ok(hidden / heads)
+        let head_dim = hidden / heads;
+        HEAD_DIM.limit.check_u64(head_dim).map_err(|message| {
+            self.error(
+                heads_field.key,
+                heads.to_string(),
+                format!(
+                    "gives head_dim = {hidden} / {heads} = {head_dim} when `head_dim` is not \
+                     given, and head_dim {message}"
+                ),
+            )
+        })
     }
 
     /// `num_key_value_heads`, defaulting to `heads`, which it must divide.
     fn kv_heads(&self, heads: u64) -> Result<u64, ModelError> {
-        let kv = self.size_or("num_key_value_heads", heads)?;
+        let kv = self.size_or(NUM_KEY_VALUE_HEADS, heads)?;
         if kv > heads || heads % kv != 0 {
             return Err(self.error(
-                "num_key_value_heads",
+                NUM_KEY_VALUE_HEADS.key,
                 kv.to_string(),
                 format!("must divide num_attention_heads ({heads})"),
             ));
@@ -256,6 +426,7 @@ impl Fields<'_> {
                 ))
             }
         };
+        self.check_reals()?;
         match model_type.as_str() {
             "gpt2" => self.gpt2(),
             "opt" => self.opt(),
@@ -275,13 +446,13 @@ impl Fields<'_> {
 
     /// llama and its relatives: RMSNorm, RoPE, gated FFN.
     fn llama_like(&self, model_type: &str) -> Result<ModelConfig, ModelError> {
-        let hidden = self.size("hidden_size", model_type)?;
-        let intermediate = self.size("intermediate_size", model_type)?;
-        let layers = self.size("num_hidden_layers", model_type)?;
-        let heads = self.size("num_attention_heads", model_type)?;
+        let hidden = self.size(HIDDEN_SIZE, model_type)?;
+        let intermediate = self.size(INTERMEDIATE_SIZE, model_type)?;
+        let layers = self.size(NUM_HIDDEN_LAYERS, model_type)?;
+        let heads = self.size(NUM_ATTENTION_HEADS, model_type)?;
         let kv_heads = self.kv_heads(heads)?;
-        let head_dim = self.head_dim(hidden, heads, "num_attention_heads")?;
-        let vocab = self.size("vocab_size", model_type)?;
+        let head_dim = self.head_dim(hidden, heads, NUM_ATTENTION_HEADS)?;
+        let vocab = self.size(VOCAB_SIZE, model_type)?;
         // Defaults of the transformers configuration classes (LlamaConfig: 2048,
         // MistralConfig and MixtralConfig: 4096 * 32, Qwen2Config and Qwen3Config: 32768,
         // BitNetConfig: 2048).
@@ -290,7 +461,7 @@ impl Fields<'_> {
             "qwen2" | "qwen3" => 32768,
             _ => 2048,
         };
-        let max_position = self.size_or("max_position_embeddings", default_positions)?;
+        let max_position = self.size_or(MAX_POSITION_EMBEDDINGS, default_positions)?;
         let tied = self.flag_or("tie_word_embeddings", false)?;
         let default_act = if model_type == "bitnet" {
             "relu2"
@@ -308,11 +479,11 @@ impl Fields<'_> {
             _ => (false, false),
         };
         let moe = if model_type == "mixtral" {
-            let num_experts = self.size_or("num_local_experts", 8)?;
-            let top_k = self.size_or("num_experts_per_tok", 2)?;
+            let num_experts = self.size_or(NUM_LOCAL_EXPERTS, 8)?;
+            let top_k = self.size_or(NUM_EXPERTS_PER_TOK, 2)?;
             if top_k > num_experts {
                 return Err(self.error(
-                    "num_experts_per_tok",
+                    NUM_EXPERTS_PER_TOK.key,
                     top_k.to_string(),
                     format!("must be at most num_local_experts ({num_experts})"),
                 ));
@@ -353,15 +524,29 @@ impl Fields<'_> {
 
     /// GPT-2: LayerNorm, learned positions, plain GELU FFN, biases everywhere.
     fn gpt2(&self) -> Result<ModelConfig, ModelError> {
-        let hidden = self.size("n_embd", "gpt2")?;
-        let layers = self.size("n_layer", "gpt2")?;
-        let heads = self.size("n_head", "gpt2")?;
-        let head_dim = self.head_dim(hidden, heads, "n_head")?;
-        let vocab = self.size("vocab_size", "gpt2")?;
+        let hidden = self.size(N_EMBD, "gpt2")?;
+        let layers = self.size(N_LAYER, "gpt2")?;
+        let heads = self.size(N_HEAD, "gpt2")?;
+        let head_dim = self.head_dim(hidden, heads, N_HEAD)?;
+        let vocab = self.size(VOCAB_SIZE, "gpt2")?;
         // GPT2Config: n_inner None means 4 * n_embd; n_positions defaults to 1024.
-        let default_inner = hidden.saturating_mul(4).min(MAX_SIZE);
-        let intermediate = self.size_or("n_inner", default_inner)?;
-        let max_position = self.size_or("n_positions", 1024)?;
+        let intermediate = match self.opt_size(N_INNER)? {
+            Some(inner) => inner,
+            None => {
+                let inner = hidden.saturating_mul(4);
+                N_INNER.limit.check_u64(inner).map_err(|message| {
+                    self.error(
+                        N_EMBD.key,
+                        hidden.to_string(),
+                        format!(
+                            "gives n_inner = 4 x {hidden} = {inner} when `n_inner` is not given, \
+                             and n_inner {message}"
+                        ),
+                    )
+                })?
+            }
+        };
+        let max_position = self.size_or(N_POSITIONS, 1024)?;
         Ok(self.finish(ModelConfig {
             name: self.name(),
             model_type: "gpt2".to_string(),
@@ -388,17 +573,17 @@ impl Fields<'_> {
 
     /// OPT: LayerNorm, learned positions (offset by 2), plain ReLU FFN.
     fn opt(&self) -> Result<ModelConfig, ModelError> {
-        let hidden = self.size("hidden_size", "opt")?;
-        let intermediate = self.size("ffn_dim", "opt")?;
-        let layers = self.size("num_hidden_layers", "opt")?;
-        let heads = self.size("num_attention_heads", "opt")?;
-        let head_dim = self.head_dim(hidden, heads, "num_attention_heads")?;
-        let vocab = self.size("vocab_size", "opt")?;
-        let max_position = self.size_or("max_position_embeddings", 2048)?;
-        let proj = self.size_or("word_embed_proj_dim", hidden)?;
+        let hidden = self.size(HIDDEN_SIZE, "opt")?;
+        let intermediate = self.size(FFN_DIM, "opt")?;
+        let layers = self.size(NUM_HIDDEN_LAYERS, "opt")?;
+        let heads = self.size(NUM_ATTENTION_HEADS, "opt")?;
+        let head_dim = self.head_dim(hidden, heads, NUM_ATTENTION_HEADS)?;
+        let vocab = self.size(VOCAB_SIZE, "opt")?;
+        let max_position = self.size_or(MAX_POSITION_EMBEDDINGS, 2048)?;
+        let proj = self.size_or(WORD_EMBED_PROJ_DIM, hidden)?;
         if proj != hidden {
             return Err(self.error(
-                "word_embed_proj_dim",
+                WORD_EMBED_PROJ_DIM.key,
                 proj.to_string(),
                 format!(
                     "embedding projections are not modelled; must equal hidden_size ({hidden})"

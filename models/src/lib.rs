@@ -10,6 +10,7 @@
 pub mod config;
 pub mod error;
 pub mod hf;
+pub mod limits;
 pub mod numerics;
 pub mod params;
 pub mod presets;
@@ -17,5 +18,6 @@ pub mod quant;
 
 pub use config::{Activation, ModelConfig, Moe, NormKind, PositionKind};
 pub use error::ModelError;
+pub use limits::Limit;
 pub use presets::resolve;
 pub use quant::{ActFormat, KvFormat, QuantScheme, WeightFormat};

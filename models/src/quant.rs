@@ -13,7 +13,7 @@
 //!         | ("c" | "cb") B codebook of 2^B entries, B in 1..=8 (e.g. `wc3`, `wcb3`)
 //! ACT    := "8" (INT8) | "16" (FP16) | "fp8" (FP8 E4M3)
 //! KV     := "4" | "8" | "16"        KV-cache INT4, INT8 or FP16; FP16 when omitted
-//! GROUP  := integer >= 1            weights per scale along the input dimension;
+//! GROUP  := integer 1..=1048576     weights per scale along the input dimension;
 //!                                   omitted = one scale per output channel
 //! "z"                               each group also stores a zero point (integer weights only)
 //! ```
@@ -35,6 +35,7 @@ use std::str::FromStr;
 
 use crate::config::ModelConfig;
 use crate::error::ModelError;
+use crate::limits::Limit;
 
 /// Bytes of one fp16 scale, codebook entry or fp16 weight (IEEE 754 binary16).
 const FP16_BYTES: u64 = 2;
@@ -171,13 +172,18 @@ pub struct QuantScheme {
     pub act: ActFormat,
     /// KV-cache format.
     pub kv: KvFormat,
-    /// Weights per scale group; `None` = per output channel.
+    /// Weights per scale group (range [`QuantScheme::GROUP_SIZE`]); `None` = per output
+    /// channel.
     pub group_size: Option<u32>,
     /// Whether each group also stores a zero point (asymmetric quantization).
     pub zero_point: bool,
 }
 
 impl QuantScheme {
+    /// Range of `group_size`: a group longer than the widest row ([`ModelConfig::HIDDEN_SIZE`]
+    /// and [`ModelConfig::INTERMEDIATE_SIZE`] reach 2^20) is one scale per row.
+    pub const GROUP_SIZE: Limit = Limit::new(1.0, 1_048_576.0, "weights", "");
+
     /// Unquantized fp16 weights, activations and KV cache: `w16a16kv16`.
     pub const FP16: QuantScheme = QuantScheme {
         weight: WeightFormat::Fp16,
@@ -205,6 +211,46 @@ impl QuantScheme {
         } else {
             QuantScheme::FP16
         }
+    }
+
+    /// Checks what the parser guarantees, for a scheme built field by field: integer weights of
+    /// 2, 3, 4 or 8 bits, codebooks of 1..=8 index bits, `group_size` in
+    /// [`QuantScheme::GROUP_SIZE`] and absent for fp16 weights, and a zero point only with
+    /// integer weights.
+    pub fn validate(&self) -> Result<(), ModelError> {
+        let bad = |message: String| ModelError::BadQuant {
+            text: self.to_string(),
+            message,
+        };
+        match self.weight {
+            WeightFormat::Int(bits) if ![2, 3, 4, 8].contains(&bits) => {
+                return Err(bad(format!(
+                    "weight width {bits} is not one of 1, 1.58, 2, 3, 4, 8, 16 \
+                     (or c<bits> for a codebook)"
+                )))
+            }
+            WeightFormat::Codebook(bits) if !(1..=8).contains(&bits) => {
+                return Err(bad(format!(
+                    "codebook index width `{bits}` is not one of 1..=8"
+                )))
+            }
+            _ => {}
+        }
+        if let Some(group) = self.group_size {
+            if self.weight == WeightFormat::Fp16 {
+                return Err(bad("fp16 weights (w16) take no group size".into()));
+            }
+            QuantScheme::GROUP_SIZE
+                .check_u64(u64::from(group))
+                .map_err(|message| bad(format!("group size `{group}` {message}")))?;
+        }
+        if self.zero_point && !matches!(self.weight, WeightFormat::Int(_)) {
+            return Err(bad(format!(
+                "a zero point (`z`) needs integer weights (w2, w3, w4, w8), not w{}",
+                self.weight
+            )));
+        }
+        Ok(())
     }
 
     /// Metadata bytes per weight amortized over a group: one fp16 scale, plus a zero point
@@ -240,8 +286,14 @@ impl QuantScheme {
     /// + ceil(rows * groups_per_row * bits / 8)      packed zero points, when `zero_point`
     /// + 2 * 2^B                                     the codebook, for `Codebook(B)`.
     ///
-    /// fp16 weights carry no metadata. Saturates at `u64::MAX`.
+    /// fp16 weights carry no metadata. Saturates at `u64::MAX`; see
+    /// [`QuantScheme::try_weight_bytes`] for a checked count.
     pub fn weight_bytes(&self, rows: u64, cols: u64) -> u64 {
+        self.try_weight_bytes(rows, cols).unwrap_or(u64::MAX)
+    }
+
+    /// [`QuantScheme::weight_bytes`], or `None` when the count does not fit in a `u64`.
+    pub fn try_weight_bytes(&self, rows: u64, cols: u64) -> Option<u64> {
         let rows = u128::from(rows);
         let cols = u128::from(cols);
         // Every format stores a whole number of bits per weight (ternary: 2).
@@ -249,7 +301,8 @@ impl QuantScheme {
         let packed = rows.saturating_mul(cols).saturating_mul(bits).div_ceil(8);
         let meta = if self.weight.is_quantized() {
             let groups_per_row = match self.group_size {
-                Some(group) => cols.div_ceil(u128::from(group)),
+                // A group of 0 is refused by `validate`; `max(1)` only keeps this total.
+                Some(group) => cols.div_ceil(u128::from(group.max(1))),
                 None => 1,
             };
             let groups = rows.saturating_mul(groups_per_row);
@@ -260,14 +313,17 @@ impl QuantScheme {
                 0
             };
             let codebook = match self.weight {
-                WeightFormat::Codebook(b) => u128::from(FP16_BYTES) << b,
+                // Valid codebooks have b <= 8; larger ones only must not overflow the shift.
+                WeightFormat::Codebook(b) if b < 120 => u128::from(FP16_BYTES) << b,
+                WeightFormat::Codebook(_) => u128::MAX,
                 _ => 0,
             };
             scales.saturating_add(zeros).saturating_add(codebook)
         } else {
             0
         };
-        u64::try_from(packed.saturating_add(meta)).unwrap_or(u64::MAX)
+        // The u128 terms saturate only far beyond u64::MAX, so a saturated term fails here too.
+        u64::try_from(packed.saturating_add(meta)).ok()
     }
 }
 
@@ -401,9 +457,29 @@ impl FromStr for QuantScheme {
 
         let group_size = if cur.eat("g") {
             let digits = cur.take_while(|c| c.is_ascii_digit());
-            match digits.parse::<u32>() {
-                Ok(group) if group >= 1 => Some(group),
-                _ => {
+            let out_of_range = || {
+                bad(format!(
+                    "group size `{digits}` {}",
+                    QuantScheme::GROUP_SIZE.message()
+                ))
+            };
+            match digits.parse::<u64>() {
+                Ok(0) => {
+                    return Err(bad(format!(
+                        "group size `{digits}` is not a positive integer"
+                    )))
+                }
+                Ok(group) => match QuantScheme::GROUP_SIZE
+                    .check_u64(group)
+                    .ok()
+                    .and_then(|g| u32::try_from(g).ok())
+                {
+                    Some(group) => Some(group),
+                    None => return Err(out_of_range()),
+                },
+                // Only digits reach here: a number too large for u64.
+                Err(_) if !digits.is_empty() => return Err(out_of_range()),
+                Err(_) => {
                     return Err(bad(format!(
                         "group size `{digits}` is not a positive integer"
                     )))
@@ -523,6 +599,43 @@ mod tests {
             (2 * 100 * 3_u64).div_ceil(8) + 2 * 2 * 2 + 16
         );
         assert_eq!(QuantScheme::FP16.weight_bytes(u64::MAX, u64::MAX), u64::MAX);
+        assert_eq!(QuantScheme::FP16.try_weight_bytes(u64::MAX, u64::MAX), None);
+        assert_eq!(
+            QuantScheme::FP16.try_weight_bytes(1 << 31, 1 << 31),
+            Some(1 << 63)
+        );
+        assert_eq!(QuantScheme::FP16.try_weight_bytes(1 << 32, 1 << 31), None);
+        // Schemes the parser cannot produce still give a number, never a panic.
+        let odd = QuantScheme {
+            weight: WeightFormat::Codebook(200),
+            group_size: Some(0),
+            ..parse("wc3a8")
+        };
+        assert_eq!(odd.try_weight_bytes(4, 4), None);
+        assert!(odd.validate().is_err());
+    }
+
+    #[test]
+    fn validate_accepts_what_parses_and_refuses_the_rest() {
+        for text in ["w2a8kv4", "w1.58a8", "w4a16g128z", "wc3afp8", "w16a16"] {
+            assert_eq!(parse(text).validate(), Ok(()), "{text}");
+        }
+        let mut s = parse("w4a16g128");
+        s.group_size = Some(0);
+        assert_eq!(
+            s.validate().unwrap_err().to_string(),
+            "unknown quantization scheme `w4a16kv16g0`: group size `0` must be between 1 and \
+             1048576 weights"
+        );
+        s.group_size = None;
+        s.weight = WeightFormat::Int(5);
+        assert!(s.validate().is_err());
+        let mut s = parse("w16a16");
+        s.group_size = Some(64);
+        assert!(s.validate().is_err());
+        let mut s = parse("w1a8");
+        s.zero_point = true;
+        assert!(s.validate().is_err());
     }
 
     fn arb_scheme() -> impl Strategy<Value = QuantScheme> {

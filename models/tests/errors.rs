@@ -72,8 +72,136 @@ fn fractional_and_huge_sizes() {
     let text = format!(r#"{{{LLAMA_OK}, "hidden_size": 64, "num_hidden_layers": 99999999999}}"#);
     assert_eq!(
         import_error(&text),
-        "bad/config.json: field `num_hidden_layers`: must be at most 4294967295 (got 99999999999)"
+        "bad/config.json: field `num_hidden_layers`: must be between 1 and 10000 layers (got 99999999999)"
     );
+}
+
+/// The Mistral `config.json` fixture with `key` set to `value` (raw JSON text).
+fn mistral_with(key: &str, value: &str) -> String {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mistral-7b-v0.1.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    doc[key] = serde_json::from_str(value).unwrap();
+    doc.to_string()
+}
+
+#[test]
+fn layers_beyond_i32_give_the_range_not_an_overflow() {
+    // Issue 14: this used to import and then overflow in the engine.
+    assert_eq!(
+        import_error(&mistral_with("num_hidden_layers", "2147483648")),
+        "bad/config.json: field `num_hidden_layers`: must be between 1 and 10000 layers (got 2147483648)"
+    );
+}
+
+#[test]
+fn every_size_has_a_range() {
+    let cases = [
+        ("hidden_size", "2097152", "must be between 1 and 1048576"),
+        (
+            "intermediate_size",
+            "1048577",
+            "must be between 1 and 1048576",
+        ),
+        (
+            "num_attention_heads",
+            "131072",
+            "must be between 1 and 65536 heads",
+        ),
+        (
+            "num_key_value_heads",
+            "65537",
+            "must be between 1 and 65536 heads",
+        ),
+        ("head_dim", "65537", "must be between 1 and 65536"),
+        (
+            "vocab_size",
+            "16777217",
+            "must be between 1 and 16777216 tokens",
+        ),
+        (
+            "max_position_embeddings",
+            "16777217",
+            "must be between 1 and 16777216 tokens",
+        ),
+    ];
+    for (key, value, message) in cases {
+        assert_eq!(
+            import_error(&mistral_with(key, value)),
+            format!("bad/config.json: field `{key}`: {message} (got {value})"),
+        );
+    }
+}
+
+#[test]
+fn integers_beyond_u64_and_below_i64_are_one_line_errors() {
+    assert_eq!(
+        import_error(&mistral_with("num_hidden_layers", "18446744073709551616")),
+        "bad/config.json: field `num_hidden_layers`: must be between 1 and 10000 layers (got 1.8446744073709552e+19)"
+    );
+    assert_eq!(
+        import_error(&mistral_with("vocab_size", "1e20")),
+        "bad/config.json: field `vocab_size`: must be between 1 and 16777216 tokens (got 1e+20)"
+    );
+    assert_eq!(
+        import_error(&mistral_with("hidden_size", "-9223372036854775809")),
+        "bad/config.json: field `hidden_size`: must be a positive integer (got -9.223372036854776e+18)"
+    );
+    assert_eq!(
+        import_error(&mistral_with("hidden_size", "4096.0")),
+        "bad/config.json: field `hidden_size`: must be a positive integer (got 4096.0)"
+    );
+}
+
+#[test]
+fn derived_head_dim_is_checked_against_its_range() {
+    let text = r#"{"model_type": "llama", "hidden_size": 1048576, "intermediate_size": 64,
+        "num_hidden_layers": 2, "num_attention_heads": 8, "vocab_size": 10}"#;
+    assert_eq!(
+        import_error(text),
+        "bad/config.json: field `num_attention_heads`: gives head_dim = 1048576 / 8 = 131072 \
+         when `head_dim` is not given, and head_dim must be between 1 and 65536 (got 8)"
+    );
+    let text = r#"{"model_type": "gpt2", "n_embd": 524288, "n_layer": 2, "n_head": 16,
+        "vocab_size": 10}"#;
+    assert_eq!(
+        import_error(text),
+        "bad/config.json: field `n_embd`: gives n_inner = 4 x 524288 = 2097152 when `n_inner` \
+         is not given, and n_inner must be between 1 and 1048576 (got 524288)"
+    );
+}
+
+#[test]
+fn moe_counts_have_ranges() {
+    let text = r#"{"model_type": "mixtral", "hidden_size": 64, "intermediate_size": 64,
+        "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 10,
+        "num_local_experts": 5000, "num_experts_per_tok": 3}"#;
+    assert_eq!(
+        import_error(text),
+        "bad/config.json: field `num_local_experts`: must be between 1 and 4096 experts (got 5000)"
+    );
+}
+
+#[test]
+fn real_keys_are_checked_though_not_modelled() {
+    assert_eq!(
+        import_error(&mistral_with("rope_theta", "-1")),
+        "bad/config.json: field `rope_theta`: must be between 1 and 1e12 (got -1)"
+    );
+    assert_eq!(
+        import_error(&mistral_with("rms_norm_eps", "\"small\"")),
+        "bad/config.json: field `rms_norm_eps`: must be a number (got \"small\")"
+    );
+    assert_eq!(
+        import_error(&mistral_with("rms_norm_eps", "2.5")),
+        "bad/config.json: field `rms_norm_eps`: must be between 0 and 1 (got 2.5)"
+    );
+    // JSON has no NaN or infinity; a literal too large for f64 is malformed JSON.
+    let err = import_error(
+        &mistral_with("rope_theta", "1").replace("\"rope_theta\":1", "\"rope_theta\":1e400"),
+    );
+    assert!(err.contains("malformed JSON: number out of range"), "{err}");
 }
 
 #[test]
@@ -212,6 +340,15 @@ fn bad_quant_strings() {
         ("w4a8kv2", "KV-cache width 2 is not one of 4, 8, 16"),
         ("w4a16g0", "group size `0` is not a positive integer"),
         ("w4a16g", "group size `` is not a positive integer"),
+        ("w4a16g00", "group size `00` is not a positive integer"),
+        (
+            "w4a16g2000000",
+            "group size `2000000` must be between 1 and 1048576 weights",
+        ),
+        (
+            "w4a16g99999999999999999999999",
+            "group size `99999999999999999999999` must be between 1 and 1048576 weights",
+        ),
         ("w16a16g128", "fp16 weights (w16) take no group size"),
         (
             "w1.58a8z",
@@ -242,5 +379,21 @@ fn bad_quant_strings() {
         "w9z3".parse::<QuantScheme>().unwrap_err().to_string(),
         "unknown quantization scheme `w9z3`: weight width 9 is not one of 1, 1.58, 2, 3, 4, 8, 16 \
          (or c<bits> for a codebook)"
+    );
+}
+
+#[test]
+fn quant_text_with_a_newline_stays_on_one_line() {
+    // Found by fuzz_quant (its proptest-regressions file keeps the seed).
+    let err = "w4a8\nx".parse::<QuantScheme>().unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "unknown quantization scheme `w4a8\\nx`: unexpected `\\nx`; expected \
+         w<bits>a<bits>[kv<bits>][g<size>][z]"
+    );
+    assert_eq!(
+        "\n".parse::<QuantScheme>().unwrap_err().to_string(),
+        "unknown quantization scheme `\\n`: must start with `w` and the weight width (e.g. \
+         `w4a16`, `w1.58a8`)"
     );
 }

@@ -3,6 +3,10 @@
 //!
 //! Knows nothing about hardware: an [`Op`] says what must be computed and moved, never how long
 //! it takes.
+//!
+//! Entry points: [`Workload::new`] (validated: every parameter within its declared range, see
+//! [`Workload::LIMITS`], and every count of the run within 64 bits), [`Workload::steps`],
+//! [`try_lower_step`] (checked) and [`lower_step`] (for steps of a validated workload).
 
 pub mod error;
 pub mod footprint;
@@ -12,6 +16,6 @@ pub mod scenario;
 
 pub use error::WorkloadError;
 pub use footprint::{kv_bytes_per_token, linear_weight_bytes, model_weight_bytes, Footprint};
-pub use lower::{lower_step, Step, StepKind};
+pub use lower::{lower_step, try_lower_step, Step, StepKind};
 pub use op::{GemmOperand, Op, OpKind, OpShape, Phase};
 pub use scenario::{Speculative, Workload};

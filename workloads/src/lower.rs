@@ -11,9 +11,15 @@
 //! - MoE routing is balanced: `batch x tokens x top_k` assignments spread evenly over
 //!   `min(experts, assignments)` experts (the most weight traffic any routing can cause).
 //! - Bias additions are folded into their projections and not counted separately.
+//!
+//! Every count is computed with checked arithmetic ([`try_lower_step`]): a FLOP or byte count
+//! of an op, or that count times the op's `repeat`, or the sum of its byte counts times
+//! `repeat`, that does not fit in a `u64` is a [`WorkloadError::TooLarge`] naming the factor
+//! at fault, never a panic or a wrapped number.
 
 use lutforge_models::{Activation, KvFormat, ModelConfig, NormKind, PositionKind, QuantScheme};
 
+use crate::error::WorkloadError;
 use crate::op::{GemmOperand, Op, OpKind, OpShape, Phase};
 
 /// Bytes of an fp16 element of the residual stream, embeddings and vector-unit operands.
@@ -58,7 +64,43 @@ impl Step {
 }
 
 /// Lowers one step of `model` under `quant` to ops. Per-layer ops carry `repeat = num_layers`.
+///
+/// For callers that have validated their input: every step of a [`crate::Workload`] (from
+/// [`crate::Workload::steps`], with [`crate::Workload::model_of`]) lowers without error, as
+/// `Workload` construction lowers the largest steps with [`try_lower_step`].
+///
+/// # Panics
+///
+/// When [`try_lower_step`] fails: an invalid model or scheme, an empty step, or a count that
+/// does not fit in 64 bits. Use [`try_lower_step`] for unvalidated input.
 pub fn lower_step(model: &ModelConfig, quant: &QuantScheme, step: &Step) -> Vec<Op> {
+    match try_lower_step(model, quant, step) {
+        Ok(ops) => ops,
+        Err(err) => panic!("lower_step on an unvalidated step ({err}); use try_lower_step"),
+    }
+}
+
+/// Lowers one step like [`lower_step`], checking everything: the model
+/// ([`ModelConfig::validate`]) and the scheme ([`QuantScheme::validate`]), a step of at least
+/// one sequence and one new token, and every count for overflow (see the module doc). For
+/// each op, `flops * repeat` and `total_bytes() * repeat` fit in a `u64`.
+pub fn try_lower_step(
+    model: &ModelConfig,
+    quant: &QuantScheme,
+    step: &Step,
+) -> Result<Vec<Op>, WorkloadError> {
+    model.validate(&model.name)?;
+    quant.validate()?;
+    if step.batch == 0 {
+        return Err(WorkloadError::invalid("batch", 0, "must be at least 1"));
+    }
+    if step.new_tokens == 0 {
+        return Err(WorkloadError::invalid(
+            "new_tokens",
+            0,
+            "must be at least 1",
+        ));
+    }
     Lowering {
         model,
         quant,
@@ -68,6 +110,147 @@ pub fn lower_step(model: &ModelConfig, quant: &QuantScheme, step: &Step) -> Vec<
     .ops()
 }
 
+/// The factor to blame when a product overflows: a step or model dimension and its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Blame {
+    /// Field name: a [`Step`] field or a [`ModelConfig`] field.
+    name: &'static str,
+    /// Its value.
+    value: u64,
+    /// A step (workload) dimension, preferred over a model size: the user's knob.
+    workload: bool,
+}
+
+/// The worse of two blames: a workload dimension over a model size, then the larger value.
+fn worse(a: Option<Blame>, b: Option<Blame>) -> Option<Blame> {
+    match (a, b) {
+        (Some(x), Some(y)) => {
+            if (y.workload, y.value) > (x.workload, x.value) {
+                Some(y)
+            } else {
+                Some(x)
+            }
+        }
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+/// An overflow, with the factor to blame (`None` only if constants alone overflowed).
+#[derive(Debug, Clone, Copy)]
+struct Fault(Option<Blame>);
+
+impl Fault {
+    /// The typed error for this overflow of `quantity`.
+    fn error(self, quantity: String) -> WorkloadError {
+        let (dimension, value) = self.0.map_or(("(constant)", 0), |b| (b.name, b.value));
+        WorkloadError::TooLarge {
+            dimension: dimension.to_string(),
+            value,
+            quantity,
+        }
+    }
+}
+
+/// A count that remembers which of its factors to blame should a product built on it overflow.
+#[derive(Debug, Clone, Copy)]
+struct N {
+    value: u64,
+    blame: Option<Blame>,
+}
+
+impl N {
+    /// A constant of the lowering (bytes per element, ops per element): never to blame.
+    fn k(value: u64) -> N {
+        N { value, blame: None }
+    }
+
+    /// A step dimension.
+    fn step(name: &'static str, value: u64) -> N {
+        N {
+            value,
+            blame: Some(Blame {
+                name,
+                value,
+                workload: true,
+            }),
+        }
+    }
+
+    /// A model size.
+    fn model(name: &'static str, value: u64) -> N {
+        N {
+            value,
+            blame: Some(Blame {
+                name,
+                value,
+                workload: false,
+            }),
+        }
+    }
+
+    fn joined(self, other: N, value: Option<u64>) -> Result<N, Fault> {
+        let blame = worse(self.blame, other.blame);
+        match value {
+            Some(value) => Ok(N { value, blame }),
+            None => Err(Fault(blame)),
+        }
+    }
+
+    fn mul(self, other: N) -> Result<N, Fault> {
+        self.joined(other, self.value.checked_mul(other.value))
+    }
+
+    fn add(self, other: N) -> Result<N, Fault> {
+        self.joined(other, self.value.checked_add(other.value))
+    }
+
+    fn sub(self, other: N) -> Result<N, Fault> {
+        self.joined(other, self.value.checked_sub(other.value))
+    }
+
+    /// The smaller of the two, keeping its own blame.
+    fn min(self, other: N) -> N {
+        if other.value < self.value {
+            other
+        } else {
+            self
+        }
+    }
+
+    /// `ceil(self / by)` for `by >= 1`; keeps the blame of `self`.
+    fn div_ceil(self, by: u64) -> N {
+        N {
+            value: self.value.div_ceil(by.max(1)),
+            blame: self.blame,
+        }
+    }
+}
+
+/// The six counts of one op (one repetition), before they become an [`Op`].
+#[derive(Debug, Clone, Copy)]
+struct Counts {
+    flops: N,
+    weight: N,
+    kv_read: N,
+    kv_write: N,
+    act_read: N,
+    act_write: N,
+}
+
+impl Counts {
+    fn zero() -> Counts {
+        Counts {
+            flops: N::k(0),
+            weight: N::k(0),
+            kv_read: N::k(0),
+            kv_write: N::k(0),
+            act_read: N::k(0),
+            act_write: N::k(0),
+        }
+    }
+}
+
 struct Lowering<'a> {
     model: &'a ModelConfig,
     quant: &'a QuantScheme,
@@ -75,67 +258,94 @@ struct Lowering<'a> {
     phase: Phase,
 }
 
+/// The error for an overflow while counting `kind`.
+fn in_op(kind: OpKind) -> impl Fn(Fault) -> WorkloadError {
+    move |fault| fault.error(format!("FLOP or byte counts of `{}`", kind.as_str()))
+}
+
 impl Lowering<'_> {
-    fn ops(&self) -> Vec<Op> {
+    fn ops(&self) -> Result<Vec<Op>, WorkloadError> {
         let m = self.model;
-        let layers = m.num_layers;
-        let tokens = self.step.batch * self.step.new_tokens;
+        let s = self.step;
+        let shared = |fault: Fault| fault.error("token and width products of the step".into());
+        let layers = N::model("num_layers", m.num_layers);
+        let hidden = self.hidden();
+        let tokens = N::step("batch", s.batch)
+            .mul(N::step("new_tokens", s.new_tokens))
+            .map_err(shared)?;
+        let q_dim = N::model("num_heads", m.num_heads)
+            .mul(N::model("head_dim", m.head_dim))
+            .map_err(shared)?;
+        let kv_dim = self.kv_dim().map_err(shared)?;
         let mut ops = Vec::with_capacity(20);
-        let mut embed = self.vector(OpKind::Embedding, 1, tokens * m.hidden_size, 1);
-        embed.weight_bytes = tokens * m.hidden_size * FP16_BYTES;
-        embed.act_read_bytes = 0;
-        if m.position == PositionKind::Learned {
-            embed.weight_bytes *= 2;
-            embed.flops = tokens * m.hidden_size;
-        } else {
-            embed.flops = 0;
-        }
-        ops.push(embed);
+
+        // Token (and learned position) embedding: a gather, no activation read.
+        let embedding = (|| {
+            let elements = tokens.mul(hidden)?;
+            let mut c = self.vector_counts(elements, 1)?;
+            c.weight = elements.mul(N::k(FP16_BYTES))?;
+            c.act_read = N::k(0);
+            if m.position == PositionKind::Learned {
+                c.weight = c.weight.mul(N::k(2))?;
+                c.flops = elements;
+            } else {
+                c.flops = N::k(0);
+            }
+            self.finish(OpKind::Embedding, N::k(1), vector_shape(elements, 1), c)
+        })()
+        .map_err(in_op(OpKind::Embedding))?;
+        ops.push(embedding);
 
         // Attention block.
-        ops.push(self.norm(layers, tokens));
-        ops.push(self.projection(
-            OpKind::QkvProj,
-            layers,
-            tokens,
-            m.q_dim() + 2 * m.kv_dim(),
-            m.hidden_size,
-            1,
-        ));
+        ops.push(self.norm(layers, tokens)?);
+        let qkv_cols = kv_dim
+            .mul(N::k(2))
+            .and_then(|kv| q_dim.add(kv))
+            .map_err(in_op(OpKind::QkvProj))?;
+        ops.push(self.projection(OpKind::QkvProj, layers, tokens, qkv_cols, hidden, N::k(1))?);
         if m.extra_norms_per_layer > 0 {
-            let mut extra = self.norm(layers, tokens);
-            extra.repeat = layers * m.extra_norms_per_layer;
-            ops.push(extra);
+            let repeat = layers
+                .mul(N::model("extra_norms_per_layer", m.extra_norms_per_layer))
+                .map_err(in_op(OpKind::Norm))?;
+            ops.push(self.norm(repeat, tokens)?);
         }
         if m.position == PositionKind::Rope {
-            ops.push(self.vector(OpKind::Rope, layers, tokens * (m.q_dim() + m.kv_dim()), 3));
+            let elements = q_dim
+                .add(kv_dim)
+                .and_then(|w| tokens.mul(w))
+                .map_err(in_op(OpKind::Rope))?;
+            ops.push(self.vector(OpKind::Rope, layers, elements, 3)?);
         }
-        ops.push(self.kv_write(layers, tokens));
-        ops.extend(self.attention(layers));
-        ops.push(self.projection(OpKind::OProj, layers, tokens, m.hidden_size, m.q_dim(), 1));
-        ops.push(self.vector(OpKind::Residual, layers, tokens * m.hidden_size, 1));
+        ops.push(self.kv_write(layers, tokens, kv_dim)?);
+        ops.extend(self.attention(layers, kv_dim)?);
+        ops.push(self.projection(OpKind::OProj, layers, tokens, hidden, q_dim, N::k(1))?);
+        ops.push(self.residual(layers, tokens)?);
 
         // Feed-forward block.
-        ops.push(self.norm(layers, tokens));
+        ops.push(self.norm(layers, tokens)?);
+        let intermediate = N::model("intermediate_size", m.intermediate_size);
         let up_cols = if m.gated_ffn {
-            2 * m.intermediate_size
+            intermediate.mul(N::k(2)).map_err(in_op(OpKind::FfnUp))?
         } else {
-            m.intermediate_size
+            intermediate
         };
         let (expert_rows, experts_used) = match m.moe {
-            None => (tokens, 1),
+            None => (tokens, N::k(1)),
             Some(moe) => {
-                let assignments = tokens * moe.top_k;
-                let used = moe.num_experts.min(assignments);
-                let mut router = self.vector(
-                    OpKind::Router,
-                    layers,
-                    tokens * m.hidden_size * moe.num_experts,
-                    2,
-                );
-                router.weight_bytes = m.hidden_size * moe.num_experts * FP16_BYTES;
+                let experts = N::model("num_experts", moe.num_experts);
+                let assignments = tokens
+                    .mul(N::model("top_k", moe.top_k))
+                    .map_err(in_op(OpKind::Router))?;
+                let used = experts.min(assignments);
+                let router = (|| {
+                    let elements = tokens.mul(hidden)?.mul(experts)?;
+                    let mut c = self.vector_counts(elements, 2)?;
+                    c.weight = hidden.mul(experts)?.mul(N::k(FP16_BYTES))?;
+                    self.finish(OpKind::Router, layers, vector_shape(elements, 2), c)
+                })()
+                .map_err(in_op(OpKind::Router))?;
                 ops.push(router);
-                (assignments.div_ceil(used), used)
+                (assignments.div_ceil(used.value), used)
             }
         };
         ops.push(self.projection(
@@ -143,183 +353,270 @@ impl Lowering<'_> {
             layers,
             expert_rows,
             up_cols,
-            m.hidden_size,
+            hidden,
             experts_used,
-        ));
+        )?);
         let act_ops = match m.activation {
             Activation::Silu => 4,
             Activation::Gelu => 8,
             Activation::Relu => 1,
             Activation::Relu2 => 2,
         } + u64::from(m.gated_ffn);
-        ops.push(self.vector(
-            OpKind::FfnAct,
-            layers,
-            expert_rows * experts_used * m.intermediate_size,
-            act_ops,
-        ));
+        let act_elements = expert_rows
+            .mul(experts_used)
+            .and_then(|rows| rows.mul(intermediate))
+            .map_err(in_op(OpKind::FfnAct))?;
+        ops.push(self.vector(OpKind::FfnAct, layers, act_elements, act_ops)?);
         ops.push(self.projection(
             OpKind::FfnDown,
             layers,
             expert_rows,
-            m.hidden_size,
-            m.intermediate_size,
+            hidden,
+            intermediate,
             experts_used,
-        ));
-        ops.push(self.vector(OpKind::Residual, layers, tokens * m.hidden_size, 1));
+        )?);
+        ops.push(self.residual(layers, tokens)?);
 
         // Final norm and LM head on the positions whose logits are needed.
-        let logit_rows = self.step.batch * self.step.logits_rows;
-        if logit_rows > 0 {
-            ops.push(self.norm(1, logit_rows));
+        let logit_rows = N::step("batch", s.batch)
+            .mul(N::step("logits_rows", s.logits_rows))
+            .map_err(in_op(OpKind::LmHead))?;
+        if logit_rows.value > 0 {
+            ops.push(self.norm(N::k(1), logit_rows)?);
             ops.push(self.projection(
                 OpKind::LmHead,
-                1,
+                N::k(1),
                 logit_rows,
-                m.vocab_size,
-                m.hidden_size,
-                1,
-            ));
+                N::model("vocab_size", m.vocab_size),
+                hidden,
+                N::k(1),
+            )?);
         }
-        ops
+        Ok(ops)
     }
 
-    fn vector(&self, kind: OpKind, repeat: u64, elements: u64, ops_per_element: u64) -> Op {
-        Op {
+    fn hidden(&self) -> N {
+        N::model("hidden_size", self.model.hidden_size)
+    }
+
+    fn kv_dim(&self) -> Result<N, Fault> {
+        N::model("num_kv_heads", self.model.num_kv_heads)
+            .mul(N::model("head_dim", self.model.head_dim))
+    }
+
+    /// Checks the counts times `repeat` and builds the op.
+    fn finish(&self, kind: OpKind, repeat: N, shape: OpShape, c: Counts) -> Result<Op, Fault> {
+        let bytes = c
+            .weight
+            .add(c.kv_read)?
+            .add(c.kv_write)?
+            .add(c.act_read)?
+            .add(c.act_write)?;
+        // The byte sum bounds each byte count, so these two products bound every total.
+        bytes.mul(repeat)?;
+        c.flops.mul(repeat)?;
+        Ok(Op {
             kind,
             phase: self.phase,
-            repeat,
-            shape: OpShape::Vector {
-                elements,
-                ops_per_element,
-            },
-            flops: elements * ops_per_element,
-            weight_bytes: 0,
-            kv_read_bytes: 0,
-            kv_write_bytes: 0,
-            act_read_bytes: elements * FP16_BYTES,
-            act_write_bytes: elements * FP16_BYTES,
-        }
+            repeat: repeat.value,
+            shape,
+            flops: c.flops.value,
+            weight_bytes: c.weight.value,
+            kv_read_bytes: c.kv_read.value,
+            kv_write_bytes: c.kv_write.value,
+            act_read_bytes: c.act_read.value,
+            act_write_bytes: c.act_write.value,
+        })
     }
 
-    fn norm(&self, repeat: u64, rows: u64) -> Op {
+    /// Counts of an element-wise op reading and writing fp16.
+    fn vector_counts(&self, elements: N, ops_per_element: u64) -> Result<Counts, Fault> {
+        let fp16 = elements.mul(N::k(FP16_BYTES))?;
+        Ok(Counts {
+            flops: elements.mul(N::k(ops_per_element))?,
+            act_read: fp16,
+            act_write: fp16,
+            ..Counts::zero()
+        })
+    }
+
+    fn vector(
+        &self,
+        kind: OpKind,
+        repeat: N,
+        elements: N,
+        ops_per_element: u64,
+    ) -> Result<Op, WorkloadError> {
+        self.vector_counts(elements, ops_per_element)
+            .and_then(|c| self.finish(kind, repeat, vector_shape(elements, ops_per_element), c))
+            .map_err(in_op(kind))
+    }
+
+    fn residual(&self, repeat: N, tokens: N) -> Result<Op, WorkloadError> {
+        let elements = tokens.mul(self.hidden()).map_err(in_op(OpKind::Residual))?;
+        self.vector(OpKind::Residual, repeat, elements, 1)
+    }
+
+    fn norm(&self, repeat: N, rows: N) -> Result<Op, WorkloadError> {
         let ops_per_element = match self.model.norm {
             NormKind::RmsNorm => 4,
             NormKind::LayerNorm => 6,
         };
-        self.vector(
-            OpKind::Norm,
-            repeat,
-            rows * self.model.hidden_size,
-            ops_per_element,
-        )
+        let elements = rows.mul(self.hidden()).map_err(in_op(OpKind::Norm))?;
+        self.vector(OpKind::Norm, repeat, elements, ops_per_element)
     }
 
     /// `count` products of (m x k) activations by (k x n) weights.
-    fn projection(&self, kind: OpKind, repeat: u64, m: u64, n: u64, k: u64, count: u64) -> Op {
+    fn projection(
+        &self,
+        kind: OpKind,
+        repeat: N,
+        m: N,
+        n: N,
+        k: N,
+        count: N,
+    ) -> Result<Op, WorkloadError> {
         let act = self.quant.act;
-        Op {
-            kind,
-            phase: self.phase,
-            repeat,
-            shape: OpShape::Gemm {
-                m,
-                n,
-                k,
-                count,
+        (|| {
+            let weights = match self.quant.try_weight_bytes(n.value, k.value) {
+                Some(bytes) => N {
+                    value: bytes,
+                    blame: worse(n.blame, k.blame),
+                },
+                None => return Err(Fault(worse(n.blame, k.blame))),
+            };
+            let mk_count = m.mul(k)?.mul(count)?;
+            let mn_count = m.mul(n)?.mul(count)?;
+            let c = Counts {
+                flops: mn_count.mul(k)?.mul(N::k(2))?,
+                weight: weights.mul(count)?,
+                act_read: mk_count.mul(N::k(u64::from(act.bits())))?.div_ceil(8),
+                act_write: mn_count.mul(N::k(FP16_BYTES))?,
+                ..Counts::zero()
+            };
+            let shape = OpShape::Gemm {
+                m: m.value,
+                n: n.value,
+                k: k.value,
+                count: count.value,
                 operand: GemmOperand::Weights(self.quant.weight),
                 act,
-            },
-            flops: 2 * m * n * k * count,
-            weight_bytes: self.quant.weight_bytes(n, k) * count,
-            kv_read_bytes: 0,
-            kv_write_bytes: 0,
-            act_read_bytes: bytes_of_bits(m * k * count * u64::from(act.bits())),
-            act_write_bytes: m * n * count * FP16_BYTES,
-        }
+            };
+            self.finish(kind, repeat, shape, c)
+        })()
+        .map_err(in_op(kind))
     }
 
-    fn kv_write(&self, repeat: u64, tokens: u64) -> Op {
-        let elements = tokens * 2 * self.model.kv_dim();
-        let mut op = self.vector(OpKind::KvWrite, repeat, elements, 2);
-        op.act_write_bytes = 0;
-        op.kv_write_bytes = self.kv_bytes(tokens);
-        op
+    fn kv_write(&self, repeat: N, tokens: N, kv_dim: N) -> Result<Op, WorkloadError> {
+        (|| {
+            let elements = tokens.mul(N::k(2))?.mul(kv_dim)?;
+            let mut c = self.vector_counts(elements, 2)?;
+            c.act_write = N::k(0);
+            c.kv_write = self.kv_bytes_one(tokens, kv_dim)?.mul(N::k(2))?;
+            self.finish(OpKind::KvWrite, repeat, vector_shape(elements, 2), c)
+        })()
+        .map_err(in_op(OpKind::KvWrite))
     }
 
     /// Bytes of K (or V, the same) entries for `tokens` tokens of one layer, with per-head
     /// fp16 scales for integer formats.
-    fn kv_bytes_one(&self, tokens: u64) -> u64 {
-        let m = self.model;
+    fn kv_bytes_one(&self, tokens: N, kv_dim: N) -> Result<N, Fault> {
         let kv = self.quant.kv;
-        let data = bytes_of_bits(tokens * m.kv_dim() * u64::from(kv.bits()));
+        let data = tokens
+            .mul(kv_dim)?
+            .mul(N::k(u64::from(kv.bits())))?
+            .div_ceil(8);
         let scales = match kv {
-            KvFormat::Fp16 => 0,
-            KvFormat::Int4 | KvFormat::Int8 => tokens * m.num_kv_heads * FP16_BYTES,
+            KvFormat::Fp16 => N::k(0),
+            KvFormat::Int4 | KvFormat::Int8 => tokens
+                .mul(N::model("num_kv_heads", self.model.num_kv_heads))?
+                .mul(N::k(FP16_BYTES))?,
         };
-        data + scales
+        data.add(scales)
     }
 
-    fn kv_bytes(&self, tokens: u64) -> u64 {
-        2 * self.kv_bytes_one(tokens)
-    }
-
-    fn attention(&self, repeat: u64) -> [Op; 3] {
+    fn attention(&self, repeat: N, kv_dim: N) -> Result<[Op; 3], WorkloadError> {
         let m = self.model;
         let s = self.step;
-        let group = m.num_heads / m.num_kv_heads;
-        let context = s.context_tokens + s.new_tokens;
-        let count = s.batch * m.num_kv_heads;
-        let rows = group * s.new_tokens;
+        let shared_fault = |fault: Fault| fault.error("attention sizes of the step".into());
+        let batch = N::step("batch", s.batch);
+        let new_tokens = N::step("new_tokens", s.new_tokens);
+        let head_dim = N::model("head_dim", m.head_dim);
+        // Validated: num_kv_heads >= 1 divides num_heads.
+        let group = N {
+            value: m.num_heads / m.num_kv_heads.max(1),
+            blame: N::model("num_heads", m.num_heads).blame,
+        };
+        let context = N::step("context_tokens", s.context_tokens)
+            .add(new_tokens)
+            .map_err(shared_fault)?;
+        let count = batch
+            .mul(N::model("num_kv_heads", m.num_kv_heads))
+            .map_err(shared_fault)?;
+        let rows = group.mul(new_tokens).map_err(shared_fault)?;
         // KV entries read: the shared prefix once, the rest once per sequence.
-        let shared = s.shared_context_tokens.min(context);
-        let read_tokens = shared + s.batch * (context - shared);
+        let shared = N::step("shared_context_tokens", s.shared_context_tokens).min(context);
+        let read_tokens = context
+            .sub(shared)
+            .and_then(|own| batch.mul(own))
+            .and_then(|own| shared.add(own))
+            .map_err(shared_fault)?;
         let operand = GemmOperand::KvCache(self.quant.kv);
         let act = self.quant.act;
-        let act_bits = u64::from(act.bits());
-        let score = Op {
-            kind: OpKind::AttnScore,
-            phase: self.phase,
-            repeat,
-            shape: OpShape::Gemm {
-                m: rows,
-                n: context,
+        let act_bits = N::k(u64::from(act.bits()));
+        let score = (|| {
+            let rows_count = rows.mul(count)?;
+            let scores = rows_count.mul(context)?;
+            let c = Counts {
+                flops: scores.mul(head_dim)?.mul(N::k(2))?,
+                kv_read: self.kv_bytes_one(read_tokens, kv_dim)?,
+                act_read: rows_count.mul(head_dim)?.mul(act_bits)?.div_ceil(8),
+                act_write: scores.mul(N::k(FP16_BYTES))?,
+                ..Counts::zero()
+            };
+            let shape = OpShape::Gemm {
+                m: rows.value,
+                n: context.value,
                 k: m.head_dim,
-                count,
+                count: count.value,
                 operand,
                 act,
-            },
-            flops: 2 * rows * context * m.head_dim * count,
-            weight_bytes: 0,
-            kv_read_bytes: self.kv_bytes_one(read_tokens),
-            kv_write_bytes: 0,
-            act_read_bytes: bytes_of_bits(rows * m.head_dim * count * act_bits),
-            act_write_bytes: rows * context * count * FP16_BYTES,
-        };
-        let softmax = self.vector(OpKind::Softmax, repeat, rows * context * count, 5);
-        let value = Op {
-            kind: OpKind::AttnValue,
-            phase: self.phase,
-            repeat,
-            shape: OpShape::Gemm {
-                m: rows,
+            };
+            self.finish(OpKind::AttnScore, repeat, shape, c)
+        })()
+        .map_err(in_op(OpKind::AttnScore))?;
+        let scores = rows
+            .mul(context)
+            .and_then(|x| x.mul(count))
+            .map_err(in_op(OpKind::Softmax))?;
+        let softmax = self.vector(OpKind::Softmax, repeat, scores, 5)?;
+        let value = (|| {
+            let rows_count = rows.mul(count)?;
+            let c = Counts {
+                flops: scores.mul(head_dim)?.mul(N::k(2))?,
+                kv_read: self.kv_bytes_one(read_tokens, kv_dim)?,
+                act_read: scores.mul(act_bits)?.div_ceil(8),
+                act_write: rows_count.mul(head_dim)?.mul(N::k(FP16_BYTES))?,
+                ..Counts::zero()
+            };
+            let shape = OpShape::Gemm {
+                m: rows.value,
                 n: m.head_dim,
-                k: context,
-                count,
+                k: context.value,
+                count: count.value,
                 operand,
                 act,
-            },
-            flops: 2 * rows * context * m.head_dim * count,
-            weight_bytes: 0,
-            kv_read_bytes: self.kv_bytes_one(read_tokens),
-            kv_write_bytes: 0,
-            act_read_bytes: bytes_of_bits(rows * context * count * act_bits),
-            act_write_bytes: rows * m.head_dim * count * FP16_BYTES,
-        };
-        [score, softmax, value]
+            };
+            self.finish(OpKind::AttnValue, repeat, shape, c)
+        })()
+        .map_err(in_op(OpKind::AttnValue))?;
+        Ok([score, softmax, value])
     }
 }
 
-fn bytes_of_bits(bits: u64) -> u64 {
-    bits.div_ceil(8)
+fn vector_shape(elements: N, ops_per_element: u64) -> OpShape {
+    OpShape::Vector {
+        elements: elements.value,
+        ops_per_element,
+    }
 }
