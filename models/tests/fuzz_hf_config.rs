@@ -192,7 +192,10 @@ fn check(case: &Case) -> Result<common::Outcome, String> {
 }
 
 proptest! {
-    #![proptest_config(common::config())]
+    #![proptest_config(common::persisted(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/proptest-regressions/tests/fuzz_hf_config.txt"
+    )))]
 
     #[test]
     fn mutated_configs_import_or_fail_with_one_line(case in case()) {

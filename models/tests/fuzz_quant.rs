@@ -125,7 +125,10 @@ fn check(text: &String) -> Result<common::Outcome, String> {
 }
 
 proptest! {
-    #![proptest_config(common::config())]
+    #![proptest_config(common::persisted(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/proptest-regressions/tests/fuzz_quant.txt"
+    )))]
 
     #[test]
     fn quant_strings_parse_or_fail_with_one_line(text in text()) {

@@ -218,7 +218,10 @@ fn check(case: &Case) -> Result<common::Outcome, String> {
 }
 
 proptest! {
-    #![proptest_config(common::config())]
+    #![proptest_config(common::persisted(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/proptest-regressions/tests/fuzz_workload.txt"
+    )))]
 
     #[test]
     fn arbitrary_workloads_build_and_lower_or_fail_with_one_line(case in case()) {

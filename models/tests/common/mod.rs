@@ -14,9 +14,15 @@ use proptest::test_runner::TestRunner;
 const DEFAULT_CASES: u32 = 1000;
 
 /// The proptest configuration of a fuzz target: [`DEFAULT_CASES`] cases unless
-/// `PROPTEST_CASES` says otherwise; failures persist under `proptest-regressions/`.
-pub fn config() -> proptest::test_runner::Config {
-    let mut config = proptest::test_runner::Config::default();
+/// `PROPTEST_CASES` says otherwise; a failing case is saved to `regressions` (a file under the
+/// crate's `proptest-regressions/tests/`, committed) and replayed first on every later run.
+pub fn persisted(regressions: &'static str) -> proptest::test_runner::Config {
+    let mut config = proptest::test_runner::Config {
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::Direct(regressions),
+        )),
+        ..proptest::test_runner::Config::default()
+    };
     if std::env::var_os("PROPTEST_CASES").is_none() {
         config.cases = DEFAULT_CASES;
     }
