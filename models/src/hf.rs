@@ -279,7 +279,7 @@ impl Fields<'_> {
         }
     }
 
-    /// An optional size: a positive JSON integer within `field.limit`. Zero, negatives,
+    /// An optional size: a JSON integer within `field.limit` (zero gets the range). Negatives,
     /// fractions and non-numbers are "not a positive integer"; an integer too large for the
     /// range (even beyond `u64`, which JSON parses as a float) gets the range.
     fn opt_size(&self, field: HfField) -> Result<Option<u64>, ModelError> {
@@ -289,7 +289,6 @@ impl Fields<'_> {
         };
         let out_of_range = |message| self.error(field.key, render(value), message);
         match (value.as_u64(), value.as_f64()) {
-            (Some(0), _) => Err(out_of_range(POSITIVE.to_string())),
             (Some(n), _) => field.limit.check_u64(n).map(Some).map_err(out_of_range),
             // A whole number above the range that serde_json holds as a float: written in
             // exponent form (`1e20`) or beyond u64::MAX. `64.0` stays "not an integer".

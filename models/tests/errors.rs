@@ -40,7 +40,7 @@ fn hidden_size_zero() {
     let text = format!(r#"{{{LLAMA_OK}, "hidden_size": 0, "num_hidden_layers": 2}}"#);
     assert_eq!(
         import_error(&text),
-        "bad/config.json: field `hidden_size`: must be a positive integer (got 0)"
+        "bad/config.json: field `hidden_size`: must be between 1 and 1048576 (got 0)"
     );
 }
 

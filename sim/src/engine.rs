@@ -17,7 +17,7 @@ use crate::arch::Arch;
 use crate::energy::area::arch_area;
 use crate::energy::EnergyBreakdown;
 use crate::error::SimError;
-use crate::mapper::{map_op, OpCost, Unit};
+use crate::mapper::{map_op, OpCost, Unit, MAX_CYCLES};
 use crate::memory;
 use crate::report::{
     ArchRecord, Inputs, ModelRecord, OpKindReport, PhaseReport, Report, SpeculativeRecord, Summary,
@@ -58,19 +58,37 @@ struct Totals {
 }
 
 impl Totals {
-    /// Adds `times` instances of an op that each took `cycles` of the timeline.
-    fn add(&mut self, cost: &OpCost, flops: u64, times: u64, cycles: u64, static_j_per_cycle: f64) {
-        self.cycles += cycles * times;
-        self.compute_cycles += cost.compute_cycles * times;
-        self.stall_cycles += cycles.saturating_sub(cost.compute_cycles) * times;
-        self.flops += flops * times;
-        self.dram_bytes += cost.dram_bytes * times;
+    /// Adds `times` instances of an op that each took `cycles` of the timeline; `None` when a
+    /// total would pass [`MAX_CYCLES`] (cycles) or u64 (FLOPs, bytes).
+    fn add(
+        &mut self,
+        cost: &OpCost,
+        flops: u64,
+        times: u64,
+        cycles: u64,
+        static_j_per_cycle: f64,
+    ) -> Option<()> {
+        let grow = |total: u64, each: u64, limit: u64| {
+            each.checked_mul(times)
+                .and_then(|n| total.checked_add(n))
+                .filter(|t| *t < limit)
+        };
+        self.cycles = grow(self.cycles, cycles, MAX_CYCLES)?;
+        self.compute_cycles = grow(self.compute_cycles, cost.compute_cycles, MAX_CYCLES)?;
+        self.stall_cycles = grow(
+            self.stall_cycles,
+            cycles.saturating_sub(cost.compute_cycles),
+            MAX_CYCLES,
+        )?;
+        self.flops = grow(self.flops, flops, u64::MAX)?;
+        self.dram_bytes = grow(self.dram_bytes, cost.dram_bytes, u64::MAX)?;
         self.energy.add_scaled(&cost.energy, times as f64);
         self.energy.static_j += (cycles * times) as f64 * static_j_per_cycle;
         // Busy time: an op overlapped with its producer still occupies its unit for its compute.
         let busy = cycles.max(cost.compute_cycles) * times;
         self.peak_flop_cycles += cost.peak_flops_per_cycle * busy as f64;
         self.unit = Some(cost.unit);
+        Some(())
     }
 }
 
@@ -107,7 +125,8 @@ impl Placer {
             // Streaming is refused for every family without stages when the file is validated.
             Schedule::Sequential | Schedule::Streaming => {
                 let start = self.cursor;
-                self.cursor += cost.total_cycles;
+                // Saturating: the totals that are reported are checked by `Totals::add`.
+                self.cursor = self.cursor.saturating_add(cost.total_cycles);
                 Placement {
                     dram_start: start,
                     dram_end: start + cost.latency_cycles + cost.transfer_cycles,
@@ -159,18 +178,29 @@ fn run(
             .iter()
             .map(|op| map_op(arch, op))
             .collect::<Result<Vec<_>, _>>()?;
+        let steps = workload.steps().len();
         let mut record = |op: &Op, cost: &OpCost, times: u64, cycles: u64| {
             phases
                 .entry(phase)
                 .or_default()
-                .add(cost, op.flops, times, cycles, static_j_per_cycle);
-            kinds.entry((phase, op.kind)).or_default().add(
-                cost,
-                op.flops,
-                times,
-                cycles,
-                static_j_per_cycle,
-            );
+                .add(cost, op.flops, times, cycles, static_j_per_cycle)
+                .and_then(|()| {
+                    kinds.entry((phase, op.kind)).or_default().add(
+                        cost,
+                        op.flops,
+                        times,
+                        cycles,
+                        static_j_per_cycle,
+                    )
+                })
+                .ok_or_else(|| SimError::TooLarge {
+                    arch: arch.name.clone(),
+                    message: format!(
+                        "the {} totals over {steps} forward passes x {} layers exceed 2^62 cycles or 2^64 bytes; use fewer tokens, a smaller batch or a faster design",
+                        phase.as_str(),
+                        op.repeat
+                    ),
+                })
         };
         // The decoder stack: the contiguous ops that repeat once per layer.
         let first = ops.iter().position(|op| op.repeat > 1).unwrap_or(ops.len());
@@ -195,7 +225,7 @@ fn run(
         };
         for i in 0..first {
             let cycles = place(i, None, &mut placer);
-            record(&ops[i], &costs[i], 1, cycles);
+            record(&ops[i], &costs[i], 1, cycles)?;
         }
         let mut layer = 0;
         while layer < layers {
@@ -213,20 +243,38 @@ fn run(
             let mut times = 1;
             if let (Some(delta), true) = (period, left > 0 && !tracing) {
                 placer.state.shift(delta * left as f64);
-                placer.cursor += shares.iter().sum::<u64>() * left;
+                placer.cursor = placer
+                    .cursor
+                    .saturating_add(shares.iter().sum::<u64>().saturating_mul(left));
                 times += left;
                 layer = layers;
             }
             for (i, cycles) in (first..last).zip(shares) {
-                record(&ops[i], &costs[i], times, cycles);
+                record(&ops[i], &costs[i], times, cycles)?;
             }
         }
         for i in last..ops.len() {
             let cycles = place(i, None, &mut placer);
-            record(&ops[i], &costs[i], 1, cycles);
+            record(&ops[i], &costs[i], 1, cycles)?;
         }
     }
-    Ok(assemble(arch, workload, notes, &phases, &kinds))
+    let report = assemble(arch, workload, notes, &phases, &kinds);
+    let s = &report.summary;
+    let numbers = [
+        s.ttft_s,
+        s.total_time_s,
+        s.total_energy_j,
+        s.e2e_tokens_per_s,
+        s.tpot_s.unwrap_or(0.0),
+        s.decode_energy_per_token_j.unwrap_or(0.0),
+    ];
+    if numbers.iter().any(|v| !v.is_finite()) {
+        return Err(SimError::TooLarge {
+            arch: arch.name.clone(),
+            message: format!("a reported time or energy is not a finite number ({numbers:?})"),
+        });
+    }
+    Ok(report)
 }
 
 fn assemble(

@@ -41,6 +41,14 @@ pub enum SimError {
         /// Bytes needed against bytes available.
         message: String,
     },
+    /// A count of the run (cycles, bytes, energy) is too large to represent exactly.
+    #[error("{arch}: {message}")]
+    TooLarge {
+        /// Architecture name.
+        arch: String,
+        /// Which count, and the workload dimension that makes it large.
+        message: String,
+    },
     /// The workload cannot run on this architecture (e.g. a weight format it cannot process).
     #[error("{arch}: {message}")]
     Unsupported {

@@ -13,7 +13,7 @@ use std::any::Any;
 use std::fmt::Debug;
 use std::sync::Arc;
 
-use lutforge_models::{ActFormat, KvFormat, WeightFormat};
+use lutforge_models::{ActFormat, KvFormat, Limit, WeightFormat};
 use lutforge_workloads::GemmOperand;
 
 use crate::arch::raw::RawBuffers;
@@ -39,6 +39,8 @@ pub trait Family: Sync + Send {
     fn description(&self) -> &'static str;
     /// The family's own TOML section, e.g. `lut` for `[lut]`.
     fn section(&self) -> &'static str;
+    /// The range of every numeric field of the family's section, by field name.
+    fn limits(&self) -> &'static [(&'static str, Limit)];
     /// Validates the family's section (`None` when the file has none) and the per-core buffers
     /// (`[buffers]`, `None` when absent) into a machine and the buffers it uses.
     fn validate(&self, input: FamilyInput<'_>) -> Result<Validated, SimError>;

@@ -88,6 +88,14 @@ pub fn elementwise(kind: OpKind) -> bool {
     )
 }
 
+/// Largest arithmetic work of one op the mapper costs: families' cycle and event counts are
+/// at most a small multiple of it (16 bit planes, one lane), so every count stays below 2^62.
+pub const MAX_OP_FLOPS: u64 = 1 << 58;
+
+/// Largest cycle count of one op or of a whole run: far from u64's limit, so sums of a few
+/// stay exact.
+pub const MAX_CYCLES: u64 = 1 << 62;
+
 /// Bits per byte.
 const BITS_PER_BYTE: f64 = 8.0;
 /// Picojoules per joule.
@@ -96,11 +104,30 @@ const PJ_PER_J: f64 = 1e12;
 /// Costs one repetition of `op` on `arch`.
 pub fn map_op(arch: &Arch, op: &Op) -> Result<OpCost, SimError> {
     let energy = EnergyModel::at_node(arch.tech_node_nm);
+    let too_large = |what: String| SimError::TooLarge {
+        arch: arch.name.clone(),
+        message: format!(
+            "{} {what}; use a smaller batch, context or model",
+            op.kind.as_str()
+        ),
+    };
+    if op.flops > MAX_OP_FLOPS {
+        return Err(too_large(format!(
+            "does {} operations in one layer, above 2^58",
+            op.flops
+        )));
+    }
     match op.shape {
         OpShape::Vector {
             elements,
             ops_per_element,
-        } => Ok(vector_op(arch, op, &energy, elements * ops_per_element)),
+        } => {
+            let ops = elements
+                .checked_mul(ops_per_element)
+                .filter(|ops| *ops <= MAX_OP_FLOPS)
+                .ok_or_else(|| too_large("has more than 2^58 vector operations".into()))?;
+            vector_op(arch, op, &energy, ops)
+        }
         OpShape::Gemm {
             m,
             n,
@@ -129,12 +156,12 @@ pub fn map_op(arch: &Arch, op: &Op) -> Result<OpCost, SimError> {
                 act,
             };
             let array = arch.machine.gemm(arch, &job, &energy);
-            Ok(finish(arch, op, &energy, Unit::Matrix, array))
+            finish(arch, op, &energy, Unit::Matrix, array)
         }
     }
 }
 
-fn vector_op(arch: &Arch, op: &Op, e: &EnergyModel, ops: u64) -> OpCost {
+fn vector_op(arch: &Arch, op: &Op, e: &EnergyModel, ops: u64) -> Result<OpCost, SimError> {
     let lanes = arch.cores * u64::from(arch.vector.lanes);
     let act_pj = e.sram_pj_per_bit(arch.buffers.activation_bytes);
     let array = ArrayCost {
@@ -150,10 +177,30 @@ fn vector_op(arch: &Arch, op: &Op, e: &EnergyModel, ops: u64) -> OpCost {
 }
 
 /// Adds the memory system to an array cost: DRAM traffic, double-buffered overlap, energy.
-fn finish(arch: &Arch, op: &Op, e: &EnergyModel, unit: Unit, array: ArrayCost) -> OpCost {
+fn finish(
+    arch: &Arch,
+    op: &Op,
+    e: &EnergyModel,
+    unit: Unit,
+    array: ArrayCost,
+) -> Result<OpCost, SimError> {
     let traffic = memory::traffic(arch, op);
     let dram_bytes = traffic.dram_bytes;
-    let transfer_cycles = memory::transfer_cycles(arch, dram_bytes);
+    let too_large = |what: &str| {
+        SimError::TooLarge {
+        arch: arch.name.clone(),
+        message: format!(
+            "{}: {what} exceed 2^62 cycles at dram.bandwidth_gbytes_per_s = {}; use a smaller workload or more bandwidth",
+            op.kind.as_str(),
+            arch.dram.peak_bytes_per_s / 1e9
+        ),
+    }
+    };
+    let transfer_cycles =
+        memory::transfer_cycles(arch, dram_bytes).ok_or_else(|| too_large("its DRAM transfers"))?;
+    if array.compute_cycles >= MAX_CYCLES {
+        return Err(too_large("its compute cycles"));
+    }
     let latency_cycles = if dram_bytes == 0 {
         0
     } else {
@@ -171,7 +218,7 @@ fn finish(arch: &Arch, op: &Op, e: &EnergyModel, unit: Unit, array: ArrayCost) -
         dram_bytes as f64 * BITS_PER_BYTE * e.sram_pj_per_bit(arch.buffers.weight_bytes);
     let mut energy = EnergyBreakdown::default();
     energy.add_scaled(&energy_pj, 1.0 / PJ_PER_J);
-    OpCost {
+    Ok(OpCost {
         unit,
         compute_cycles: array.compute_cycles,
         transfer_cycles,
@@ -183,5 +230,5 @@ fn finish(arch: &Arch, op: &Op, e: &EnergyModel, unit: Unit, array: ArrayCost) -
         dram_bytes,
         peak_flops_per_cycle: array.peak_flops_per_cycle,
         energy,
-    }
+    })
 }

@@ -61,9 +61,11 @@ pub fn chunk_bytes(arch: &Arch) -> u64 {
     (arch.cores * arch.buffers.weight_bytes / 2).max(1)
 }
 
-/// Cycles `bytes` take at the sustained DRAM bandwidth.
-pub fn transfer_cycles(arch: &Arch, bytes: u64) -> u64 {
-    (bytes as f64 * arch.clock_mhz * 1e6 / arch.dram.sustained_bytes_per_s()).ceil() as u64
+/// Cycles `bytes` take at the sustained DRAM bandwidth, or `None` when that is not below
+/// [`crate::mapper::MAX_CYCLES`].
+pub fn transfer_cycles(arch: &Arch, bytes: u64) -> Option<u64> {
+    let cycles = (bytes as f64 * arch.clock_mhz * 1e6 / arch.dram.sustained_bytes_per_s()).ceil();
+    (cycles.is_finite() && cycles < crate::mapper::MAX_CYCLES as f64).then_some(cycles as u64)
 }
 
 /// First-byte latency of a DRAM request, cycles.

@@ -5,13 +5,17 @@
 use std::any::Any;
 use std::sync::Arc;
 
-use lutforge_models::{ActFormat, KvFormat, ModelConfig, QuantScheme, WeightFormat};
+use lutforge_models::{ActFormat, KvFormat, Limit, ModelConfig, QuantScheme, WeightFormat};
 use lutforge_sim::arch::Buffers;
 use lutforge_sim::energy::area::AreaModel;
 use lutforge_sim::energy::{EnergyBreakdown, EnergyModel};
 use lutforge_sim::family::{ArrayCost, Family, FamilyInput, GemmJob, Machine, Validated, FAMILIES};
 use lutforge_sim::{engine, Arch, Registry, SimError};
 use lutforge_workloads::Workload;
+
+/// Range of the toy family's only field.
+const IDEAL_LIMITS: &[(&str, Limit)] =
+    &[("macs", Limit::new(1.0, 1_048_576.0, "MACs per cycle", ""))];
 
 /// A toy family: an ideal array of `macs` multiply-adds per cycle per core.
 struct Ideal;
@@ -37,9 +41,14 @@ impl Family for Ideal {
     fn section(&self) -> &'static str {
         "ideal"
     }
+    fn limits(&self) -> &'static [(&'static str, Limit)] {
+        IDEAL_LIMITS
+    }
     fn validate(&self, input: FamilyInput<'_>) -> Result<Validated, SimError> {
         let raw: RawIdeal = input.section(self)?;
-        let macs = input.check.in_range("ideal.macs", raw.macs, 1, 1 << 20)?;
+        let macs = input
+            .check
+            .limited_u64(self.limits(), "ideal", "macs", raw.macs)?;
         Ok(Validated {
             machine: Arc::new(IdealArray { macs }),
             buffers: Buffers::from_raw(input.buffers()?, input.check)?,

@@ -61,5 +61,78 @@ pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
         "  {:<18} `points` stratified draws, seeded",
         "latin_hypercube"
     )?;
+    print_ranges(&mut out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every declared range of a numeric input field, from the tables beside the fields.
+fn print_ranges(out: &mut impl Write) -> anyhow::Result<()> {
+    use lutforge_sim::arch::raw::{RawArch, RawBuffers, RawDram, RawPower, RawVector};
+    let mut table = |title: &str, prefix: &str, rows: &[(&str, lutforge_models::Limit)]| {
+        if !title.is_empty() {
+            writeln!(out, "\n{title}:")?;
+        }
+        for (name, limit) in rows {
+            let path = if prefix.is_empty() {
+                name.to_string()
+            } else {
+                format!("{prefix}.{name}")
+            };
+            let why = if limit.why.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", limit.why)
+            };
+            writeln!(out, "  {path:<32} {}{why}", limit.describe())?;
+        }
+        anyhow::Ok(())
+    };
+    table("architecture file ranges", "", RawArch::LIMITS)?;
+    table("", "buffers", RawBuffers::LIMITS)?;
+    table("", "vector", RawVector::LIMITS)?;
+    table("", "dram", RawDram::LIMITS)?;
+    table("", "power", RawPower::LIMITS)?;
+    for family in lutforge_sim::Registry::builtin().families() {
+        table("", family.section(), family.limits())?;
+    }
+    let hf: Vec<(&str, lutforge_models::Limit)> = lutforge_models::hf::NUMERIC_FIELDS
+        .iter()
+        .map(|f| (f.key, f.limit))
+        .collect();
+    table("config.json ranges", "", &hf)?;
+    let mut workload: Vec<(&str, lutforge_models::Limit)> = lutforge_workloads::Workload::LIMITS
+        .iter()
+        .chain(lutforge_workloads::Speculative::LIMITS.iter())
+        .map(|(_, name, limit)| (*name, *limit))
+        .collect();
+    workload.push((
+        "forward passes",
+        lutforge_workloads::Workload::FORWARD_PASSES,
+    ));
+    workload.push(("quant group size", lutforge_models::QuantScheme::GROUP_SIZE));
+    table(
+        "workload ranges (--batch, --prefill, ... and sweep workload axes)",
+        "",
+        &workload,
+    )?;
+    table(
+        "SCALE-Sim config ranges",
+        "",
+        lutforge_sim::systolic::scalesim::CFG_LIMITS,
+    )?;
+    table(
+        "SCALE-Sim topology ranges",
+        "",
+        &[
+            (
+                "every dimension column",
+                lutforge_sim::systolic::scalesim::TOPOLOGY_DIM,
+            ),
+            (
+                "Bandwidth entries",
+                lutforge_sim::systolic::scalesim::BANDWIDTH_WORDS,
+            ),
+        ],
+    )?;
+    Ok(())
 }

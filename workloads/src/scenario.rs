@@ -154,15 +154,16 @@ impl Workload {
     fn validate(&self) -> Result<(), WorkloadError> {
         self.model.validate(&self.model.name)?;
         self.quant.validate()?;
-        if self.batch == 0 {
-            return Err(WorkloadError::invalid("batch", 0, "must be at least 1"));
-        }
-        if self.prefill_tokens == 0 {
-            return Err(WorkloadError::invalid(
-                "prefill",
-                0,
-                "must be at least 1 (the prompt must have a token to start from)",
-            ));
+        let values = [
+            self.batch,
+            self.prefill_tokens,
+            self.decode_tokens,
+            self.shared_prefix_tokens,
+        ];
+        for ((_, name, limit), value) in Workload::LIMITS.iter().zip(values) {
+            limit
+                .check_u64(value)
+                .map_err(|message| WorkloadError::invalid(name, value, message))?;
         }
         let context = self.prefill_tokens.saturating_add(self.decode_tokens);
         if context > self.model.max_position {
@@ -186,17 +187,6 @@ impl Workload {
             ));
         }
         self.check_size()?;
-        let values = [
-            self.batch,
-            self.prefill_tokens,
-            self.decode_tokens,
-            self.shared_prefix_tokens,
-        ];
-        for ((_, name, limit), value) in Workload::LIMITS.iter().zip(values) {
-            limit
-                .check_u64(value)
-                .map_err(|message| WorkloadError::invalid(name, value, message))?;
-        }
         if let Some(spec) = &self.speculative {
             Speculative::DRAFT_LEN
                 .check_u64(spec.draft_len)

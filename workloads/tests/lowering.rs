@@ -217,7 +217,7 @@ fn bad_scenarios_are_rejected_with_the_field() {
         Workload::new(m.clone(), q, 0, 8, 8)
             .unwrap_err()
             .to_string(),
-        "workload: `batch` must be at least 1 (got 0)"
+        "workload: `batch` must be between 1 and 1048576 sequences (got 0)"
     );
     assert!(Workload::new(m.clone(), q, 1, 0, 8)
         .unwrap_err()

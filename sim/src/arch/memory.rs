@@ -21,16 +21,13 @@ impl Buffers {
     /// Validates a `[buffers]` section.
     pub fn from_raw(raw: &RawBuffers, check: &Check) -> Result<Buffers, SimError> {
         let kib = |field: &str, v: u64| -> Result<u64, SimError> {
-            Ok(check.in_range(field, v, 1, 1 << 20)? * 1024)
+            Ok(check.limited_u64(RawBuffers::LIMITS, "buffers", field, v)? * 1024)
         };
         Ok(Buffers {
-            activation_bytes: kib("buffers.activation_kib", raw.activation_kib)?,
-            weight_bytes: kib("buffers.weight_kib", raw.weight_kib)?,
-            output_bytes: kib("buffers.output_kib", raw.output_kib)?,
-            table_bytes: raw
-                .table_kib
-                .map(|v| kib("buffers.table_kib", v))
-                .transpose()?,
+            activation_bytes: kib("activation_kib", raw.activation_kib)?,
+            weight_bytes: kib("weight_kib", raw.weight_kib)?,
+            output_bytes: kib("output_kib", raw.output_kib)?,
+            table_bytes: raw.table_kib.map(|v| kib("table_kib", v)).transpose()?,
         })
     }
 }
@@ -44,7 +41,7 @@ pub struct VectorUnit {
 
 impl VectorUnit {
     pub(crate) fn from_raw(raw: &RawVector, check: &Check) -> Result<VectorUnit, SimError> {
-        let lanes = check.in_range("vector.lanes", raw.lanes, 1, 4096)?;
+        let lanes = check.limited_u64(RawVector::LIMITS, "vector", "lanes", raw.lanes)?;
         Ok(VectorUnit {
             lanes: check.power_of_two("vector.lanes", lanes)? as u32,
         })
@@ -68,25 +65,13 @@ pub struct Dram {
 
 impl Dram {
     pub(crate) fn from_raw(raw: &RawDram, check: &Check) -> Result<Dram, SimError> {
-        let fraction = check.positive_f64("dram.sustained_fraction", raw.sustained_fraction)?;
-        if fraction > 1.0 {
-            return Err(SimError::invalid(
-                check.file,
-                "dram.sustained_fraction",
-                fraction,
-                "must be at most 1 (a fraction of the peak bandwidth)",
-            ));
-        }
-        let capacity_gb = check.positive_f64("dram.capacity_gbytes", raw.capacity_gbytes)?;
+        let f = |name: &str, v: f64| check.limited_f64(RawDram::LIMITS, "dram", name, v);
         Ok(Dram {
-            peak_bytes_per_s: check
-                .positive_f64("dram.bandwidth_gbytes_per_s", raw.bandwidth_gbytes_per_s)?
-                * 1e9,
-            sustained_fraction: fraction,
-            latency_s: check.non_negative_f64("dram.latency_ns", raw.latency_ns)? * 1e-9,
-            energy_pj_per_bit: check
-                .non_negative_f64("dram.energy_pj_per_bit", raw.energy_pj_per_bit)?,
-            capacity_bytes: (capacity_gb * 1e9) as u64,
+            peak_bytes_per_s: f("bandwidth_gbytes_per_s", raw.bandwidth_gbytes_per_s)? * 1e9,
+            sustained_fraction: f("sustained_fraction", raw.sustained_fraction)?,
+            latency_s: f("latency_ns", raw.latency_ns)? * 1e-9,
+            energy_pj_per_bit: f("energy_pj_per_bit", raw.energy_pj_per_bit)?,
+            capacity_bytes: (f("capacity_gbytes", raw.capacity_gbytes)? * 1e9) as u64,
         })
     }
 
@@ -131,15 +116,11 @@ impl StaticPower {
                 uncore_w: 0.0,
             });
         };
+        let f = |name: &str, v: f64| check.limited_f64(RawPower::LIMITS, "power", name, v);
         Ok(StaticPower {
-            logic_w_per_mm2: check.non_negative_f64(
-                "power.logic_leakage_mw_per_mm2",
-                raw.logic_leakage_mw_per_mm2,
-            )? * 1e-3,
-            sram_w_per_mm2: check
-                .non_negative_f64("power.sram_leakage_mw_per_mm2", raw.sram_leakage_mw_per_mm2)?
-                * 1e-3,
-            uncore_w: check.non_negative_f64("power.uncore_mw", raw.uncore_mw)? * 1e-3,
+            logic_w_per_mm2: f("logic_leakage_mw_per_mm2", raw.logic_leakage_mw_per_mm2)? * 1e-3,
+            sram_w_per_mm2: f("sram_leakage_mw_per_mm2", raw.sram_leakage_mw_per_mm2)? * 1e-3,
+            uncore_w: f("uncore_mw", raw.uncore_mw)? * 1e-3,
         })
     }
 

@@ -14,7 +14,8 @@ pub mod raw;
 use std::path::Path;
 use std::sync::Arc;
 
-use lutforge_models::QuantScheme;
+use lutforge_models::limits::format_number;
+use lutforge_models::{Limit, QuantScheme};
 
 pub use memory::{Buffers, Dram, StaticPower, VectorUnit};
 pub use overrides::Override;
@@ -178,9 +179,11 @@ impl Registry<'_> {
         if raw.name.trim().is_empty() {
             return Err(SimError::invalid(file, "name", "\"\"", "must not be empty"));
         }
-        let clock_mhz = check.positive_f64("clock_mhz", raw.clock_mhz)?;
-        let tech_node_nm = check.positive_f64("tech_node_nm", raw.tech_node_nm.unwrap_or(28.0))?;
-        let cores = check.in_range("cores", raw.cores.unwrap_or(1), 1, 65_536)?;
+        let top = RawArch::LIMITS;
+        let clock_mhz = check.limited_f64(top, "", "clock_mhz", raw.clock_mhz)?;
+        let tech_node_nm =
+            check.limited_f64(top, "", "tech_node_nm", raw.tech_node_nm.unwrap_or(28.0))?;
+        let cores = check.limited_u64(top, "", "cores", raw.cores.unwrap_or(1))?;
         let default_quant = match &raw.default_quant {
             None => None,
             Some(text) => Some(text.parse::<QuantScheme>().map_err(|e| {
@@ -242,43 +245,57 @@ pub struct Check<'a> {
 }
 
 impl Check<'_> {
-    /// A strictly positive, finite float.
-    pub fn positive_f64(&self, field: &str, value: f64) -> Result<f64, SimError> {
-        if !(value.is_finite() && value > 0.0) {
+    /// `value` of field `name` (in `section`, empty at the top level) within its range in
+    /// `limits`, the table declared beside the raw struct the field belongs to.
+    pub fn limited_f64(
+        &self,
+        limits: &[(&str, Limit)],
+        section: &str,
+        name: &str,
+        value: f64,
+    ) -> Result<f64, SimError> {
+        let path = if section.is_empty() {
+            name.to_string()
+        } else {
+            format!("{section}.{name}")
+        };
+        let Some((_, limit)) = limits.iter().find(|(n, _)| *n == name) else {
             return Err(SimError::invalid(
                 self.file,
-                field,
-                value,
-                "must be a positive number",
+                &path,
+                format_number(value),
+                "has no declared range (a lutforge bug; please report it)",
             ));
-        }
-        Ok(value)
+        };
+        limit
+            .check_f64(value)
+            .map_err(|m| SimError::invalid(self.file, &path, format_number(value), m))
     }
 
-    /// A non-negative, finite float.
-    pub fn non_negative_f64(&self, field: &str, value: f64) -> Result<f64, SimError> {
-        if !(value.is_finite() && value >= 0.0) {
+    /// Like [`Check::limited_f64`], for an integer field, compared exactly.
+    pub fn limited_u64(
+        &self,
+        limits: &[(&str, Limit)],
+        section: &str,
+        name: &str,
+        value: u64,
+    ) -> Result<u64, SimError> {
+        let path = if section.is_empty() {
+            name.to_string()
+        } else {
+            format!("{section}.{name}")
+        };
+        let Some((_, limit)) = limits.iter().find(|(n, _)| *n == name) else {
             return Err(SimError::invalid(
                 self.file,
-                field,
+                &path,
                 value,
-                "must be zero or positive",
+                "has no declared range (a lutforge bug; please report it)",
             ));
-        }
-        Ok(value)
-    }
-
-    /// An integer within `lo..=hi`.
-    pub fn in_range(&self, field: &str, value: u64, lo: u64, hi: u64) -> Result<u64, SimError> {
-        if value < lo || value > hi {
-            return Err(SimError::invalid(
-                self.file,
-                field,
-                value,
-                format!("must be between {lo} and {hi}"),
-            ));
-        }
-        Ok(value)
+        };
+        limit
+            .check_u64(value)
+            .map_err(|m| SimError::invalid(self.file, &path, value, m))
     }
 
     /// A power of two.
@@ -302,26 +319,65 @@ impl Check<'_> {
         section: &str,
         value: toml::Value,
     ) -> Result<T, SimError> {
-        value.try_into::<T>().map_err(|e| {
-            let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
-            let key = message
-                .split('`')
-                .nth(1)
-                .filter(|_| message.contains('`'))
-                .map(str::to_string);
+        serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+            let message = e
+                .inner()
+                .message()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            // The dotted path of the field at fault, from the top of `value`.
+            let path: Vec<String> = e
+                .path()
+                .iter()
+                .filter_map(|s| match s {
+                    serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+                    serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
+                    _ => None,
+                })
+                .collect();
+            // An unknown or missing field is named in the message; any other error names the
+            // field through its path.
+            let named = message.split('`').nth(1).filter(|_| message.contains('`'));
+            let (table, key) = match (path.split_last(), named) {
+                (Some((last, parents)), _) if !message.starts_with("unknown field") => {
+                    (parents.join("."), Some(last.clone()))
+                }
+                // The path of an unknown field ends in the unknown key itself.
+                (Some((last, parents)), Some(named)) if last == named => {
+                    (parents.join("."), Some(named.to_string()))
+                }
+                (_, named) => (path.join("."), named.map(str::to_string)),
+            };
+            let full_section = [section, table.as_str()]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(".");
             let place = key
                 .as_deref()
-                .and_then(|k| locate_key(self.text, section, k))
+                .and_then(|k| locate_key(self.text, &full_section, k))
                 .map(|(line, column)| format!("line {line}, column {column}: "))
                 .unwrap_or_default();
-            let prefix = if section.is_empty() {
-                String::new()
-            } else {
-                format!("[{section}]: ")
+            let field = match (
+                &key,
+                message.starts_with("unknown field") || message.starts_with("missing field"),
+            ) {
+                (Some(k), false) => {
+                    let dotted = if full_section.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{full_section}.{k}")
+                    };
+                    format!("field `{dotted}`: ")
+                }
+                _ if !full_section.is_empty() => format!("[{full_section}]: "),
+                _ => String::new(),
             };
             SimError::Parse {
                 file: self.file.to_string(),
-                message: format!("{place}{prefix}{message}"),
+                message: format!("{place}{field}{message}"),
             }
         })
     }

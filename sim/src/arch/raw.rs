@@ -3,6 +3,7 @@
 //! Nothing here is validated; [`crate::family::Registry::parse_arch`] turns a [`RawArch`] into an [`super::Arch`]
 //! that cannot hold an illegal value.
 
+use lutforge_models::Limit;
 use serde::Deserialize;
 
 /// Top level of an architecture file (`configs/arch/*.toml`).
@@ -93,4 +94,92 @@ pub struct RawPower {
     pub sram_leakage_mw_per_mm2: f64,
     /// Fixed uncore power (clock tree, interconnect, PHYs, control), mW.
     pub uncore_mw: f64,
+}
+
+impl RawArch {
+    /// Range of every numeric top-level field.
+    pub const LIMITS: &'static [(&'static str, Limit)] = &[
+        (
+            "clock_mhz",
+            Limit::new(
+                1.0,
+                20_000.0,
+                "MHz",
+                "1 MHz to 20 GHz covers every CMOS design",
+            ),
+        ),
+        (
+            "tech_node_nm",
+            Limit::new(
+                1.0,
+                250.0,
+                "nm",
+                "the energy and area rules scale from 45 nm",
+            ),
+        ),
+        ("cores", Limit::new(1.0, 65_536.0, "cores", "")),
+    ];
+}
+
+impl RawBuffers {
+    /// Range of every numeric `[buffers]` field.
+    pub const LIMITS: &'static [(&'static str, Limit)] = &[
+        (
+            "activation_kib",
+            Limit::new(1.0, 1_048_576.0, "KiB", "at most 1 GiB per core"),
+        ),
+        (
+            "weight_kib",
+            Limit::new(1.0, 1_048_576.0, "KiB", "at most 1 GiB per core"),
+        ),
+        (
+            "output_kib",
+            Limit::new(1.0, 1_048_576.0, "KiB", "at most 1 GiB per core"),
+        ),
+        (
+            "table_kib",
+            Limit::new(1.0, 1_048_576.0, "KiB", "at most 1 GiB per core"),
+        ),
+    ];
+}
+
+impl RawVector {
+    /// Range of every numeric `[vector]` field.
+    pub const LIMITS: &'static [(&'static str, Limit)] =
+        &[("lanes", Limit::new(1.0, 4096.0, "lanes", "a power of two"))];
+}
+
+impl RawDram {
+    /// Range of every numeric `[dram]` field.
+    pub const LIMITS: &'static [(&'static str, Limit)] = &[
+        (
+            "bandwidth_gbytes_per_s",
+            Limit::new(1e-3, 1e5, "GB/s", "1 MB/s to 100 TB/s"),
+        ),
+        (
+            "sustained_fraction",
+            Limit::new(0.01, 1.0, "", "a fraction of the peak"),
+        ),
+        ("latency_ns", Limit::new(0.0, 1e6, "ns", "at most 1 ms")),
+        ("energy_pj_per_bit", Limit::new(0.0, 1000.0, "pJ/bit", "")),
+        (
+            "capacity_gbytes",
+            Limit::new(1e-3, 1e5, "GB", "1 MB to 100 TB"),
+        ),
+    ];
+}
+
+impl RawPower {
+    /// Range of every numeric `[power]` field.
+    pub const LIMITS: &'static [(&'static str, Limit)] = &[
+        (
+            "logic_leakage_mw_per_mm2",
+            Limit::new(0.0, 10_000.0, "mW/mm^2", "at most 10 W per mm^2"),
+        ),
+        (
+            "sram_leakage_mw_per_mm2",
+            Limit::new(0.0, 10_000.0, "mW/mm^2", "at most 10 W per mm^2"),
+        ),
+        ("uncore_mw", Limit::new(0.0, 1e7, "mW", "at most 10 kW")),
+    ];
 }

@@ -1,5 +1,6 @@
 //! The LUT tensor-core array parameters (`[lut]` in an architecture file), validated.
 
+use lutforge_models::Limit;
 use serde::Deserialize;
 
 use crate::arch::{Buffers, Check};
@@ -27,6 +28,25 @@ pub struct RawLut {
     pub acc_bits: u64,
     /// `fused` (tables built while the previous chunk is looked up) or `standalone`.
     pub precompute: String,
+}
+
+impl RawLut {
+    /// Range of every numeric `[lut]` field.
+    pub const LIMITS: &'static [(&'static str, Limit)] = &[
+        ("tile_m", Limit::new(1.0, 64.0, "rows", "")),
+        ("tile_n", Limit::new(1.0, 1024.0, "columns", "")),
+        (
+            "tile_k",
+            Limit::new(1.0, 4096.0, "activations", "a multiple of group"),
+        ),
+        (
+            "group",
+            Limit::new(1.0, 6.0, "activations", "tables grow as 2^g"),
+        ),
+        ("max_weight_bits", Limit::new(1.0, 16.0, "bits", "")),
+        ("act_bits", Limit::new(2.0, 16.0, "bits", "")),
+        ("acc_bits", Limit::new(8.0, 64.0, "bits", "")),
+    ];
 }
 
 /// When activation tables are built relative to the lookups that use them.
@@ -77,10 +97,10 @@ impl LutArray {
     /// Validates a `[lut]` section against the buffers it must fit.
     pub fn from_raw(raw: &RawLut, buffers: &Buffers, check: &Check) -> Result<LutArray, SimError> {
         let file = check.file;
-        let tile_m = check.in_range("lut.tile_m", raw.tile_m, 1, 64)? as u32;
-        let tile_n = check.in_range("lut.tile_n", raw.tile_n, 1, 1024)? as u32;
-        let group = check.in_range("lut.group", raw.group, 1, 6)? as u32;
-        let tile_k = check.in_range("lut.tile_k", raw.tile_k, 1, 4096)? as u32;
+        let tile_m = check.limited_u64(RawLut::LIMITS, "lut", "tile_m", raw.tile_m)? as u32;
+        let tile_n = check.limited_u64(RawLut::LIMITS, "lut", "tile_n", raw.tile_n)? as u32;
+        let group = check.limited_u64(RawLut::LIMITS, "lut", "group", raw.group)? as u32;
+        let tile_k = check.limited_u64(RawLut::LIMITS, "lut", "tile_k", raw.tile_k)? as u32;
         if tile_k % group != 0 {
             return Err(SimError::invalid(
                 file,
@@ -97,10 +117,14 @@ impl LutArray {
                 "needs lut.group of at least 2",
             ));
         }
-        let max_weight_bits =
-            check.in_range("lut.max_weight_bits", raw.max_weight_bits, 1, 16)? as u32;
-        let act_bits = check.in_range("lut.act_bits", raw.act_bits, 2, 16)? as u32;
-        let acc_bits = check.in_range("lut.acc_bits", raw.acc_bits, 8, 64)? as u32;
+        let max_weight_bits = check.limited_u64(
+            RawLut::LIMITS,
+            "lut",
+            "max_weight_bits",
+            raw.max_weight_bits,
+        )? as u32;
+        let act_bits = check.limited_u64(RawLut::LIMITS, "lut", "act_bits", raw.act_bits)? as u32;
+        let acc_bits = check.limited_u64(RawLut::LIMITS, "lut", "acc_bits", raw.acc_bits)? as u32;
         let precompute = match raw.precompute.as_str() {
             "fused" => Precompute::Fused,
             "standalone" => Precompute::Standalone,

@@ -28,6 +28,9 @@ impl Family for LutTensorCore {
     fn section(&self) -> &'static str {
         "lut"
     }
+    fn limits(&self) -> &'static [(&'static str, lutforge_models::Limit)] {
+        RawLut::LIMITS
+    }
     fn validate(&self, input: FamilyInput<'_>) -> Result<Validated, SimError> {
         let raw: RawLut = input.section(self)?;
         let buffers = Buffers::from_raw(input.buffers()?, input.check)?;

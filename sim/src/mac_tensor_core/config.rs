@@ -1,5 +1,6 @@
 //! The dequantize-then-multiply MAC tensor-core parameters (`[mac]`), validated.
 
+use lutforge_models::Limit;
 use serde::Deserialize;
 
 use crate::arch::Check;
@@ -21,6 +22,18 @@ pub struct RawMac {
     pub acc_bits: u64,
     /// Pipeline depth of the MAC tree, cycles.
     pub pipeline_cycles: u64,
+}
+
+impl RawMac {
+    /// Range of every numeric `[mac]` field.
+    pub const LIMITS: &'static [(&'static str, Limit)] = &[
+        ("tile_m", Limit::new(1.0, 256.0, "rows", "")),
+        ("tile_n", Limit::new(1.0, 1024.0, "columns", "")),
+        ("tile_k", Limit::new(1.0, 256.0, "products", "")),
+        ("mult_bits", Limit::new(4.0, 16.0, "bits", "")),
+        ("acc_bits", Limit::new(8.0, 64.0, "bits", "")),
+        ("pipeline_cycles", Limit::new(1.0, 64.0, "cycles", "")),
+    ];
 }
 
 /// A validated MAC array: `tile_m` x `tile_n` dot-product units, each reducing `tile_k` products of
@@ -45,13 +58,17 @@ impl MacArray {
     /// Validates a `[mac]` section.
     pub fn from_raw(raw: &RawMac, check: &Check) -> Result<MacArray, SimError> {
         Ok(MacArray {
-            tile_m: check.in_range("mac.tile_m", raw.tile_m, 1, 256)? as u32,
-            tile_n: check.in_range("mac.tile_n", raw.tile_n, 1, 1024)? as u32,
-            tile_k: check.in_range("mac.tile_k", raw.tile_k, 1, 256)? as u32,
-            mult_bits: check.in_range("mac.mult_bits", raw.mult_bits, 4, 16)? as u32,
-            acc_bits: check.in_range("mac.acc_bits", raw.acc_bits, 8, 64)? as u32,
-            pipeline_cycles: check.in_range("mac.pipeline_cycles", raw.pipeline_cycles, 1, 64)?
-                as u32,
+            tile_m: check.limited_u64(RawMac::LIMITS, "mac", "tile_m", raw.tile_m)? as u32,
+            tile_n: check.limited_u64(RawMac::LIMITS, "mac", "tile_n", raw.tile_n)? as u32,
+            tile_k: check.limited_u64(RawMac::LIMITS, "mac", "tile_k", raw.tile_k)? as u32,
+            mult_bits: check.limited_u64(RawMac::LIMITS, "mac", "mult_bits", raw.mult_bits)? as u32,
+            acc_bits: check.limited_u64(RawMac::LIMITS, "mac", "acc_bits", raw.acc_bits)? as u32,
+            pipeline_cycles: check.limited_u64(
+                RawMac::LIMITS,
+                "mac",
+                "pipeline_cycles",
+                raw.pipeline_cycles,
+            )? as u32,
         })
     }
 }

@@ -27,6 +27,9 @@ impl Family for MacTensorCore {
     fn section(&self) -> &'static str {
         "mac"
     }
+    fn limits(&self) -> &'static [(&'static str, lutforge_models::Limit)] {
+        RawMac::LIMITS
+    }
     fn validate(&self, input: FamilyInput<'_>) -> Result<Validated, SimError> {
         let raw: RawMac = input.section(self)?;
         let raw_buffers = input.buffers()?;

@@ -152,7 +152,8 @@ fn resolve_model(space: &Space, model: &str) -> Result<ModelConfig, String> {
 }
 
 fn set_workload(w: &mut super::space::BaseWorkload, field: &str, value: &toml::Value) {
-    let int = || value.as_integer().map(|i| i.max(0) as u64);
+    // Space validation admits only non-negative integers on these axes.
+    let int = || value.as_integer().and_then(|i| u64::try_from(i).ok());
     match field {
         "model" => {
             w.model = value

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use lutforge_models::Limit;
+
 use crate::arch::Arch;
 use crate::error::SimError;
 
@@ -101,6 +103,49 @@ struct RawLogRange {
     from: f64,
     to: f64,
     points: u64,
+}
+
+impl RawStrategy {
+    /// Range of every numeric `[strategy]` field (`seed` takes any 64-bit value).
+    const LIMITS: &'static [(&'static str, Limit)] = &[
+        ("points", Limit::new(1.0, MAX_POINTS as f64, "points", "")),
+        (
+            "points (latin_hypercube)",
+            Limit::new(
+                1.0,
+                1_000_000.0,
+                "points",
+                "a Latin hypercube draws every stratum of every axis up front",
+            ),
+        ),
+        (
+            "seed",
+            Limit::new(0.0, u64::MAX as f64, "", "any 64-bit seed"),
+        ),
+    ];
+}
+
+impl RawLogRange {
+    /// Range of every numeric `log_range` field.
+    const LIMITS: &'static [(&'static str, Limit)] = &[
+        (
+            "from",
+            Limit::new(f64::MIN_POSITIVE, f64::MAX, "", "positive"),
+        ),
+        (
+            "to",
+            Limit::new(f64::MIN_POSITIVE, f64::MAX, "", "positive, at least `from`"),
+        ),
+        ("points", Limit::new(1.0, 1_000_000.0, "values", "")),
+    ];
+}
+
+/// The declared range of `name` in `limits` (every name used here is declared).
+fn lookup_limit(limits: &[(&'static str, Limit)], name: &str) -> Limit {
+    limits
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(Limit::new(0.0, 0.0, "", "undeclared"), |(_, l)| *l)
 }
 
 /// How points are drawn from the axes.
@@ -276,14 +321,17 @@ impl Space {
 
         let kind_line = at(raw.strategy.kind.span());
         let points = |what: &str| -> Result<u64, SimError> {
+            let name = if what == "latin_hypercube" {
+                "points (latin_hypercube)"
+            } else {
+                "points"
+            };
             match &raw.strategy.points {
-                Some(p) if *p.get_ref() > 0 => Ok(*p.get_ref()),
-                Some(p) => Err(invalid(
-                    at(p.span()),
-                    "strategy.points",
-                    "0".into(),
-                    "must be at least 1".into(),
-                )),
+                Some(p) => lookup_limit(RawStrategy::LIMITS, name)
+                    .check_u64(*p.get_ref())
+                    .map_err(|m| {
+                        invalid(at(p.span()), "strategy.points", p.get_ref().to_string(), m)
+                    }),
                 None => Err(invalid(
                     kind_line,
                     "strategy.points",
@@ -397,6 +445,19 @@ impl Space {
             } else {
                 Vec::new()
             };
+            if integer && base_value.is_none() {
+                if let Some(bad) = values
+                    .iter()
+                    .find(|v| !matches!(v, toml::Value::Integer(i) if *i >= 0))
+                {
+                    return Err(invalid(
+                        line,
+                        &format!("axis[{field}]"),
+                        bad.to_string(),
+                        "must be whole numbers of zero or more".into(),
+                    ));
+                }
+            }
             axes.push(Axis { field, values });
         }
         if axes.is_empty() {
@@ -537,11 +598,8 @@ fn log_range_values(r: &RawLogRange, integer_field: bool) -> Result<Vec<toml::Va
             "inverted range: `to` is below `from`".into(),
         ));
     }
-    if r.points == 0 || r.points > 1_000_000 {
-        return Err((
-            r.points.to_string(),
-            "points must be between 1 and 1000000".into(),
-        ));
+    if let Err(m) = lookup_limit(RawLogRange::LIMITS, "points").check_u64(r.points) {
+        return Err((r.points.to_string(), format!("points {m}")));
     }
     let mut values: Vec<toml::Value> = Vec::new();
     for i in 0..r.points {

@@ -18,6 +18,8 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 
+use lutforge_models::Limit;
+
 use crate::error::SimError;
 
 /// Which operand stays in the processing elements while the others stream through.
@@ -103,19 +105,22 @@ impl SystolicArray {
 
     /// Validates a parsed `[systolic]` section; `file` names the source in errors.
     pub fn from_raw(raw: &RawSystolic, file: &str) -> Result<SystolicArray, SimError> {
-        let range = |field: &str, v: u64, lo: u64, hi: u64| -> Result<u64, SimError> {
-            if v < lo || v > hi {
-                return Err(SimError::invalid(
+        let range = |name: &str, v: u64| -> Result<u64, SimError> {
+            let path = format!("systolic.{name}");
+            match RawSystolic::LIMITS.iter().find(|(n, _)| *n == name) {
+                Some((_, limit)) => limit
+                    .check_u64(v)
+                    .map_err(|m| SimError::invalid(file, &path, v, m)),
+                None => Err(SimError::invalid(
                     file,
-                    field,
+                    &path,
                     v,
-                    format!("must be between {lo} and {hi}"),
-                ));
+                    "has no declared range (a lutforge bug; please report it)",
+                )),
             }
-            Ok(v)
         };
-        let rows = range("systolic.rows", raw.rows, 1, 65536)?;
-        let cols = range("systolic.cols", raw.cols, 1, 65536)?;
+        let rows = range("rows", raw.rows)?;
+        let cols = range("cols", raw.cols)?;
         let dataflow = raw.dataflow.parse::<Dataflow>().map_err(|m| {
             SimError::invalid(
                 file,
@@ -124,13 +129,11 @@ impl SystolicArray {
                 m,
             )
         })?;
-        let word_bytes = range("systolic.word_bytes", raw.word_bytes.unwrap_or(1), 1, 8)?;
-        let kib = |field: &str, v: u64| -> Result<u64, SimError> {
-            Ok(range(field, v, 1, 1 << 22)? * 1024)
-        };
-        let ifmap_sram_bytes = kib("systolic.ifmap_sram_kib", raw.ifmap_sram_kib)?;
-        let filter_sram_bytes = kib("systolic.filter_sram_kib", raw.filter_sram_kib)?;
-        let ofmap_sram_bytes = kib("systolic.ofmap_sram_kib", raw.ofmap_sram_kib)?;
+        let word_bytes = range("word_bytes", raw.word_bytes.unwrap_or(1))?;
+        let kib = |field: &str, v: u64| -> Result<u64, SimError> { Ok(range(field, v)? * 1024) };
+        let ifmap_sram_bytes = kib("ifmap_sram_kib", raw.ifmap_sram_kib)?;
+        let filter_sram_bytes = kib("filter_sram_kib", raw.filter_sram_kib)?;
+        let ofmap_sram_bytes = kib("ofmap_sram_kib", raw.ofmap_sram_kib)?;
         let mode = raw.bandwidth_mode.as_deref().unwrap_or("user");
         let bandwidth = match mode {
             "calc" => {
@@ -153,7 +156,7 @@ impl SystolicArray {
                         "bandwidth_mode = \"user\" needs the DRAM words per cycle",
                     )
                 })?;
-                let v = range("systolic.dram_words_per_cycle", v, 1, 1 << 20)?;
+                let v = range("dram_words_per_cycle", v)?;
                 DramBandwidth::User {
                     ifmap_words_per_cycle: v,
                     filter_words_per_cycle: v,
@@ -207,6 +210,31 @@ pub struct RawSystolic {
     /// DRAM words per cycle per SRAM port (user mode only).
     #[serde(default)]
     pub dram_words_per_cycle: Option<u64>,
+}
+
+impl RawSystolic {
+    /// Range of every numeric `[systolic]` field (also the SCALE-Sim config keys that fill them).
+    pub const LIMITS: &'static [(&'static str, Limit)] = &[
+        ("rows", Limit::new(1.0, 65_536.0, "PEs", "")),
+        ("cols", Limit::new(1.0, 65_536.0, "PEs", "")),
+        (
+            "ifmap_sram_kib",
+            Limit::new(1.0, 4_194_304.0, "KiB", "at most 4 GiB"),
+        ),
+        (
+            "filter_sram_kib",
+            Limit::new(1.0, 4_194_304.0, "KiB", "at most 4 GiB"),
+        ),
+        (
+            "ofmap_sram_kib",
+            Limit::new(1.0, 4_194_304.0, "KiB", "at most 4 GiB"),
+        ),
+        ("word_bytes", Limit::new(1.0, 8.0, "bytes", "")),
+        (
+            "dram_words_per_cycle",
+            Limit::new(1.0, 1_048_576.0, "words/cycle", ""),
+        ),
+    ];
 }
 
 #[cfg(test)]

@@ -30,6 +30,9 @@ impl Family for SystolicFamily {
     fn section(&self) -> &'static str {
         "systolic"
     }
+    fn limits(&self) -> &'static [(&'static str, lutforge_models::Limit)] {
+        RawSystolic::LIMITS
+    }
     fn validate(&self, input: FamilyInput<'_>) -> Result<Validated, SimError> {
         let file = input.check.file;
         if input.buffers.is_some() {

@@ -7,9 +7,69 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use lutforge_models::Limit;
+
 use super::config::Dataflow;
 use super::geometry::{Layer, Mapping};
 use super::replay::{replay, LayerResult, ReplayError, ReplayMemory};
+
+/// Range of every numeric key of a SCALE-Sim config file (the sizes reuse the `[systolic]`
+/// ranges of an architecture file, [`super::RawSystolic::LIMITS`]).
+pub const CFG_LIMITS: &[(&str, Limit)] = &[
+    ("ArrayHeight", Limit::new(1.0, 65_536.0, "PEs", "")),
+    ("ArrayWidth", Limit::new(1.0, 65_536.0, "PEs", "")),
+    (
+        "IfmapSramSzkB",
+        Limit::new(1.0, 4_194_304.0, "KiB", "at most 4 GiB"),
+    ),
+    (
+        "FilterSramSzkB",
+        Limit::new(1.0, 4_194_304.0, "KiB", "at most 4 GiB"),
+    ),
+    (
+        "OfmapSramSzkB",
+        Limit::new(1.0, 4_194_304.0, "KiB", "at most 4 GiB"),
+    ),
+    ("IfmapOffset", Limit::new(0.0, 1e12, "words", "")),
+    ("FilterOffset", Limit::new(0.0, 1e12, "words", "")),
+    ("OfmapOffset", Limit::new(0.0, 1e12, "words", "")),
+    (
+        "ReadRequestBuffer",
+        Limit::new(0.0, 1_048_576.0, "entries", ""),
+    ),
+    (
+        "WriteRequestBuffer",
+        Limit::new(0.0, 1_048_576.0, "entries", ""),
+    ),
+    (
+        "IfmapSRAMBankBandwidth",
+        Limit::new(1.0, 1_048_576.0, "words/cycle", ""),
+    ),
+    ("IfmapSRAMBankNum", Limit::new(1.0, 4096.0, "banks", "")),
+    ("IfmapSRAMBankPort", Limit::new(1.0, 64.0, "ports", "")),
+    (
+        "FilterSRAMBankBandwidth",
+        Limit::new(1.0, 1_048_576.0, "words/cycle", ""),
+    ),
+    ("FilterSRAMBankNum", Limit::new(1.0, 4096.0, "banks", "")),
+    ("FilterSRAMBankPort", Limit::new(1.0, 64.0, "ports", "")),
+];
+
+/// Largest MAC count or operand address space of one topology layer: SCALE-Sim's traces and
+/// this replay's counters stay exact far below 2^64.
+const MAX_LAYER_COUNT: u128 = 1 << 50;
+
+/// Range of each `[architecture_presets] Bandwidth` entry, DRAM words per cycle.
+pub const BANDWIDTH_WORDS: Limit = Limit::new(1.0, 1_048_576.0, "words/cycle", "");
+
+/// Range of every numeric topology column (M, N, K; ifmap and filter sizes, channels,
+/// filters, stride): products of three stay far below 2^64.
+pub const TOPOLOGY_DIM: Limit = Limit::new(
+    1.0,
+    1_048_576.0,
+    "",
+    "products of three dimensions fit 64 bits",
+);
 
 /// Errors reading SCALE-Sim inputs; each names the file, and the line and field where known.
 #[derive(Debug, thiserror::Error)]
@@ -141,22 +201,28 @@ impl ScaleSimConfig {
                 message: message.to_string(),
             }
         };
-        let int = |section: &str, key: &str, min: i64| -> Result<i64, ScaleSimError> {
+        let int = |section: &str, key: &str| -> Result<u64, ScaleSimError> {
             let (v, line) = get(section, key)?;
-            let n: i64 = v
+            let n: u64 = v
                 .trim()
                 .parse()
-                .map_err(|_| bad(section, key, line, v, "must be an integer"))?;
-            if n < min {
-                return Err(bad(
-                    section,
-                    key,
-                    line,
-                    v,
-                    &format!("must be at least {min}"),
-                ));
-            }
-            Ok(n)
+                .map_err(|_| bad(section, key, line, v, "must be a whole number"))?;
+            let limit = CFG_LIMITS
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, l)| l)
+                .ok_or_else(|| {
+                    bad(
+                        section,
+                        key,
+                        line,
+                        v,
+                        "has no declared range (a lutforge bug)",
+                    )
+                })?;
+            limit
+                .check_u64(n)
+                .map_err(|m| bad(section, key, line, v, &m))
         };
         let boolean = |section: &str, key: &str| -> Result<(bool, usize, String), ScaleSimError> {
             let (v, line) = get(section, key)?;
@@ -196,16 +262,16 @@ impl ScaleSimConfig {
             ));
         }
         const AP: &str = "architecture_presets";
-        let rows = int(AP, "ArrayHeight", 1)? as u64;
-        let cols = int(AP, "ArrayWidth", 1)? as u64;
-        let ifmap_sram_kib = int(AP, "IfmapSramSzkB", 1)? as u64;
-        let filter_sram_kib = int(AP, "FilterSramSzkB", 1)? as u64;
-        let ofmap_sram_kib = int(AP, "OfmapSramSzkB", 1)? as u64;
+        let rows = int(AP, "ArrayHeight")?;
+        let cols = int(AP, "ArrayWidth")?;
+        let ifmap_sram_kib = int(AP, "IfmapSramSzkB")?;
+        let filter_sram_kib = int(AP, "FilterSramSzkB")?;
+        let ofmap_sram_kib = int(AP, "OfmapSramSzkB")?;
         for key in ["IfmapOffset", "FilterOffset", "OfmapOffset"] {
-            int(AP, key, 0)?;
+            int(AP, key)?;
         }
-        int(AP, "ReadRequestBuffer", 0)?;
-        int(AP, "WriteRequestBuffer", 0)?;
+        int(AP, "ReadRequestBuffer")?;
+        int(AP, "WriteRequestBuffer")?;
         let (df, df_line) = get(AP, "Dataflow")?;
         let dataflow = df
             .trim()
@@ -224,12 +290,12 @@ impl ScaleSimConfig {
                 ));
             }
         }
-        let ifmap_bank_bandwidth = int(LA, "IfmapSRAMBankBandwidth", 1)? as u64;
-        let ifmap_banks = int(LA, "IfmapSRAMBankNum", 1)? as u64;
-        int(LA, "IfmapSRAMBankPort", 1)?;
-        let filter_bank_bandwidth = int(LA, "FilterSRAMBankBandwidth", 1)? as u64;
-        let filter_banks = int(LA, "FilterSRAMBankNum", 1)? as u64;
-        int(LA, "FilterSRAMBankPort", 1)?;
+        let ifmap_bank_bandwidth = int(LA, "IfmapSRAMBankBandwidth")?;
+        let ifmap_banks = int(LA, "IfmapSRAMBankNum")?;
+        int(LA, "IfmapSRAMBankPort")?;
+        let filter_bank_bandwidth = int(LA, "FilterSRAMBankBandwidth")?;
+        let filter_banks = int(LA, "FilterSRAMBankNum")?;
+        int(LA, "FilterSRAMBankPort")?;
         let (sparse, sparse_line) = get("sparsity", "SparsitySupport")?;
         if sparse.trim().eq_ignore_ascii_case("true") {
             return Err(bad(
@@ -247,14 +313,14 @@ impl ScaleSimConfig {
                 let mut bws = Vec::new();
                 for part in list.trim().split(',') {
                     match part.trim().parse::<u64>() {
-                        Ok(v) if v >= 1 => bws.push(v),
+                        Ok(v) if BANDWIDTH_WORDS.contains(v as f64) => bws.push(v),
                         _ => {
                             return Err(bad(
                                 AP,
                                 "Bandwidth",
                                 line,
                                 list,
-                                "must be a comma-separated list of positive integers",
+                                "must be a comma-separated list of whole numbers from 1 to 1048576 words per cycle",
                             ))
                         }
                     }
@@ -467,8 +533,8 @@ pub fn parse_topology(
         let num = |idx: usize| -> Result<u64, ScaleSimError> {
             let v = elems[idx].trim();
             match v.parse::<u64>() {
-                Ok(n) if n >= 1 => Ok(n),
-                _ => Err(bad(names[idx], v, "must be a positive integer")),
+                Ok(n) if TOPOLOGY_DIM.contains(n as f64) => Ok(n),
+                _ => Err(bad(names[idx], v, &TOPOLOGY_DIM.message())),
             }
         };
         if elems.len() == names.len() {
@@ -507,6 +573,27 @@ pub fn parse_topology(
                 names[4],
                 elems[4].trim(),
                 "filter width cannot be larger than the ifmap width",
+            ));
+        }
+        // Counts of the layer (MACs, operand address spaces) in 128 bits, so no product of
+        // in-range columns can overflow later.
+        let (l, wide) = (&layer, |v: u64| u128::from(v));
+        let ofmap_px = wide((l.ifmap_h - l.filter_h + l.stride_h).div_ceil(l.stride_h))
+            * wide((l.ifmap_w - l.filter_w + l.stride_w).div_ceil(l.stride_w));
+        let window = wide(l.filter_h) * wide(l.filter_w) * wide(l.channels);
+        let largest = [
+            ofmap_px * window * wide(l.num_filters),
+            wide(l.ifmap_h) * wide(l.ifmap_w) * wide(l.channels),
+            window * wide(l.num_filters),
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0);
+        if largest > MAX_LAYER_COUNT {
+            return Err(bad(
+                "row",
+                row,
+                &format!("the layer's MACs or operand sizes reach {largest}, above 2^50; split the layer"),
             ));
         }
         if kind == TopologyKind::Conv && name.contains("DP") {

@@ -6,6 +6,7 @@
 #![allow(dead_code, unused_macros, unused_imports)]
 
 pub mod bounds;
+pub mod fuzz;
 
 use proptest::test_runner::{Config, FileFailurePersistence};
 
