@@ -730,7 +730,7 @@ mod tests {
             .to_string();
         assert_eq!(
             e,
-            "t.csv:2: field `N`: must be a positive integer (got \"0\")"
+            "t.csv:2: field `N`: must be between 1 and 1048576 (got \"0\")"
         );
         let e = parse_topology("h\ng1, 4, 5, 3\n", "t.csv", TopologyKind::Gemm)
             .unwrap_err()
