@@ -28,15 +28,15 @@ pub struct Args {
     /// Architecture file (kind `lut_tensor_core`).
     #[arg(long)]
     pub arch: PathBuf,
-    /// Number of cases.
-    #[arg(long, default_value_t = 40)]
-    pub cases: usize,
+    /// Number of cases (1 to 1000000: each is built, run and compared on three models).
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub cases: u32,
     /// Seed of the case generator.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Dump a VCD of this case to `<out>/case<K>.vcd`.
-    #[arg(long, value_name = "CASE")]
-    pub vcd: Option<usize>,
+    /// Dump a VCD of this case to `<out>/case<K>.vcd` (0 to cases - 1).
+    #[arg(long, value_name = "CASE", value_parser = clap::value_parser!(u32).range(0..1_000_000))]
+    pub vcd: Option<u32>,
     /// Directory for the VCD and a copy of the RTL (default `build/cosim` for the VCD; the RTL
     /// is written only when given).
     #[arg(long)]
@@ -82,9 +82,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let vcd_path = out_dir.join(format!("case{}.vcd", args.vcd.unwrap_or(0)));
     let settings = CosimSettings {
-        cases: args.cases,
+        cases: args.cases as usize,
         seed: args.seed,
-        vcd_case: args.vcd,
+        vcd_case: args.vcd.map(|k| k as usize),
         vcd_path: vcd_path.clone(),
         options: Default::default(),
         stalls: args.stalls,

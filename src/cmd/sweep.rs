@@ -46,9 +46,9 @@ pub struct RunArgs {
     /// Results file (JSONL); appended to with --resume.
     #[arg(long, value_name = "FILE", required = true)]
     pub out: Option<PathBuf>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "J")]
-    pub jobs: Option<usize>,
+    /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "J", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
     /// Run only the deterministic slice i of N (points with id % N == i), e.g. `--shard 0/3`.
     #[arg(long, value_name = "i/N")]
     pub shard: Option<String>,
@@ -142,7 +142,7 @@ fn run_sweep(args: RunArgs) -> anyhow::Result<ExitCode> {
     bar.set_message(format!("{} ({} already done)", space.tag(), done.len()));
     let sampler = Sampler::new(&space);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
+        .num_threads(args.jobs.map_or(0, usize::from))
         .build()?;
     let counts = Mutex::new((0u64, 0u64));
     pool.install(|| {
