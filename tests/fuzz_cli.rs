@@ -10,8 +10,11 @@ use std::time::{Duration, Instant};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 
+#[path = "support/fuzz_run.rs"]
+mod fuzz_run;
+
 #[path = "../sim/tests/common/fuzz.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 mod fuzz;
 
 fn root() -> PathBuf {

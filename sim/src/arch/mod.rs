@@ -254,19 +254,7 @@ impl Check<'_> {
         name: &str,
         value: f64,
     ) -> Result<f64, SimError> {
-        let path = if section.is_empty() {
-            name.to_string()
-        } else {
-            format!("{section}.{name}")
-        };
-        let Some((_, limit)) = limits.iter().find(|(n, _)| *n == name) else {
-            return Err(SimError::invalid(
-                self.file,
-                &path,
-                format_number(value),
-                "has no declared range (a lutforge bug; please report it)",
-            ));
-        };
+        let (path, limit) = self.limit_of(limits, section, name, &format_number(value))?;
         limit
             .check_f64(value)
             .map_err(|m| SimError::invalid(self.file, &path, format_number(value), m))
@@ -280,22 +268,34 @@ impl Check<'_> {
         name: &str,
         value: u64,
     ) -> Result<u64, SimError> {
+        let (path, limit) = self.limit_of(limits, section, name, &value.to_string())?;
+        limit
+            .check_u64(value)
+            .map_err(|m| SimError::invalid(self.file, &path, value, m))
+    }
+
+    /// The dotted path of `section.name` and its declared range.
+    fn limit_of(
+        &self,
+        limits: &[(&str, Limit)],
+        section: &str,
+        name: &str,
+        value: &str,
+    ) -> Result<(String, Limit), SimError> {
         let path = if section.is_empty() {
             name.to_string()
         } else {
             format!("{section}.{name}")
         };
-        let Some((_, limit)) = limits.iter().find(|(n, _)| *n == name) else {
-            return Err(SimError::invalid(
+        match limits.iter().find(|(n, _)| *n == name) {
+            Some((_, limit)) => Ok((path, *limit)),
+            None => Err(SimError::invalid(
                 self.file,
                 &path,
                 value,
                 "has no declared range (a lutforge bug; please report it)",
-            ));
-        };
-        limit
-            .check_u64(value)
-            .map_err(|m| SimError::invalid(self.file, &path, value, m))
+            )),
+        }
     }
 
     /// A power of two.

@@ -213,27 +213,25 @@ pub struct RawSystolic {
 }
 
 impl RawSystolic {
-    /// Range of every numeric `[systolic]` field (also the SCALE-Sim config keys that fill them).
+    /// Range of a PE array dimension.
+    pub const PES: Limit = Limit::new(1.0, 65_536.0, "PEs", "");
+
+    /// Range of one SRAM's size.
+    pub const SRAM_KIB: Limit = Limit::new(1.0, 4_194_304.0, "KiB", "at most 4 GiB");
+
+    /// Range of a DRAM port's width.
+    pub const WORDS_PER_CYCLE: Limit = Limit::new(1.0, 1_048_576.0, "words/cycle", "");
+
+    /// Range of every numeric `[systolic]` field (the SCALE-Sim config keys that fill them
+    /// reuse these ranges).
     pub const LIMITS: &'static [(&'static str, Limit)] = &[
-        ("rows", Limit::new(1.0, 65_536.0, "PEs", "")),
-        ("cols", Limit::new(1.0, 65_536.0, "PEs", "")),
-        (
-            "ifmap_sram_kib",
-            Limit::new(1.0, 4_194_304.0, "KiB", "at most 4 GiB"),
-        ),
-        (
-            "filter_sram_kib",
-            Limit::new(1.0, 4_194_304.0, "KiB", "at most 4 GiB"),
-        ),
-        (
-            "ofmap_sram_kib",
-            Limit::new(1.0, 4_194_304.0, "KiB", "at most 4 GiB"),
-        ),
+        ("rows", RawSystolic::PES),
+        ("cols", RawSystolic::PES),
+        ("ifmap_sram_kib", RawSystolic::SRAM_KIB),
+        ("filter_sram_kib", RawSystolic::SRAM_KIB),
+        ("ofmap_sram_kib", RawSystolic::SRAM_KIB),
         ("word_bytes", Limit::new(1.0, 8.0, "bytes", "")),
-        (
-            "dram_words_per_cycle",
-            Limit::new(1.0, 1_048_576.0, "words/cycle", ""),
-        ),
+        ("dram_words_per_cycle", RawSystolic::WORDS_PER_CYCLE),
     ];
 }
 

@@ -9,27 +9,18 @@ use std::path::Path;
 
 use lutforge_models::Limit;
 
-use super::config::Dataflow;
+use super::config::{Dataflow, RawSystolic};
 use super::geometry::{Layer, Mapping};
 use super::replay::{replay, LayerResult, ReplayError, ReplayMemory};
 
 /// Range of every numeric key of a SCALE-Sim config file (the sizes reuse the `[systolic]`
 /// ranges of an architecture file, [`super::RawSystolic::LIMITS`]).
 pub const CFG_LIMITS: &[(&str, Limit)] = &[
-    ("ArrayHeight", Limit::new(1.0, 65_536.0, "PEs", "")),
-    ("ArrayWidth", Limit::new(1.0, 65_536.0, "PEs", "")),
-    (
-        "IfmapSramSzkB",
-        Limit::new(1.0, 4_194_304.0, "KiB", "at most 4 GiB"),
-    ),
-    (
-        "FilterSramSzkB",
-        Limit::new(1.0, 4_194_304.0, "KiB", "at most 4 GiB"),
-    ),
-    (
-        "OfmapSramSzkB",
-        Limit::new(1.0, 4_194_304.0, "KiB", "at most 4 GiB"),
-    ),
+    ("ArrayHeight", RawSystolic::PES),
+    ("ArrayWidth", RawSystolic::PES),
+    ("IfmapSramSzkB", RawSystolic::SRAM_KIB),
+    ("FilterSramSzkB", RawSystolic::SRAM_KIB),
+    ("OfmapSramSzkB", RawSystolic::SRAM_KIB),
     ("IfmapOffset", Limit::new(0.0, 1e12, "words", "")),
     ("FilterOffset", Limit::new(0.0, 1e12, "words", "")),
     ("OfmapOffset", Limit::new(0.0, 1e12, "words", "")),
@@ -41,16 +32,10 @@ pub const CFG_LIMITS: &[(&str, Limit)] = &[
         "WriteRequestBuffer",
         Limit::new(0.0, 1_048_576.0, "entries", ""),
     ),
-    (
-        "IfmapSRAMBankBandwidth",
-        Limit::new(1.0, 1_048_576.0, "words/cycle", ""),
-    ),
+    ("IfmapSRAMBankBandwidth", RawSystolic::WORDS_PER_CYCLE),
     ("IfmapSRAMBankNum", Limit::new(1.0, 4096.0, "banks", "")),
     ("IfmapSRAMBankPort", Limit::new(1.0, 64.0, "ports", "")),
-    (
-        "FilterSRAMBankBandwidth",
-        Limit::new(1.0, 1_048_576.0, "words/cycle", ""),
-    ),
+    ("FilterSRAMBankBandwidth", RawSystolic::WORDS_PER_CYCLE),
     ("FilterSRAMBankNum", Limit::new(1.0, 4096.0, "banks", "")),
     ("FilterSRAMBankPort", Limit::new(1.0, 64.0, "ports", "")),
 ];
@@ -60,7 +45,7 @@ pub const CFG_LIMITS: &[(&str, Limit)] = &[
 const MAX_LAYER_COUNT: u128 = 1 << 50;
 
 /// Range of each `[architecture_presets] Bandwidth` entry, DRAM words per cycle.
-pub const BANDWIDTH_WORDS: Limit = Limit::new(1.0, 1_048_576.0, "words/cycle", "");
+pub const BANDWIDTH_WORDS: Limit = RawSystolic::WORDS_PER_CYCLE;
 
 /// Range of every numeric topology column (M, N, K; ifmap and filter sizes, channels,
 /// filters, stride): products of three stay far below 2^64.

@@ -1,21 +1,10 @@
-//! Mutation fuzzing of input files: numeric leaves of a valid TOML or JSON document replaced by
-//! extreme, wrong-typed or missing values, and a counting run for the benchmark-sized figure.
-//!
-//! `LUTFORGE_FUZZ_CASES=100000 cargo test --release -p lutforge-sim --test fuzz_inputs counted -- --nocapture`
-//! draws that many cases per target (200 when unset) with a fixed seed, runs each under
-//! `catch_unwind` with a wall-clock limit, and prints
-//! `fuzz <target>: N cases, A ok, B errors, C panics, D hangs (slowest S ms)`. Any panic,
-//! hang or broken property fails the run.
-
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::time::{Duration, Instant};
+//! Mutation fuzzing of input files: numeric leaves of a valid TOML or JSON document (or the
+//! numbers of an INI or CSV text) replaced by extreme, wrong-typed or missing values. The
+//! counting run is `tests/support/fuzz_run.rs`, shared by every crate's fuzz targets.
 
 use proptest::prelude::*;
-use proptest::strategy::ValueTree;
-use proptest::test_runner::TestRunner;
 
-/// A case that takes longer than this is a hang.
-pub const HANG: Duration = Duration::from_secs(2);
+pub use super::fuzz_run::{count, one_line, Outcome};
 
 /// One edit of a document: which numeric leaf (an index into its leaves) and what to put there.
 #[derive(Debug, Clone)]
@@ -218,87 +207,6 @@ pub fn mutate_json(text: &str, edits: &[Edit]) -> String {
         }
     }
     doc.to_string()
-}
-
-/// What one case did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// The input ran.
-    Ok,
-    /// The input was refused with a one-line error.
-    Error,
-}
-
-/// An error message a user should see: one line, not empty.
-pub fn one_line(message: &str) -> Result<Outcome, String> {
-    if message.is_empty() || message.contains('\n') {
-        Err(format!("not a one-line error: {message:?}"))
-    } else {
-        Ok(Outcome::Error)
-    }
-}
-
-/// Cases of the counting run: `LUTFORGE_FUZZ_CASES`, or 200.
-fn counted_cases() -> u64 {
-    match std::env::var("LUTFORGE_FUZZ_CASES") {
-        Ok(text) => text
-            .parse()
-            .unwrap_or_else(|_| panic!("LUTFORGE_FUZZ_CASES={text:?} is not a count")),
-        Err(_) => 200,
-    }
-}
-
-/// The counting run of one target: prints its line and fails on any panic, hang or broken
-/// property.
-pub fn count<S: Strategy>(
-    name: &str,
-    strategy: S,
-    check: impl Fn(&S::Value) -> Result<Outcome, String>,
-) where
-    S::Value: std::fmt::Debug,
-{
-    let cases = counted_cases();
-    let mut runner = TestRunner::deterministic();
-    let (mut ok, mut errors, mut panics, mut hangs) = (0u64, 0u64, 0u64, 0u64);
-    let mut slowest = Duration::ZERO;
-    let mut broken = Vec::new();
-    for _ in 0..cases {
-        let value = strategy
-            .new_tree(&mut runner)
-            .expect("strategy yields a value")
-            .current();
-        let start = Instant::now();
-        let outcome = catch_unwind(AssertUnwindSafe(|| check(&value)));
-        let took = start.elapsed();
-        slowest = slowest.max(took);
-        if took > HANG {
-            hangs += 1;
-            if broken.len() < 5 {
-                broken.push(format!("took {took:?}\n  input: {value:?}"));
-            }
-        }
-        match outcome {
-            Ok(Ok(Outcome::Ok)) => ok += 1,
-            Ok(Ok(Outcome::Error)) => errors += 1,
-            Ok(Err(why)) => {
-                errors += 1;
-                if broken.len() < 5 {
-                    broken.push(format!("{why}\n  input: {value:?}"));
-                }
-            }
-            Err(_) => {
-                panics += 1;
-                if broken.len() < 5 {
-                    broken.push(format!("panicked\n  input: {value:?}"));
-                }
-            }
-        }
-    }
-    println!(
-        "fuzz {name}: {cases} cases, {ok} ok, {errors} errors, {panics} panics, {hangs} hangs (slowest {} ms)",
-        slowest.as_millis()
-    );
-    assert!(broken.is_empty(), "fuzz {name}:\n{}", broken.join("\n"));
 }
 
 /// `text` with `edits` applied to its runs of digits (for INI and CSV inputs): a removal

@@ -7,6 +7,8 @@
 
 pub mod bounds;
 pub mod fuzz;
+#[path = "../../../tests/support/fuzz_run.rs"]
+pub mod fuzz_run;
 
 use proptest::test_runner::{Config, FileFailurePersistence};
 
