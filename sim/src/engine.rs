@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use lutforge_models::ModelConfig;
-use lutforge_workloads::{lower_step, Op, OpKind, Phase, Workload};
+use lutforge_workloads::{lower_step, Footprint, Op, OpKind, Phase, Workload};
 
 use crate::arch::Arch;
 use crate::energy::area::arch_area;
@@ -92,6 +92,22 @@ impl Totals {
     }
 }
 
+impl Totals {
+    /// Adds another kind's totals into a phase's; `None` when a total would not fit.
+    fn absorb(&mut self, other: &Totals) -> Option<()> {
+        let sum = |a: u64, b: u64, limit: u64| a.checked_add(b).filter(|t| *t < limit);
+        self.cycles = sum(self.cycles, other.cycles, MAX_CYCLES)?;
+        self.compute_cycles = sum(self.compute_cycles, other.compute_cycles, MAX_CYCLES)?;
+        self.stall_cycles = sum(self.stall_cycles, other.stall_cycles, MAX_CYCLES)?;
+        self.flops = sum(self.flops, other.flops, u64::MAX)?;
+        self.dram_bytes = sum(self.dram_bytes, other.dram_bytes, u64::MAX)?;
+        self.energy.add_scaled(&other.energy, 1.0);
+        self.peak_flop_cycles += other.peak_flop_cycles;
+        self.unit = other.unit.or(self.unit);
+        Some(())
+    }
+}
+
 /// Simulates `workload` on `arch`.
 pub fn simulate(arch: &Arch, workload: &Workload, notes: Vec<String>) -> Result<Report, SimError> {
     run(arch, workload, notes, None)
@@ -153,7 +169,7 @@ fn run(
     notes: Vec<String>,
     mut timeline: Option<&mut Vec<TimelineEntry>>,
 ) -> Result<Report, SimError> {
-    memory::check_capacity(arch, workload)?;
+    let footprint = memory::check_capacity(arch, workload)?;
     if arch.schedule == Schedule::Streaming {
         return Err(SimError::Unsupported {
             arch: arch.name.clone(),
@@ -161,38 +177,29 @@ fn run(
         });
     }
     let static_j_per_cycle = arch.power.watts(&arch_area(arch)) * arch.seconds_per_cycle();
-    let mut phases: BTreeMap<Phase, Totals> = BTreeMap::new();
-    let mut kinds: BTreeMap<(Phase, OpKind), Totals> = BTreeMap::new();
+    // Per phase and op kind, indexed by declaration order; the phase totals are their sums.
+    let mut steps_in: [u64; 2] = [0; 2];
+    let mut by_kind: [[Totals; OpKind::ALL.len()]; 2] = Default::default();
     let mut placer = Placer {
         schedule: arch.schedule,
         cursor: 0,
         state: State::default(),
     };
     let tracing = timeline.is_some();
-    for (index, step) in workload.steps().iter().enumerate() {
+    let all_steps = workload.steps();
+    let steps = all_steps.len();
+    for (index, step) in all_steps.iter().enumerate() {
         let (model, quant) = workload.model_of(step);
         let phase = step.phase();
-        phases.entry(phase).or_default().steps += 1;
+        steps_in[phase as usize] += 1;
         let ops = lower_step(model, quant, step);
         let costs = ops
             .iter()
             .map(|op| map_op(arch, op))
             .collect::<Result<Vec<_>, _>>()?;
-        let steps = workload.steps().len();
         let mut record = |op: &Op, cost: &OpCost, times: u64, cycles: u64| {
-            phases
-                .entry(phase)
-                .or_default()
+            by_kind[phase as usize][op.kind as usize]
                 .add(cost, op.flops, times, cycles, static_j_per_cycle)
-                .and_then(|()| {
-                    kinds.entry((phase, op.kind)).or_default().add(
-                        cost,
-                        op.flops,
-                        times,
-                        cycles,
-                        static_j_per_cycle,
-                    )
-                })
                 .ok_or_else(|| SimError::TooLarge {
                     arch: arch.name.clone(),
                     message: format!(
@@ -258,7 +265,33 @@ fn run(
             record(&ops[i], &costs[i], 1, cycles)?;
         }
     }
-    let report = assemble(arch, workload, notes, &phases, &kinds);
+    let mut phases: BTreeMap<Phase, Totals> = BTreeMap::new();
+    let mut kinds: BTreeMap<(Phase, OpKind), Totals> = BTreeMap::new();
+    for (phase, (steps, row)) in [Phase::Prefill, Phase::Decode]
+        .into_iter()
+        .zip(steps_in.into_iter().zip(by_kind))
+    {
+        if steps == 0 {
+            continue;
+        }
+        let total = phases.entry(phase).or_default();
+        total.steps = steps;
+        for (kind, t) in OpKind::ALL.into_iter().zip(row) {
+            if t.unit.is_none() {
+                continue;
+            }
+            total.absorb(&t).ok_or_else(|| SimError::TooLarge {
+                arch: arch.name.clone(),
+                message: format!(
+                    "the {} totals over {} forward passes exceed 2^62 cycles or 2^64 bytes; use fewer tokens, a smaller batch or a faster design",
+                    phase.as_str(),
+                    steps
+                ),
+            })?;
+            kinds.insert((phase, kind), t);
+        }
+    }
+    let report = assemble(arch, workload, footprint, notes, &phases, &kinds);
     let s = &report.summary;
     let numbers = [
         s.ttft_s,
@@ -280,6 +313,7 @@ fn run(
 fn assemble(
     arch: &Arch,
     workload: &Workload,
+    footprint: Footprint,
     notes: Vec<String>,
     phases: &BTreeMap<Phase, Totals>,
     kinds: &BTreeMap<(Phase, OpKind), Totals>,
@@ -320,7 +354,7 @@ fn assemble(
         dynamic_energy_j: energy.dynamic_j(),
         static_energy_j: energy.static_j,
         static_power_w: arch.power.watts(&area),
-        dram_footprint_bytes: workload.footprint().total_bytes(),
+        dram_footprint_bytes: footprint.total_bytes(),
         dram_capacity_bytes: arch.dram.capacity_bytes,
     };
     let phase_reports = phases

@@ -101,13 +101,26 @@ pub fn try_lower_step(
             "must be at least 1",
         ));
     }
-    Lowering {
+    let plain = Lowering::<Plain> {
         model,
         quant,
         step,
         phase: step.phase(),
+        count: std::marker::PhantomData,
     }
-    .ops()
+    .ops();
+    match plain {
+        Ok(ops) => Ok(ops),
+        // The same arithmetic again, remembering factors, to name the one at fault.
+        Err(_) => Lowering::<N> {
+            model,
+            quant,
+            step,
+            phase: step.phase(),
+            count: std::marker::PhantomData,
+        }
+        .ops(),
+    }
 }
 
 /// The factor to blame when a product overflows: a step or model dimension and its value.
@@ -159,13 +172,78 @@ struct N {
     blame: Option<Blame>,
 }
 
-impl N {
+/// A count the lowering computes with: a plain checked `u64` ([`Plain`]), or one that also
+/// remembers which factor to blame ([`N`]). [`try_lower_step`] runs on [`Plain`] and, only when
+/// a count overflows, runs the same code again on [`N`] to name the dimension at fault.
+trait Count: Copy {
     /// A constant of the lowering (bytes per element, ops per element): never to blame.
+    fn k(value: u64) -> Self;
+    /// A step dimension.
+    fn step(name: &'static str, value: u64) -> Self;
+    /// A model size.
+    fn model(name: &'static str, value: u64) -> Self;
+    /// The count.
+    fn value(self) -> u64;
+    /// `value`, computed from `a` and `b` (`None`: it overflowed), blamed like their product.
+    fn derived(value: Option<u64>, a: Self, b: Self) -> Result<Self, Fault>;
+    /// `value`, blamed like `like`.
+    fn blamed_like(value: u64, like: Self) -> Self;
+    /// `self * other`.
+    fn mul(self, other: Self) -> Result<Self, Fault> {
+        Self::derived(self.value().checked_mul(other.value()), self, other)
+    }
+    /// `self + other`.
+    fn add(self, other: Self) -> Result<Self, Fault> {
+        Self::derived(self.value().checked_add(other.value()), self, other)
+    }
+    /// `self - other`.
+    fn sub(self, other: Self) -> Result<Self, Fault> {
+        Self::derived(self.value().checked_sub(other.value()), self, other)
+    }
+    /// The smaller of the two, keeping its own blame.
+    fn min(self, other: Self) -> Self {
+        if other.value() < self.value() {
+            other
+        } else {
+            self
+        }
+    }
+    /// `ceil(self / by)` for `by >= 1`; keeps the blame of `self`.
+    fn div_ceil(self, by: u64) -> Self {
+        Self::blamed_like(self.value().div_ceil(by.max(1)), self)
+    }
+}
+
+/// A checked count with no blame: the fast path.
+#[derive(Debug, Clone, Copy)]
+struct Plain(u64);
+
+impl Count for Plain {
+    fn k(value: u64) -> Plain {
+        Plain(value)
+    }
+    fn step(_: &'static str, value: u64) -> Plain {
+        Plain(value)
+    }
+    fn model(_: &'static str, value: u64) -> Plain {
+        Plain(value)
+    }
+    fn value(self) -> u64 {
+        self.0
+    }
+    fn derived(value: Option<u64>, _: Plain, _: Plain) -> Result<Plain, Fault> {
+        value.map(Plain).ok_or(Fault(None))
+    }
+    fn blamed_like(value: u64, _: Plain) -> Plain {
+        Plain(value)
+    }
+}
+
+impl Count for N {
     fn k(value: u64) -> N {
         N { value, blame: None }
     }
 
-    /// A step dimension.
     fn step(name: &'static str, value: u64) -> N {
         N {
             value,
@@ -177,7 +255,6 @@ impl N {
         }
     }
 
-    /// A model size.
     fn model(name: &'static str, value: u64) -> N {
         N {
             value,
@@ -189,73 +266,56 @@ impl N {
         }
     }
 
-    fn joined(self, other: N, value: Option<u64>) -> Result<N, Fault> {
-        let blame = worse(self.blame, other.blame);
+    fn value(self) -> u64 {
+        self.value
+    }
+
+    fn derived(value: Option<u64>, a: N, b: N) -> Result<N, Fault> {
+        let blame = worse(a.blame, b.blame);
         match value {
             Some(value) => Ok(N { value, blame }),
             None => Err(Fault(blame)),
         }
     }
 
-    fn mul(self, other: N) -> Result<N, Fault> {
-        self.joined(other, self.value.checked_mul(other.value))
-    }
-
-    fn add(self, other: N) -> Result<N, Fault> {
-        self.joined(other, self.value.checked_add(other.value))
-    }
-
-    fn sub(self, other: N) -> Result<N, Fault> {
-        self.joined(other, self.value.checked_sub(other.value))
-    }
-
-    /// The smaller of the two, keeping its own blame.
-    fn min(self, other: N) -> N {
-        if other.value < self.value {
-            other
-        } else {
-            self
-        }
-    }
-
-    /// `ceil(self / by)` for `by >= 1`; keeps the blame of `self`.
-    fn div_ceil(self, by: u64) -> N {
+    fn blamed_like(value: u64, like: N) -> N {
         N {
-            value: self.value.div_ceil(by.max(1)),
-            blame: self.blame,
+            value,
+            blame: like.blame,
         }
     }
 }
 
 /// The six counts of one op (one repetition), before they become an [`Op`].
 #[derive(Debug, Clone, Copy)]
-struct Counts {
-    flops: N,
-    weight: N,
-    kv_read: N,
-    kv_write: N,
-    act_read: N,
-    act_write: N,
+struct Counts<C> {
+    flops: C,
+    weight: C,
+    kv_read: C,
+    kv_write: C,
+    act_read: C,
+    act_write: C,
 }
 
-impl Counts {
-    fn zero() -> Counts {
+impl<C: Count> Counts<C> {
+    fn zero() -> Counts<C> {
         Counts {
-            flops: N::k(0),
-            weight: N::k(0),
-            kv_read: N::k(0),
-            kv_write: N::k(0),
-            act_read: N::k(0),
-            act_write: N::k(0),
+            flops: C::k(0),
+            weight: C::k(0),
+            kv_read: C::k(0),
+            kv_write: C::k(0),
+            act_read: C::k(0),
+            act_write: C::k(0),
         }
     }
 }
 
-struct Lowering<'a> {
+struct Lowering<'a, C> {
     model: &'a ModelConfig,
     quant: &'a QuantScheme,
     step: &'a Step,
     phase: Phase,
+    count: std::marker::PhantomData<C>,
 }
 
 /// The error for an overflow while counting `kind`.
@@ -263,18 +323,18 @@ fn in_op(kind: OpKind) -> impl Fn(Fault) -> WorkloadError {
     move |fault| fault.error(format!("FLOP or byte counts of `{}`", kind.as_str()))
 }
 
-impl Lowering<'_> {
+impl<C: Count> Lowering<'_, C> {
     fn ops(&self) -> Result<Vec<Op>, WorkloadError> {
         let m = self.model;
         let s = self.step;
         let shared = |fault: Fault| fault.error("token and width products of the step".into());
-        let layers = N::model("num_layers", m.num_layers);
+        let layers = C::model("num_layers", m.num_layers);
         let hidden = self.hidden();
-        let tokens = N::step("batch", s.batch)
-            .mul(N::step("new_tokens", s.new_tokens))
+        let tokens = C::step("batch", s.batch)
+            .mul(C::step("new_tokens", s.new_tokens))
             .map_err(shared)?;
-        let q_dim = N::model("num_heads", m.num_heads)
-            .mul(N::model("head_dim", m.head_dim))
+        let q_dim = C::model("num_heads", m.num_heads)
+            .mul(C::model("head_dim", m.head_dim))
             .map_err(shared)?;
         let kv_dim = self.kv_dim().map_err(shared)?;
         let mut ops = Vec::with_capacity(20);
@@ -283,15 +343,15 @@ impl Lowering<'_> {
         let embedding = (|| {
             let elements = tokens.mul(hidden)?;
             let mut c = self.vector_counts(elements, 1)?;
-            c.weight = elements.mul(N::k(FP16_BYTES))?;
-            c.act_read = N::k(0);
+            c.weight = elements.mul(C::k(FP16_BYTES))?;
+            c.act_read = C::k(0);
             if m.position == PositionKind::Learned {
-                c.weight = c.weight.mul(N::k(2))?;
+                c.weight = c.weight.mul(C::k(2))?;
                 c.flops = elements;
             } else {
-                c.flops = N::k(0);
+                c.flops = C::k(0);
             }
-            self.finish(OpKind::Embedding, N::k(1), vector_shape(elements, 1), c)
+            self.finish(OpKind::Embedding, C::k(1), vector_shape(elements, 1), c)
         })()
         .map_err(in_op(OpKind::Embedding))?;
         ops.push(embedding);
@@ -299,13 +359,13 @@ impl Lowering<'_> {
         // Attention block.
         ops.push(self.norm(layers, tokens)?);
         let qkv_cols = kv_dim
-            .mul(N::k(2))
+            .mul(C::k(2))
             .and_then(|kv| q_dim.add(kv))
             .map_err(in_op(OpKind::QkvProj))?;
-        ops.push(self.projection(OpKind::QkvProj, layers, tokens, qkv_cols, hidden, N::k(1))?);
+        ops.push(self.projection(OpKind::QkvProj, layers, tokens, qkv_cols, hidden, C::k(1))?);
         if m.extra_norms_per_layer > 0 {
             let repeat = layers
-                .mul(N::model("extra_norms_per_layer", m.extra_norms_per_layer))
+                .mul(C::model("extra_norms_per_layer", m.extra_norms_per_layer))
                 .map_err(in_op(OpKind::Norm))?;
             ops.push(self.norm(repeat, tokens)?);
         }
@@ -318,34 +378,34 @@ impl Lowering<'_> {
         }
         ops.push(self.kv_write(layers, tokens, kv_dim)?);
         ops.extend(self.attention(layers, kv_dim)?);
-        ops.push(self.projection(OpKind::OProj, layers, tokens, hidden, q_dim, N::k(1))?);
+        ops.push(self.projection(OpKind::OProj, layers, tokens, hidden, q_dim, C::k(1))?);
         ops.push(self.residual(layers, tokens)?);
 
         // Feed-forward block.
         ops.push(self.norm(layers, tokens)?);
-        let intermediate = N::model("intermediate_size", m.intermediate_size);
+        let intermediate = C::model("intermediate_size", m.intermediate_size);
         let up_cols = if m.gated_ffn {
-            intermediate.mul(N::k(2)).map_err(in_op(OpKind::FfnUp))?
+            intermediate.mul(C::k(2)).map_err(in_op(OpKind::FfnUp))?
         } else {
             intermediate
         };
         let (expert_rows, experts_used) = match m.moe {
-            None => (tokens, N::k(1)),
+            None => (tokens, C::k(1)),
             Some(moe) => {
-                let experts = N::model("num_experts", moe.num_experts);
+                let experts = C::model("num_experts", moe.num_experts);
                 let assignments = tokens
-                    .mul(N::model("top_k", moe.top_k))
+                    .mul(C::model("top_k", moe.top_k))
                     .map_err(in_op(OpKind::Router))?;
                 let used = experts.min(assignments);
                 let router = (|| {
                     let elements = tokens.mul(hidden)?.mul(experts)?;
                     let mut c = self.vector_counts(elements, 2)?;
-                    c.weight = hidden.mul(experts)?.mul(N::k(FP16_BYTES))?;
+                    c.weight = hidden.mul(experts)?.mul(C::k(FP16_BYTES))?;
                     self.finish(OpKind::Router, layers, vector_shape(elements, 2), c)
                 })()
                 .map_err(in_op(OpKind::Router))?;
                 ops.push(router);
-                (assignments.div_ceil(used.value), used)
+                (assignments.div_ceil(used.value()), used)
             }
         };
         ops.push(self.projection(
@@ -378,34 +438,34 @@ impl Lowering<'_> {
         ops.push(self.residual(layers, tokens)?);
 
         // Final norm and LM head on the positions whose logits are needed.
-        let logit_rows = N::step("batch", s.batch)
-            .mul(N::step("logits_rows", s.logits_rows))
+        let logit_rows = C::step("batch", s.batch)
+            .mul(C::step("logits_rows", s.logits_rows))
             .map_err(in_op(OpKind::LmHead))?;
-        if logit_rows.value > 0 {
-            ops.push(self.norm(N::k(1), logit_rows)?);
+        if logit_rows.value() > 0 {
+            ops.push(self.norm(C::k(1), logit_rows)?);
             ops.push(self.projection(
                 OpKind::LmHead,
-                N::k(1),
+                C::k(1),
                 logit_rows,
-                N::model("vocab_size", m.vocab_size),
+                C::model("vocab_size", m.vocab_size),
                 hidden,
-                N::k(1),
+                C::k(1),
             )?);
         }
         Ok(ops)
     }
 
-    fn hidden(&self) -> N {
-        N::model("hidden_size", self.model.hidden_size)
+    fn hidden(&self) -> C {
+        C::model("hidden_size", self.model.hidden_size)
     }
 
-    fn kv_dim(&self) -> Result<N, Fault> {
-        N::model("num_kv_heads", self.model.num_kv_heads)
-            .mul(N::model("head_dim", self.model.head_dim))
+    fn kv_dim(&self) -> Result<C, Fault> {
+        C::model("num_kv_heads", self.model.num_kv_heads)
+            .mul(C::model("head_dim", self.model.head_dim))
     }
 
     /// Checks the counts times `repeat` and builds the op.
-    fn finish(&self, kind: OpKind, repeat: N, shape: OpShape, c: Counts) -> Result<Op, Fault> {
+    fn finish(&self, kind: OpKind, repeat: C, shape: OpShape, c: Counts<C>) -> Result<Op, Fault> {
         let bytes = c
             .weight
             .add(c.kv_read)?
@@ -418,22 +478,22 @@ impl Lowering<'_> {
         Ok(Op {
             kind,
             phase: self.phase,
-            repeat: repeat.value,
+            repeat: repeat.value(),
             shape,
-            flops: c.flops.value,
-            weight_bytes: c.weight.value,
-            kv_read_bytes: c.kv_read.value,
-            kv_write_bytes: c.kv_write.value,
-            act_read_bytes: c.act_read.value,
-            act_write_bytes: c.act_write.value,
+            flops: c.flops.value(),
+            weight_bytes: c.weight.value(),
+            kv_read_bytes: c.kv_read.value(),
+            kv_write_bytes: c.kv_write.value(),
+            act_read_bytes: c.act_read.value(),
+            act_write_bytes: c.act_write.value(),
         })
     }
 
     /// Counts of an element-wise op reading and writing fp16.
-    fn vector_counts(&self, elements: N, ops_per_element: u64) -> Result<Counts, Fault> {
-        let fp16 = elements.mul(N::k(FP16_BYTES))?;
+    fn vector_counts(&self, elements: C, ops_per_element: u64) -> Result<Counts<C>, Fault> {
+        let fp16 = elements.mul(C::k(FP16_BYTES))?;
         Ok(Counts {
-            flops: elements.mul(N::k(ops_per_element))?,
+            flops: elements.mul(C::k(ops_per_element))?,
             act_read: fp16,
             act_write: fp16,
             ..Counts::zero()
@@ -443,8 +503,8 @@ impl Lowering<'_> {
     fn vector(
         &self,
         kind: OpKind,
-        repeat: N,
-        elements: N,
+        repeat: C,
+        elements: C,
         ops_per_element: u64,
     ) -> Result<Op, WorkloadError> {
         self.vector_counts(elements, ops_per_element)
@@ -452,12 +512,12 @@ impl Lowering<'_> {
             .map_err(in_op(kind))
     }
 
-    fn residual(&self, repeat: N, tokens: N) -> Result<Op, WorkloadError> {
+    fn residual(&self, repeat: C, tokens: C) -> Result<Op, WorkloadError> {
         let elements = tokens.mul(self.hidden()).map_err(in_op(OpKind::Residual))?;
         self.vector(OpKind::Residual, repeat, elements, 1)
     }
 
-    fn norm(&self, repeat: N, rows: N) -> Result<Op, WorkloadError> {
+    fn norm(&self, repeat: C, rows: C) -> Result<Op, WorkloadError> {
         let ops_per_element = match self.model.norm {
             NormKind::RmsNorm => 4,
             NormKind::LayerNorm => 6,
@@ -470,35 +530,29 @@ impl Lowering<'_> {
     fn projection(
         &self,
         kind: OpKind,
-        repeat: N,
-        m: N,
-        n: N,
-        k: N,
-        count: N,
+        repeat: C,
+        m: C,
+        n: C,
+        k: C,
+        count: C,
     ) -> Result<Op, WorkloadError> {
         let act = self.quant.act;
         (|| {
-            let weights = match self.quant.try_weight_bytes(n.value, k.value) {
-                Some(bytes) => N {
-                    value: bytes,
-                    blame: worse(n.blame, k.blame),
-                },
-                None => return Err(Fault(worse(n.blame, k.blame))),
-            };
+            let weights = C::derived(self.quant.try_weight_bytes(n.value(), k.value()), n, k)?;
             let mk_count = m.mul(k)?.mul(count)?;
             let mn_count = m.mul(n)?.mul(count)?;
             let c = Counts {
-                flops: mn_count.mul(k)?.mul(N::k(2))?,
+                flops: mn_count.mul(k)?.mul(C::k(2))?,
                 weight: weights.mul(count)?,
-                act_read: mk_count.mul(N::k(u64::from(act.bits())))?.div_ceil(8),
-                act_write: mn_count.mul(N::k(FP16_BYTES))?,
+                act_read: mk_count.mul(C::k(u64::from(act.bits())))?.div_ceil(8),
+                act_write: mn_count.mul(C::k(FP16_BYTES))?,
                 ..Counts::zero()
             };
             let shape = OpShape::Gemm {
-                m: m.value,
-                n: n.value,
-                k: k.value,
-                count: count.value,
+                m: m.value(),
+                n: n.value(),
+                k: k.value(),
+                count: count.value(),
                 operand: GemmOperand::Weights(self.quant.weight),
                 act,
             };
@@ -507,12 +561,12 @@ impl Lowering<'_> {
         .map_err(in_op(kind))
     }
 
-    fn kv_write(&self, repeat: N, tokens: N, kv_dim: N) -> Result<Op, WorkloadError> {
+    fn kv_write(&self, repeat: C, tokens: C, kv_dim: C) -> Result<Op, WorkloadError> {
         (|| {
-            let elements = tokens.mul(N::k(2))?.mul(kv_dim)?;
+            let elements = tokens.mul(C::k(2))?.mul(kv_dim)?;
             let mut c = self.vector_counts(elements, 2)?;
-            c.act_write = N::k(0);
-            c.kv_write = self.kv_bytes_one(tokens, kv_dim)?.mul(N::k(2))?;
+            c.act_write = C::k(0);
+            c.kv_write = self.kv_bytes_one(tokens, kv_dim)?.mul(C::k(2))?;
             self.finish(OpKind::KvWrite, repeat, vector_shape(elements, 2), c)
         })()
         .map_err(in_op(OpKind::KvWrite))
@@ -520,42 +574,42 @@ impl Lowering<'_> {
 
     /// Bytes of K (or V, the same) entries for `tokens` tokens of one layer, with per-head
     /// fp16 scales for integer formats.
-    fn kv_bytes_one(&self, tokens: N, kv_dim: N) -> Result<N, Fault> {
+    fn kv_bytes_one(&self, tokens: C, kv_dim: C) -> Result<C, Fault> {
         let kv = self.quant.kv;
         let data = tokens
             .mul(kv_dim)?
-            .mul(N::k(u64::from(kv.bits())))?
+            .mul(C::k(u64::from(kv.bits())))?
             .div_ceil(8);
         let scales = match kv {
-            KvFormat::Fp16 => N::k(0),
+            KvFormat::Fp16 => C::k(0),
             KvFormat::Int4 | KvFormat::Int8 => tokens
-                .mul(N::model("num_kv_heads", self.model.num_kv_heads))?
-                .mul(N::k(FP16_BYTES))?,
+                .mul(C::model("num_kv_heads", self.model.num_kv_heads))?
+                .mul(C::k(FP16_BYTES))?,
         };
         data.add(scales)
     }
 
-    fn attention(&self, repeat: N, kv_dim: N) -> Result<[Op; 3], WorkloadError> {
+    fn attention(&self, repeat: C, kv_dim: C) -> Result<[Op; 3], WorkloadError> {
         let m = self.model;
         let s = self.step;
         let shared_fault = |fault: Fault| fault.error("attention sizes of the step".into());
-        let batch = N::step("batch", s.batch);
-        let new_tokens = N::step("new_tokens", s.new_tokens);
-        let head_dim = N::model("head_dim", m.head_dim);
+        let batch = C::step("batch", s.batch);
+        let new_tokens = C::step("new_tokens", s.new_tokens);
+        let head_dim = C::model("head_dim", m.head_dim);
         // Validated: num_kv_heads >= 1 divides num_heads.
-        let group = N {
-            value: m.num_heads / m.num_kv_heads.max(1),
-            blame: N::model("num_heads", m.num_heads).blame,
-        };
-        let context = N::step("context_tokens", s.context_tokens)
+        let group = C::blamed_like(
+            m.num_heads / m.num_kv_heads.max(1),
+            C::model("num_heads", m.num_heads),
+        );
+        let context = C::step("context_tokens", s.context_tokens)
             .add(new_tokens)
             .map_err(shared_fault)?;
         let count = batch
-            .mul(N::model("num_kv_heads", m.num_kv_heads))
+            .mul(C::model("num_kv_heads", m.num_kv_heads))
             .map_err(shared_fault)?;
         let rows = group.mul(new_tokens).map_err(shared_fault)?;
         // KV entries read: the shared prefix once, the rest once per sequence.
-        let shared = N::step("shared_context_tokens", s.shared_context_tokens).min(context);
+        let shared = C::step("shared_context_tokens", s.shared_context_tokens).min(context);
         let read_tokens = context
             .sub(shared)
             .and_then(|own| batch.mul(own))
@@ -563,22 +617,22 @@ impl Lowering<'_> {
             .map_err(shared_fault)?;
         let operand = GemmOperand::KvCache(self.quant.kv);
         let act = self.quant.act;
-        let act_bits = N::k(u64::from(act.bits()));
+        let act_bits = C::k(u64::from(act.bits()));
         let score = (|| {
             let rows_count = rows.mul(count)?;
             let scores = rows_count.mul(context)?;
             let c = Counts {
-                flops: scores.mul(head_dim)?.mul(N::k(2))?,
+                flops: scores.mul(head_dim)?.mul(C::k(2))?,
                 kv_read: self.kv_bytes_one(read_tokens, kv_dim)?,
                 act_read: rows_count.mul(head_dim)?.mul(act_bits)?.div_ceil(8),
-                act_write: scores.mul(N::k(FP16_BYTES))?,
+                act_write: scores.mul(C::k(FP16_BYTES))?,
                 ..Counts::zero()
             };
             let shape = OpShape::Gemm {
-                m: rows.value,
-                n: context.value,
+                m: rows.value(),
+                n: context.value(),
                 k: m.head_dim,
-                count: count.value,
+                count: count.value(),
                 operand,
                 act,
             };
@@ -593,17 +647,17 @@ impl Lowering<'_> {
         let value = (|| {
             let rows_count = rows.mul(count)?;
             let c = Counts {
-                flops: scores.mul(head_dim)?.mul(N::k(2))?,
+                flops: scores.mul(head_dim)?.mul(C::k(2))?,
                 kv_read: self.kv_bytes_one(read_tokens, kv_dim)?,
                 act_read: scores.mul(act_bits)?.div_ceil(8),
-                act_write: rows_count.mul(head_dim)?.mul(N::k(FP16_BYTES))?,
+                act_write: rows_count.mul(head_dim)?.mul(C::k(FP16_BYTES))?,
                 ..Counts::zero()
             };
             let shape = OpShape::Gemm {
-                m: rows.value,
+                m: rows.value(),
                 n: m.head_dim,
-                k: context.value,
-                count: count.value,
+                k: context.value(),
+                count: count.value(),
                 operand,
                 act,
             };
@@ -614,9 +668,9 @@ impl Lowering<'_> {
     }
 }
 
-fn vector_shape(elements: N, ops_per_element: u64) -> OpShape {
+fn vector_shape<C: Count>(elements: C, ops_per_element: u64) -> OpShape {
     OpShape::Vector {
-        elements: elements.value,
+        elements: elements.value(),
         ops_per_element,
     }
 }

@@ -179,3 +179,17 @@ impl Op {
             + self.act_write_bytes
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{OpKind, Phase};
+
+    /// The engine indexes per-kind totals by `kind as usize` and `phase as usize`.
+    #[test]
+    fn kinds_and_phases_are_numbered_in_report_order() {
+        for (i, kind) in OpKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind as usize, i, "{kind:?}");
+        }
+        assert_eq!((Phase::Prefill as usize, Phase::Decode as usize), (0, 1));
+    }
+}
