@@ -165,13 +165,8 @@ fn resumed_from_any_cut_equals_an_uninterrupted_run_byte_for_byte() {
         assert_eq!(refused.status.code(), Some(2), "cut {cut}");
         assert_eq!(std::fs::read(&part).unwrap(), interrupted, "cut {cut}");
 
-        ok(sweep(
-            "tests/sweeps/medium.toml",
+        resume_and_compare(
             &part,
-            &["--resume", "--jobs", "1"],
-        ));
-        assert_same_bytes(
-            &std::fs::read(&part).unwrap(),
             &reference,
             &format!("resumed after {cut} lines and a torn one"),
         );
@@ -237,16 +232,7 @@ fn killed_at_any_moment_and_resumed_equals_an_uninterrupted_run() {
     written.extend_from_slice(b"{\"sweep\":\"med");
     std::fs::write(&part, &written).unwrap();
 
-    ok(sweep(
-        "tests/sweeps/medium.toml",
-        &part,
-        &["--resume", "--jobs", "1"],
-    ));
-    assert_same_bytes(
-        &std::fs::read(&part).unwrap(),
-        &reference,
-        "killed, then resumed",
-    );
+    resume_and_compare(&part, &reference, "killed, then resumed");
 }
 
 #[test]
@@ -369,4 +355,15 @@ fn pareto_front_of_a_hand_built_file_is_exactly_the_known_front() {
         "three.jsonl",
     );
     assert_eq!(front, expected(&[0, 1, 2, 3, 5, 7]), "three objectives");
+}
+
+/// Resumes the medium sweep in `part` on one thread and requires the file to equal `reference`
+/// byte for byte.
+fn resume_and_compare(part: &std::path::Path, reference: &[u8], what: &str) {
+    ok(sweep(
+        "tests/sweeps/medium.toml",
+        part,
+        &["--resume", "--jobs", "1"],
+    ));
+    assert_same_bytes(&std::fs::read(part).unwrap(), reference, what);
 }
