@@ -5,7 +5,7 @@
 //! Case-insensitive, surrounding whitespace ignored, parts in this order:
 //!
 //! ```text
-//! scheme := "w" WEIGHT "a" ACT [ "kv" KV ] [ "g" GROUP ] [ "z" ]
+//! scheme := "w" WEIGHT "a" ACT [ "kv" KV ] [ "g" GROUP ] [ "z" ] [ "h" WEIGHT ]
 //! WEIGHT := "1"            binary {-1, +1}
 //!         | "1.58"         ternary {-1, 0, +1}
 //!         | "2" | "3" | "4" | "8"   signed integer of that width
@@ -16,12 +16,20 @@
 //! GROUP  := integer 1..=1048576     weights per scale along the input dimension;
 //!                                   omitted = one scale per output channel
 //! "z"                               each group also stores a zero point (integer weights only)
+//! "h" WEIGHT                        the LM head's format (per output channel, no zero point);
+//!                                   fp16 when omitted
 //! ```
 //!
+//! The scheme quantizes the linear layers of the transformer blocks. The LM head stays fp16
+//! unless `h` says otherwise, as GPTQ (Frantar et al., arXiv 2210.17323, 2022, Sec. 5: "we keep
+//! the embeddings and the output layer in full precision") and BitNet b1.58 (whose
+//! `quantization_config` covers only the BitLinear layers; its tied embedding is bf16) ship their
+//! models; `h4` or `h8` describe a quantized head as llama.cpp's k-quants store one.
+//!
 //! Examples: `w2a8kv4`, `w1.58a8` (BitNet b1.58), `w4a16g128`, `w4a16g128z` (GPTQ/AWQ style),
-//! `wc3afp8`. Both `a` and `w` are required. A group size is not allowed with fp16 weights.
-//! `Display` writes the canonical form, always with the `kv` part (`w1.58a8kv16`), and parses
-//! back to the same scheme.
+//! `wc3afp8`, `w2a8kv4h4` (a 4-bit LM head). Both `a` and `w` are required. A group size is not allowed with fp16 weights.
+//! `Display` writes the canonical form, always with the `kv` part (`w1.58a8kv16`) and with the
+//! `h` part only for a quantized head, and parses back to the same scheme.
 //!
 //! # Storage
 //!
@@ -177,6 +185,8 @@ pub struct QuantScheme {
     pub group_size: Option<u32>,
     /// Whether each group also stores a zero point (asymmetric quantization).
     pub zero_point: bool,
+    /// Format of the LM head (fp16 unless the scheme quantizes it; see the module doc).
+    pub head: WeightFormat,
 }
 
 impl QuantScheme {
@@ -191,6 +201,7 @@ impl QuantScheme {
         kv: KvFormat::Fp16,
         group_size: None,
         zero_point: false,
+        head: WeightFormat::Fp16,
     };
 
     /// BitNet b1.58: ternary weights, INT8 activations, fp16 KV cache: `w1.58a8kv16`
@@ -201,6 +212,7 @@ impl QuantScheme {
         kv: KvFormat::Fp16,
         group_size: None,
         zero_point: false,
+        head: WeightFormat::Fp16,
     };
 
     /// The format a model is published in: ternary `w1.58a8kv16` for `bitnet`, fp16
@@ -213,6 +225,24 @@ impl QuantScheme {
         }
     }
 
+    /// The scheme the LM head runs in: its own weight format, per output channel, without zero
+    /// points; an fp16 head reads fp16 activations (it is not a quantized layer), a quantized
+    /// head reads the scheme's activation format.
+    pub fn head_scheme(&self) -> QuantScheme {
+        QuantScheme {
+            weight: self.head,
+            act: if self.head == WeightFormat::Fp16 {
+                ActFormat::Fp16
+            } else {
+                self.act
+            },
+            kv: self.kv,
+            group_size: None,
+            zero_point: false,
+            head: self.head,
+        }
+    }
+
     /// Checks what the parser guarantees, for a scheme built field by field: integer weights of
     /// 2, 3, 4 or 8 bits, codebooks of 1..=8 index bits, `group_size` in
     /// [`QuantScheme::GROUP_SIZE`] and absent for fp16 weights, and a zero point only with
@@ -222,19 +252,21 @@ impl QuantScheme {
             text: self.to_string(),
             message,
         };
-        match self.weight {
-            WeightFormat::Int(bits) if ![2, 3, 4, 8].contains(&bits) => {
-                return Err(bad(format!(
-                    "weight width {bits} is not one of 1, 1.58, 2, 3, 4, 8, 16 \
-                     (or c<bits> for a codebook)"
-                )))
+        for (part, format) in [("weights", self.weight), ("LM head", self.head)] {
+            match format {
+                WeightFormat::Int(bits) if ![2, 3, 4, 8].contains(&bits) => {
+                    return Err(bad(format!(
+                        "{part}: weight width {bits} is not one of 1, 1.58, 2, 3, 4, 8, 16 \
+                         (or c<bits> for a codebook)"
+                    )))
+                }
+                WeightFormat::Codebook(bits) if !(1..=8).contains(&bits) => {
+                    return Err(bad(format!(
+                        "{part}: codebook index width `{bits}` is not one of 1..=8"
+                    )))
+                }
+                _ => {}
             }
-            WeightFormat::Codebook(bits) if !(1..=8).contains(&bits) => {
-                return Err(bad(format!(
-                    "codebook index width `{bits}` is not one of 1..=8"
-                )))
-            }
-            _ => {}
         }
         if let Some(group) = self.group_size {
             if self.weight == WeightFormat::Fp16 {
@@ -337,6 +369,9 @@ impl fmt::Display for QuantScheme {
         if self.zero_point {
             write!(f, "z")?;
         }
+        if self.head != WeightFormat::Fp16 {
+            write!(f, "h{}", self.head)?;
+        }
         Ok(())
     }
 }
@@ -388,35 +423,7 @@ impl FromStr for QuantScheme {
                 "must start with `w` and the weight width (e.g. `w4a16`, `w1.58a8`)".into(),
             ));
         }
-        let weight = if cur.eat("cb") || cur.eat("c") {
-            let digits = cur.take_while(|c| c.is_ascii_digit());
-            match digits.parse::<u8>() {
-                Ok(bits) if (1..=8).contains(&bits) => WeightFormat::Codebook(bits),
-                _ => {
-                    return Err(bad(format!(
-                        "codebook index width `{digits}` is not one of 1..=8"
-                    )))
-                }
-            }
-        } else {
-            let width = cur.take_while(|c| c.is_ascii_digit() || c == '.');
-            match width {
-                "1" => WeightFormat::Binary,
-                "1.58" => WeightFormat::Ternary,
-                "2" => WeightFormat::Int(2),
-                "3" => WeightFormat::Int(3),
-                "4" => WeightFormat::Int(4),
-                "8" => WeightFormat::Int(8),
-                "16" => WeightFormat::Fp16,
-                "" => return Err(bad("missing weight width after `w`".into())),
-                other => {
-                    return Err(bad(format!(
-                        "weight width {other} is not one of 1, 1.58, 2, 3, 4, 8, 16 \
-                         (or c<bits> for a codebook)"
-                    )))
-                }
-            }
-        };
+        let weight = parse_weight(&mut cur).map_err(bad)?;
 
         if !cur.eat("a") {
             return Err(bad(format!(
@@ -489,10 +496,15 @@ impl FromStr for QuantScheme {
             None
         };
         let zero_point = cur.eat("z");
+        let head = if cur.eat("h") {
+            parse_weight(&mut cur).map_err(|m| bad(format!("LM head: {m}")))?
+        } else {
+            WeightFormat::Fp16
+        };
 
         if !cur.rest.is_empty() {
             return Err(bad(format!(
-                "unexpected `{}`; expected w<bits>a<bits>[kv<bits>][g<size>][z]",
+                "unexpected `{}`; expected w<bits>a<bits>[kv<bits>][g<size>][z][h<bits>]",
                 cur.rest
             )));
         }
@@ -510,7 +522,34 @@ impl FromStr for QuantScheme {
             kv,
             group_size,
             zero_point,
+            head,
         })
+    }
+}
+
+/// Parses a WEIGHT token of the grammar (after `w` or `h`).
+fn parse_weight(cur: &mut Cursor<'_>) -> Result<WeightFormat, String> {
+    if cur.eat("cb") || cur.eat("c") {
+        let digits = cur.take_while(|c| c.is_ascii_digit());
+        return match digits.parse::<u8>() {
+            Ok(bits) if (1..=8).contains(&bits) => Ok(WeightFormat::Codebook(bits)),
+            _ => Err(format!(
+                "codebook index width `{digits}` is not one of 1..=8"
+            )),
+        };
+    }
+    match cur.take_while(|c| c.is_ascii_digit() || c == '.') {
+        "1" => Ok(WeightFormat::Binary),
+        "1.58" => Ok(WeightFormat::Ternary),
+        "2" => Ok(WeightFormat::Int(2)),
+        "3" => Ok(WeightFormat::Int(3)),
+        "4" => Ok(WeightFormat::Int(4)),
+        "8" => Ok(WeightFormat::Int(8)),
+        "16" => Ok(WeightFormat::Fp16),
+        "" => Err("missing weight width".into()),
+        other => Err(format!(
+            "weight width {other} is not one of 1, 1.58, 2, 3, 4, 8, 16 (or c<bits> for a codebook)"
+        )),
     }
 }
 
@@ -547,6 +586,11 @@ mod tests {
         assert_eq!(parse("wc3afp8").weight, WeightFormat::Codebook(3));
         assert_eq!(parse("wcb3afp8").act, ActFormat::Fp8E4M3);
         assert_eq!(parse("w1a8").weight, WeightFormat::Binary);
+        assert_eq!(parse("w2a8kv4").head, WeightFormat::Fp16);
+        assert_eq!(parse("w2a8kv4h4").head, WeightFormat::Int(4));
+        assert_eq!(parse("w4a16g128zh8").head, WeightFormat::Int(8));
+        assert!("w2a8h".parse::<QuantScheme>().is_err());
+        assert!("w2a8h5".parse::<QuantScheme>().is_err());
     }
 
     #[test]
@@ -555,6 +599,7 @@ mod tests {
         assert_eq!(QuantScheme::FP16.to_string(), "w16a16kv16");
         assert_eq!(parse("w4a16g128z").to_string(), "w4a16kv16g128z");
         assert_eq!(parse("wcb3afp8kv4").to_string(), "wc3afp8kv4");
+        assert_eq!(parse("w2a8h4").to_string(), "w2a8kv16h4");
     }
 
     #[test]
@@ -639,13 +684,16 @@ mod tests {
     }
 
     fn arb_scheme() -> impl Strategy<Value = QuantScheme> {
-        let weight = prop_oneof![
-            Just(WeightFormat::Binary),
-            Just(WeightFormat::Ternary),
-            prop::sample::select(vec![2u8, 3, 4, 8]).prop_map(WeightFormat::Int),
-            Just(WeightFormat::Fp16),
-            (1u8..=8).prop_map(WeightFormat::Codebook),
-        ];
+        let format = || {
+            prop_oneof![
+                Just(WeightFormat::Binary),
+                Just(WeightFormat::Ternary),
+                prop::sample::select(vec![2u8, 3, 4, 8]).prop_map(WeightFormat::Int),
+                Just(WeightFormat::Fp16),
+                (1u8..=8).prop_map(WeightFormat::Codebook),
+            ]
+        };
+        let weight = format();
         let act = prop::sample::select(vec![ActFormat::Int8, ActFormat::Fp8E4M3, ActFormat::Fp16]);
         let kv = prop::sample::select(vec![KvFormat::Int4, KvFormat::Int8, KvFormat::Fp16]);
         (
@@ -654,8 +702,9 @@ mod tests {
             kv,
             prop::option::of(1u32..=4096),
             any::<bool>(),
+            format(),
         )
-            .prop_map(|(weight, act, kv, group, zero)| QuantScheme {
+            .prop_map(|(weight, act, kv, group, zero, head)| QuantScheme {
                 weight,
                 act,
                 kv,
@@ -665,6 +714,7 @@ mod tests {
                     group
                 },
                 zero_point: zero && matches!(weight, WeightFormat::Int(_)),
+                head,
             })
     }
 
@@ -677,7 +727,7 @@ mod tests {
         }
 
         #[test]
-        fn parse_never_panics(text in "[wakvgzcbfp0-9.]{0,12}") {
+        fn parse_never_panics(text in "[wakvgzhcbfp0-9.]{0,12}") {
             let _ = text.parse::<QuantScheme>();
         }
     }

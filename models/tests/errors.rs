@@ -357,7 +357,7 @@ fn bad_quant_strings() {
         ("wc9a8", "codebook index width `9` is not one of 1..=8"),
         (
             "w4a8x",
-            "unexpected `x`; expected w<bits>a<bits>[kv<bits>][g<size>][z]",
+            "unexpected `x`; expected w<bits>a<bits>[kv<bits>][g<size>][z][h<bits>]",
         ),
         (
             "",
@@ -389,7 +389,7 @@ fn quant_text_with_a_newline_stays_on_one_line() {
     assert_eq!(
         err,
         "unknown quantization scheme `w4a8\\nx`: unexpected `\\nx`; expected \
-         w<bits>a<bits>[kv<bits>][g<size>][z]"
+         w<bits>a<bits>[kv<bits>][g<size>][z][h<bits>]"
     );
     assert_eq!(
         "\n".parse::<QuantScheme>().unwrap_err().to_string(),

@@ -340,6 +340,10 @@ fn report_page(report: &Report) -> Result<(Vec<Rendered>, String), ReportError> 
                 "vector unit".into(),
                 num(format!("{:.3} mm²", a.vector_mm2)),
             ],
+            vec![
+                "fallback MAC array".into(),
+                num(format!("{:.3} mm²", a.fallback_mm2)),
+            ],
         ],
     );
     if !report.notes.is_empty() {

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use lutforge_models::ModelConfig;
-use lutforge_workloads::{lower_step, Footprint, Op, OpKind, Phase, Workload};
+use lutforge_workloads::{lower_step, Footprint, Op, OpKind, OpShape, Phase, Workload};
 
 use crate::arch::Arch;
 use crate::energy::area::arch_area;
@@ -25,6 +25,7 @@ use crate::report::{
 };
 use crate::schedule::overlapped::State;
 use crate::schedule::{Placement, Schedule};
+use crate::support;
 
 /// One op instance on the timeline, for traces: which op, when, and its cost.
 #[derive(Debug, Clone, PartialEq)]
@@ -166,7 +167,7 @@ impl Placer {
 fn run(
     arch: &Arch,
     workload: &Workload,
-    notes: Vec<String>,
+    mut notes: Vec<String>,
     mut timeline: Option<&mut Vec<TimelineEntry>>,
 ) -> Result<Report, SimError> {
     let footprint = memory::check_capacity(arch, workload)?;
@@ -186,6 +187,8 @@ fn run(
         state: State::default(),
     };
     let tracing = timeline.is_some();
+    // Why each op kind that ran on the fallback unit could not run on the matrix unit.
+    let mut fallback_reasons: BTreeMap<OpKind, String> = BTreeMap::new();
     let all_steps = workload.steps();
     let steps = all_steps.len();
     for (index, step) in all_steps.iter().enumerate() {
@@ -197,6 +200,17 @@ fn run(
             .iter()
             .map(|op| map_op(arch, op))
             .collect::<Result<Vec<_>, _>>()?;
+        for (op, cost) in ops.iter().zip(&costs) {
+            if cost.unit == Unit::Matrix || cost.unit == Unit::Vector {
+                continue;
+            }
+            if let (OpShape::Gemm { operand, act, .. }, false) =
+                (op.shape, fallback_reasons.contains_key(&op.kind))
+            {
+                let reason = support::gemm_problem(arch, operand, act).unwrap_or_default();
+                fallback_reasons.insert(op.kind, reason);
+            }
+        }
         let mut record = |op: &Op, cost: &OpCost, times: u64, cycles: u64| {
             by_kind[phase as usize][op.kind as usize]
                 .add(cost, op.flops, times, cycles, static_j_per_cycle)
@@ -264,6 +278,13 @@ fn run(
             let cycles = place(i, None, &mut placer);
             record(&ops[i], &costs[i], 1, cycles)?;
         }
+    }
+    for (kind, reason) in fallback_reasons {
+        notes.push(format!(
+            "{} runs on {}: {reason}",
+            kind.as_str(),
+            arch.fallback.describe(arch)
+        ));
     }
     let mut phases: BTreeMap<Phase, Totals> = BTreeMap::new();
     let mut kinds: BTreeMap<(Phase, OpKind), Totals> = BTreeMap::new();

@@ -7,6 +7,7 @@ pub mod arch;
 pub mod energy;
 pub mod engine;
 pub mod error;
+pub mod fallback;
 pub mod family;
 pub mod lut_tensor_core;
 pub mod mac_tensor_core;

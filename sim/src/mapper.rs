@@ -2,13 +2,15 @@
 //! dynamic energy.
 //!
 //! Matrix products go to the family's machine ([`crate::family::Machine::gemm`]: tiles over the
-//! cores from its fast tile model); vector ops to the per-core vector units. The memory system
+//! cores from its fast tile model), or to the architecture's fallback unit
+//! ([`crate::fallback`]) when the machine cannot run their formats; vector ops to the per-core
+//! vector units. The memory system
 //! ([`crate::memory`]) adds the DRAM traffic. On its own, an op takes
 //! `latency + X/n + (n-1) * max(C/n, X/n) + C/n` cycles for `n` double-buffer chunks, compute
 //! `C` and transfer `X` at the sustained bandwidth; the excess over `C` is stall. That is the
 //! op's time under the sequential schedule; [`crate::schedule`] places ops against each other.
 
-use lutforge_workloads::{GemmOperand, Op, OpKind, OpShape};
+use lutforge_workloads::{Op, OpKind, OpShape};
 
 use crate::arch::Arch;
 use crate::energy::{EnergyBreakdown, EnergyModel};
@@ -25,6 +27,10 @@ pub enum Unit {
     Matrix,
     /// The vector unit.
     Vector,
+    /// The vector unit, running a matrix product the matrix unit cannot (see [`crate::fallback`]).
+    FallbackVector,
+    /// The fp16 MAC side array (see [`crate::fallback`]).
+    FallbackMac,
 }
 
 impl Unit {
@@ -33,7 +39,14 @@ impl Unit {
         match self {
             Unit::Matrix => "matrix",
             Unit::Vector => "vector",
+            Unit::FallbackVector => "fallback-vector",
+            Unit::FallbackMac => "fallback-mac",
         }
+    }
+
+    /// Whether the unit is the vector unit (the scheduler's second resource).
+    pub fn is_vector(self) -> bool {
+        matches!(self, Unit::Vector | Unit::FallbackVector)
     }
 }
 
@@ -72,7 +85,7 @@ impl OpCost {
             transfer_cycles: self.transfer_cycles,
             latency_cycles: self.latency_cycles,
             chunks: self.chunks,
-            vector: self.unit == Unit::Vector,
+            vector: self.unit.is_vector(),
             elementwise: elementwise(kind),
             prefetchable: !self.spilled_inputs,
         }
@@ -136,17 +149,6 @@ pub fn map_op(arch: &Arch, op: &Op) -> Result<OpCost, SimError> {
             operand,
             act,
         } => {
-            if let Some(p) = match operand {
-                GemmOperand::Weights(w) => support::weight_problem(arch, w),
-                GemmOperand::KvCache(kv) => support::kv_problem(arch, kv),
-            }
-            .or_else(|| support::act_problem(arch, act))
-            {
-                return Err(SimError::Unsupported {
-                    arch: arch.name.clone(),
-                    message: format!("{} cannot run: {p}", op.kind.as_str()),
-                });
-            }
             let job = GemmJob {
                 m,
                 n,
@@ -155,8 +157,28 @@ pub fn map_op(arch: &Arch, op: &Op) -> Result<OpCost, SimError> {
                 operand,
                 act,
             };
-            let array = arch.machine.gemm(arch, &job, &energy);
-            finish(arch, op, &energy, Unit::Matrix, array)
+            match support::gemm_problem(arch, operand, act) {
+                None => {
+                    let array = arch.machine.gemm(arch, &job, &energy);
+                    finish(arch, op, &energy, Unit::Matrix, array)
+                }
+                Some(p) if !arch.fallback.exists() => Err(SimError::Unsupported {
+                    arch: arch.name.clone(),
+                    message: format!(
+                        "{} cannot run: {p}, and the architecture declares no fallback unit ([fallback] unit = \"none\")",
+                        op.kind.as_str()
+                    ),
+                }),
+                Some(_) => {
+                    let unit = if arch.fallback.on_vector_unit() {
+                        Unit::FallbackVector
+                    } else {
+                        Unit::FallbackMac
+                    };
+                    let array = arch.fallback.gemm(arch, &job, &energy);
+                    finish(arch, op, &energy, unit, array)
+                }
+            }
         }
     }
 }

@@ -15,13 +15,13 @@
 //!   (peak), `dram_sustained_bytes_per_s`, `dram_footprint_bytes`, `dram_capacity_bytes`
 //! - `phases[]`: per phase: `phase`, `steps`, `cycles`, `seconds`, `compute_cycles`,
 //!   `stall_cycles`, `flops`, `dram_bytes`, `energy_j`
-//! - `ops[]`: per (phase, op kind): `phase`, `kind`, `unit` (matrix|vector), `cycles`,
+//! - `ops[]`: per (phase, op kind): `phase`, `kind`, `unit` (matrix|vector|fallback-vector|fallback-mac), `cycles`,
 //!   `compute_cycles`, `stall_cycles`, `flops`, `dram_bytes`, `energy_j` (static share
 //!   included), `utilization` (flops / (peak flops per cycle x cycles)),
 //!   `peak_flops_per_cycle` (time-weighted over the kind's ops); `cycles` is the time the ops
 //!   add to the timeline, so under the overlapped schedule it can be below `compute_cycles`
 //! - `energy`: {dram_j, sram_j, table_j, add_j, multiply_j, vector_j, static_j}
-//! - `area`: {matrix_mm2, sram_mm2, vector_mm2}
+//! - `area`: {matrix_mm2, sram_mm2, vector_mm2, fallback_mm2}
 //! - `notes[]`: substitutions and caveats, in words
 
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,9 @@
-//! Which number formats an architecture can run (each family answers for its own machine), and
-//! substitution of the ones it cannot, part by part, from the architecture's `default_quant`.
+//! Which number formats an architecture can run (each family answers for its own machine; the
+//! fallback unit runs the rest), and substitution of the native formats its matrix unit cannot
+//! run, part by part, from the architecture's `default_quant`.
 
 use lutforge_models::{ActFormat, KvFormat, QuantScheme, WeightFormat};
+use lutforge_workloads::GemmOperand;
 
 use crate::arch::Arch;
 
@@ -21,16 +23,39 @@ pub fn kv_problem(arch: &Arch, kv: KvFormat) -> Option<String> {
     arch.machine.kv_problem(kv)
 }
 
-/// Every reason `quant` cannot run on `arch`; empty when it can.
-pub fn problems(arch: &Arch, quant: &QuantScheme) -> Vec<String> {
+/// Why the matrix unit of `arch` cannot run a matrix product with this low-precision operand
+/// and activation format, if it cannot (the op then goes to the fallback unit).
+pub fn gemm_problem(arch: &Arch, operand: GemmOperand, act: ActFormat) -> Option<String> {
+    match operand {
+        GemmOperand::Weights(w) => weight_problem(arch, w).map(|p| format!("weights: {p}")),
+        GemmOperand::KvCache(kv) => kv_problem(arch, kv).map(|p| format!("KV cache: {p}")),
+    }
+    .or_else(|| act_problem(arch, act).map(|p| format!("activations: {p}")))
+}
+
+/// Every part of `quant` the matrix unit of `arch` cannot run (the LM head's format included).
+pub fn matrix_problems(arch: &Arch, quant: &QuantScheme) -> Vec<String> {
+    let head = quant.head_scheme();
     [
         weight_problem(arch, quant.weight).map(|p| format!("weights: {p}")),
         act_problem(arch, quant.act).map(|p| format!("activations: {p}")),
         kv_problem(arch, quant.kv).map(|p| format!("KV cache: {p}")),
+        gemm_problem(arch, GemmOperand::Weights(head.weight), head.act)
+            .map(|p| format!("LM head {p}")),
     ]
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// Every reason `quant` cannot run on `arch` at all, on its matrix unit or its fallback unit;
+/// empty when it can.
+pub fn problems(arch: &Arch, quant: &QuantScheme) -> Vec<String> {
+    if arch.fallback.exists() {
+        Vec::new()
+    } else {
+        matrix_problems(arch, quant)
+    }
 }
 
 /// The model's native scheme with each part `arch` cannot run replaced by the architecture's

@@ -92,6 +92,7 @@ fn print_ranges(out: &mut impl Write) -> anyhow::Result<()> {
     table("", "vector", RawVector::LIMITS)?;
     table("", "dram", RawDram::LIMITS)?;
     table("", "power", RawPower::LIMITS)?;
+    table("", "fallback", lutforge_sim::fallback::Fallback::limits())?;
     for family in lutforge_sim::Registry::builtin().families() {
         table("", family.section(), family.limits())?;
     }

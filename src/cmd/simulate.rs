@@ -279,7 +279,7 @@ fn print_summary(r: &Report) -> anyhow::Result<()> {
     writeln!(out)?;
     writeln!(
         out,
-        "  {:<8} {:<11} {:>6} {:>12} {:>7} {:>7} {:>10}",
+        "  {:<8} {:<11} {:<15} {:>12} {:>7} {:>7} {:>10}",
         "phase", "op", "unit", "time", "share", "util", "DRAM"
     )?;
     for p in &r.phases {
@@ -291,7 +291,7 @@ fn print_summary(r: &Report) -> anyhow::Result<()> {
             };
             writeln!(
                 out,
-                "  {:<8} {:<11} {:>6} {:>12} {:>6.1}% {:>6.1}% {:>10}",
+                "  {:<8} {:<11} {:<15} {:>12} {:>6.1}% {:>6.1}% {:>10}",
                 o.phase,
                 o.kind,
                 o.unit,

@@ -2,7 +2,7 @@
 //! fp16 embedding table), the KV cache at its final length, and the largest activation working
 //! set of any op. The simulator checks the sum against the DRAM capacity.
 
-use lutforge_models::{ModelConfig, QuantScheme};
+use lutforge_models::{ModelConfig, QuantScheme, WeightFormat};
 
 use crate::lower::{lower_step, Step, StepKind};
 use crate::op::OpShape;
@@ -60,10 +60,18 @@ pub fn linear_weight_bytes(model: &ModelConfig, quant: &QuantScheme) -> u64 {
 }
 
 /// Stored bytes of every weight of `model` under `quant`: the linear weights and the fp16
-/// embedding table.
+/// embedding table (once: a tied fp16 LM head is that table).
 pub fn model_weight_bytes(model: &ModelConfig, quant: &QuantScheme) -> u64 {
-    linear_weight_bytes(model, quant)
-        .saturating_add(model.embedding_params().saturating_mul(FP16_BYTES))
+    let embedding = model.embedding_params().saturating_mul(FP16_BYTES);
+    let linear = linear_weight_bytes(model, quant);
+    if model.tied_embeddings && quant.head == WeightFormat::Fp16 {
+        let head = quant
+            .head_scheme()
+            .weight_bytes(model.vocab_size, model.hidden_size);
+        linear.saturating_sub(head).saturating_add(embedding)
+    } else {
+        linear.saturating_add(embedding)
+    }
 }
 
 /// KV-cache bytes one token adds to one sequence of `model` under `quant`.

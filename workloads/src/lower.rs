@@ -3,9 +3,11 @@
 //! Conventions, chosen once here:
 //! - The residual stream and every vector-unit op read and write fp16 (2 bytes per element);
 //!   matrix-product inputs are read in the scheme's activation format.
-//! - Every linear projection, the LM head included, is stored in the scheme's weight format (for
-//!   models with tied embeddings the LM head is a quantized copy of the embedding matrix);
-//!   embeddings stay fp16 and only the gathered rows are read.
+//! - Every linear projection of the transformer blocks is stored in the scheme's weight format.
+//!   The LM head is stored in the scheme's head format ([`QuantScheme::head_scheme`]: fp16
+//!   unless the scheme quantizes it, reading fp16 activations when fp16); with tied embeddings
+//!   an fp16 head is the embedding matrix itself, a quantized head a quantized copy of it.
+//!   Embeddings stay fp16 and only the gathered rows are read.
 //! - Attention is computed unmasked over the whole context (no causal skipping); KV entries of
 //!   a shared prefix are read once per step for the whole batch.
 //! - MoE routing is balanced: `batch x tokens x top_k` assignments spread evenly over
@@ -443,7 +445,8 @@ impl<C: Count> Lowering<'_, C> {
             .map_err(in_op(OpKind::LmHead))?;
         if logit_rows.value() > 0 {
             ops.push(self.norm(C::k(1), logit_rows)?);
-            ops.push(self.projection(
+            ops.push(self.projection_in(
+                &self.quant.head_scheme(),
                 OpKind::LmHead,
                 C::k(1),
                 logit_rows,
@@ -536,9 +539,24 @@ impl<C: Count> Lowering<'_, C> {
         k: C,
         count: C,
     ) -> Result<Op, WorkloadError> {
-        let act = self.quant.act;
+        self.projection_in(self.quant, kind, repeat, m, n, k, count)
+    }
+
+    /// A projection whose weights and activations are in `quant` (the LM head's differs).
+    #[allow(clippy::too_many_arguments)]
+    fn projection_in(
+        &self,
+        quant: &QuantScheme,
+        kind: OpKind,
+        repeat: C,
+        m: C,
+        n: C,
+        k: C,
+        count: C,
+    ) -> Result<Op, WorkloadError> {
+        let act = quant.act;
         (|| {
-            let weights = C::derived(self.quant.try_weight_bytes(n.value(), k.value()), n, k)?;
+            let weights = C::derived(quant.try_weight_bytes(n.value(), k.value()), n, k)?;
             let mk_count = m.mul(k)?.mul(count)?;
             let mn_count = m.mul(n)?.mul(count)?;
             let c = Counts {
@@ -553,7 +571,7 @@ impl<C: Count> Lowering<'_, C> {
                 n: n.value(),
                 k: k.value(),
                 count: count.value(),
-                operand: GemmOperand::Weights(self.quant.weight),
+                operand: GemmOperand::Weights(quant.weight),
                 act,
             };
             self.finish(kind, repeat, shape, c)

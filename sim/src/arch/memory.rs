@@ -126,7 +126,7 @@ impl StaticPower {
 
     /// Static power of a design of `area`, W.
     pub fn watts(&self, area: &crate::energy::area::AreaBreakdown) -> f64 {
-        (area.matrix_mm2 + area.vector_mm2) * self.logic_w_per_mm2
+        (area.matrix_mm2 + area.vector_mm2 + area.fallback_mm2) * self.logic_w_per_mm2
             + area.sram_mm2 * self.sram_w_per_mm2
             + self.uncore_w
     }

@@ -21,6 +21,7 @@ pub use memory::{Buffers, Dram, StaticPower, VectorUnit};
 pub use overrides::Override;
 
 use crate::error::SimError;
+use crate::fallback::Fallback;
 use crate::family::{FamilyInput, Machine, Registry};
 use crate::schedule::Schedule;
 use raw::RawArch;
@@ -55,6 +56,8 @@ pub struct Arch {
     pub dram: Dram,
     /// Leakage and uncore power, charged for the time the design runs.
     pub power: StaticPower,
+    /// Where matrix products the matrix unit cannot run go.
+    pub fallback: Fallback,
     /// The file it came from (`<builtin>` for the embedded default); errors name it.
     pub source: String,
     /// The TOML text it was validated from (after `--set` overrides), recorded in reports so a
@@ -230,6 +233,7 @@ impl Registry<'_> {
             vector: VectorUnit::from_raw(&raw.vector, &check)?,
             dram: Dram::from_raw(&raw.dram, &check)?,
             power: StaticPower::from_raw(raw.power.as_ref(), tech_node_nm, &check)?,
+            fallback: Fallback::from_raw(raw.fallback.as_ref(), &check)?,
             source: file.to_string(),
             toml: effective,
         })

@@ -43,6 +43,9 @@ pub struct RawArch {
     /// Leakage and uncore power; default: the cited 28 nm figures of `energy::constants`.
     #[serde(default)]
     pub power: Option<RawPower>,
+    /// Where matrix products the matrix unit cannot run go; default: the vector unit.
+    #[serde(default)]
+    pub fallback: Option<RawFallback>,
 }
 
 /// `[buffers]`: on-chip SRAM per core, KiB.
@@ -141,6 +144,27 @@ impl RawBuffers {
             Limit::new(1.0, 1_048_576.0, "KiB", "at most 1 GiB per core"),
         ),
     ];
+}
+
+/// `[fallback]`: the unit that runs the matrix products the matrix unit cannot (an fp16 LM
+/// head on a LUT array, an 8-bit KV cache on a 4-bit array).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFallback {
+    /// `vector` (the vector unit's fp16 lanes), `fp16_mac` (a side array of fp16 MACs) or
+    /// `none` (such ops are an error).
+    pub unit: String,
+    /// fp16 multiply-adds per cycle per core of the `fp16_mac` side array.
+    #[serde(default)]
+    pub macs_per_cycle: Option<u64>,
+}
+
+impl RawFallback {
+    /// Range of every numeric `[fallback]` field.
+    pub const LIMITS: &'static [(&'static str, Limit)] = &[(
+        "macs_per_cycle",
+        Limit::new(1.0, 65536.0, "fp16 multiply-adds per cycle", "per core"),
+    )];
 }
 
 impl RawVector {

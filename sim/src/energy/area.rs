@@ -63,12 +63,15 @@ pub struct AreaBreakdown {
     pub sram_mm2: f64,
     /// Vector units of all cores.
     pub vector_mm2: f64,
+    /// Fallback fp16 MAC side arrays of all cores (0 when the fallback is the vector unit).
+    #[serde(default)]
+    pub fallback_mm2: f64,
 }
 
 impl AreaBreakdown {
     /// Total area, mm^2.
     pub fn total_mm2(&self) -> f64 {
-        self.matrix_mm2 + self.sram_mm2 + self.vector_mm2
+        self.matrix_mm2 + self.sram_mm2 + self.vector_mm2 + self.fallback_mm2
     }
 }
 
@@ -88,5 +91,6 @@ pub fn arch_area(arch: &crate::arch::Arch) -> AreaBreakdown {
         matrix_mm2: cores * matrix_um2 / UM2_PER_MM2,
         sram_mm2: cores * a.sram_um2(sram_bytes) / UM2_PER_MM2,
         vector_mm2: cores * f64::from(arch.vector.lanes) * a.vector_lane_um2() / UM2_PER_MM2,
+        fallback_mm2: cores * arch.fallback.area_um2(&a) / UM2_PER_MM2,
     }
 }

@@ -11,9 +11,9 @@
 //!   routed to (all of them for a dense FFN), and the LM head, each as its own matrix in the
 //!   workload's weight format by [`QuantScheme::weight_bytes`] (packed weights, fp16 scales,
 //!   zero points and codebook). The LM head is counted even when tied to the embedding
-//!   (logits need all of it every step), at the weight format: a lower bound, since a tied
-//!   head kept in fp16 would be larger. Not counted: embeddings (one row is gathered), norms,
-//!   biases and MoE routers.
+//!   (logits need all of it every step), in the scheme's head format (fp16 unless the scheme's
+//!   `h` part quantizes it, per output channel). Not counted: embeddings (one row is gathered),
+//!   norms, biases and MoE routers.
 //! - KV cache: K and V of every cached token in every layer at the KV format's bits, without
 //!   scales.
 
@@ -63,7 +63,9 @@ pub fn decode_weight_bytes(model: &ModelConfig, quant: &QuantScheme) -> f64 {
         model.name
     );
     let per_layer: u64 = shapes.iter().map(|&(r, c)| quant.weight_bytes(r, c)).sum();
-    let lm_head = quant.weight_bytes(model.vocab_size, model.hidden_size);
+    let lm_head = quant
+        .head_scheme()
+        .weight_bytes(model.vocab_size, model.hidden_size);
     (model.num_layers * per_layer + lm_head) as f64
 }
 
