@@ -180,7 +180,8 @@ impl LutArray {
         self.tile_k / self.group
     }
 
-    /// Smallest accumulator that holds any result of a full pass at the widest weights.
+    /// Smallest accumulator that holds any result of one chunk (`k_chunks = 1`) at the widest
+    /// weights; longer reductions are cut into passes that fit ([`super::reduction`]).
     pub fn min_acc_bits(&self) -> u32 {
         // |sum| <= tile_k * 2^(act_bits-1) * 2^(max_weight_bits-1) (signed operands) + 1 sign bit.
         (self.act_bits - 1) + (self.max_weight_bits - 1) + ceil_log2(self.tile_k) + 2

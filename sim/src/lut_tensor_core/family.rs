@@ -7,7 +7,7 @@ use std::sync::Arc;
 use lutforge_models::{ActFormat, KvFormat, WeightFormat};
 use lutforge_workloads::GemmOperand;
 
-use super::{tile_cost, tiles_cycles, LutArray, RawLut};
+use super::{LutArray, RawLut, ReductionSplit};
 use crate::arch::{Arch, Buffers};
 use crate::energy::area::AreaModel;
 use crate::energy::{EnergyBreakdown, EnergyModel};
@@ -110,9 +110,13 @@ impl Machine for LutArray {
         let tiles = job.m.div_ceil(u64::from(lut.tile_m))
             * job.n.div_ceil(u64::from(lut.tile_n))
             * job.count;
-        let k_chunks = job.k.div_ceil(u64::from(lut.tile_k));
-        let tile = tile_cost(lut, planes, k_chunks);
+        let split = ReductionSplit::new(lut, planes, job.k.div_ceil(u64::from(lut.tile_k)));
+        let tile = split.tile_cost(lut, planes);
         let per_core = tiles.div_ceil(arch.cores);
+        // Partial sums of the extra passes, added on the vector unit (see `reduction`).
+        let combine_adds =
+            tiles * (split.passes() - 1) * u64::from(lut.tile_m) * u64::from(lut.tile_n);
+        let combine_cycles = combine_adds.div_ceil(arch.cores * u64::from(arch.vector.lanes));
         let t = tiles as f64;
         let entry_bits = lut.table_entry_bits();
         let index_bits = lut.group - u32::from(lut.symmetric);
@@ -135,6 +139,7 @@ impl Machine for LutArray {
                         * e.sram_pj_per_bit(arch.buffers.output_bytes)
                     + (tile.activations_read * u64::from(lut.act_bits)) as f64
                         * e.sram_pj_per_bit(arch.buffers.activation_bytes)),
+            vector_j: combine_adds as f64 * e.vector_op_pj(),
             ..EnergyBreakdown::default()
         };
         // Peak: every unit retires `group` multiply-adds per cycle for one bit plane.
@@ -144,7 +149,7 @@ impl Machine for LutArray {
                 * 2.0
                 / f64::from(planes);
         ArrayCost {
-            compute_cycles: tiles_cycles(lut, planes, k_chunks, per_core),
+            compute_cycles: per_core * tile.cycles + combine_cycles,
             peak_flops_per_cycle: peak,
             energy_pj,
         }

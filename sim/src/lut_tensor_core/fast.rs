@@ -31,6 +31,33 @@ pub struct TileCost {
     pub table_words_read: u64,
 }
 
+impl TileCost {
+    /// The counts of `n` such tiles.
+    pub fn times(&self, n: u64) -> TileCost {
+        self.zip(&TileCost::default(), |a, _| a * n)
+    }
+
+    /// The counts of this tile and `other`, one after the other.
+    pub fn plus(&self, other: &TileCost) -> TileCost {
+        self.zip(other, |a, b| a + b)
+    }
+
+    fn zip(&self, o: &TileCost, f: impl Fn(u64, u64) -> u64) -> TileCost {
+        TileCost {
+            cycles: f(self.cycles, o.cycles),
+            precompute_cycles: f(self.precompute_cycles, o.precompute_cycles),
+            table_entries_written: f(self.table_entries_written, o.table_entries_written),
+            precompute_adds: f(self.precompute_adds, o.precompute_adds),
+            table_reads: f(self.table_reads, o.table_reads),
+            accumulate_adds: f(self.accumulate_adds, o.accumulate_adds),
+            weight_bits_read: f(self.weight_bits_read, o.weight_bits_read),
+            results_written: f(self.results_written, o.results_written),
+            activations_read: f(self.activations_read, o.activations_read),
+            table_words_read: f(self.table_words_read, o.table_words_read),
+        }
+    }
+}
+
 /// Cost of one output tile: `tile_m x tile_n` outputs reduced over `K = k_chunks * tile_k`, at
 /// `weight_bits` bit planes (`1..=max_weight_bits`; the caller guarantees the range).
 pub fn tile_cost(array: &LutArray, weight_bits: u32, k_chunks: u64) -> TileCost {

@@ -90,12 +90,14 @@
 pub mod config;
 pub mod family;
 pub mod fast;
+pub mod reduction;
 pub mod stepped;
 
 use thiserror::Error;
 
 pub use config::{ceil_log2, LutArray, Precompute, RawLut};
 pub use fast::{tile_cost, tiles_cycles, TileCost};
+pub use reduction::{max_chunks_per_pass, ReductionSplit};
 pub use stepped::{run_tile, SteppedRun, TileInput};
 
 /// Width of the `k_chunks` field of the `cmd` stream, bits.

@@ -1,0 +1,133 @@
+//! How the mapper cuts one output tile's reduction into tile commands the hardware accepts.
+//!
+//! A tile command reduces `k_chunks` chunks of `tile_k` activations, and two limits of the RTL
+//! bound it (see the parent module's spec):
+//!
+//! * the `cmd` stream's `k_chunks` field is [`K_CHUNKS_BITS`] wide, so at most 65535 chunks;
+//! * the accumulator holds `acc_bits`: the exact dot product of `K = k_chunks * tile_k` terms
+//!   of `act_bits`-bit activations and `b`-bit weights needs `act_bits + b + ceil_log2(K)` bits
+//!   (`|dot| <= K * 2^(act_bits-1) * 2^(b-1)`, one more bit for the sign of the extreme
+//!   positive value), beyond which the result would wrap.
+//!
+//! A longer reduction is split into passes of at most [`max_chunks_per_pass`] chunks; each pass
+//! drains its partial sums, which the output stage scales to fp16 as it does any result and the
+//! vector unit adds (one fp16 add per output per extra pass). Nothing is ever silently wrapped.
+
+use super::fast::{tile_cost, TileCost};
+use super::{ceil_log2, LutArray, K_CHUNKS_BITS};
+
+/// The passes one output tile's reduction takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReductionSplit {
+    /// Chunks in each full pass.
+    pub chunks_per_pass: u64,
+    /// Passes of `chunks_per_pass` chunks.
+    pub full_passes: u64,
+    /// Chunks of the last, shorter pass (0 when there is none).
+    pub last_pass_chunks: u64,
+}
+
+impl ReductionSplit {
+    /// The split of a reduction of `k_chunks` chunks at `weight_bits` planes (`k_chunks >= 1`).
+    pub fn new(array: &LutArray, weight_bits: u32, k_chunks: u64) -> ReductionSplit {
+        let per_pass = max_chunks_per_pass(array, weight_bits);
+        ReductionSplit {
+            chunks_per_pass: per_pass.min(k_chunks),
+            full_passes: k_chunks / per_pass.min(k_chunks),
+            last_pass_chunks: k_chunks % per_pass.min(k_chunks),
+        }
+    }
+
+    /// Tile commands one output tile takes.
+    pub fn passes(&self) -> u64 {
+        self.full_passes + u64::from(self.last_pass_chunks > 0)
+    }
+
+    /// Chunks over all passes.
+    pub fn k_chunks(&self) -> u64 {
+        self.full_passes * self.chunks_per_pass + self.last_pass_chunks
+    }
+
+    /// The cost of all passes of one output tile, back to back (cycles and events summed).
+    pub fn tile_cost(&self, array: &LutArray, weight_bits: u32) -> TileCost {
+        let full = tile_cost(array, weight_bits, self.chunks_per_pass);
+        let mut total = full.times(self.full_passes);
+        if self.last_pass_chunks > 0 {
+            total = total.plus(&tile_cost(array, weight_bits, self.last_pass_chunks));
+        }
+        total
+    }
+}
+
+/// Most chunks one tile command may reduce at `weight_bits` planes: the `k_chunks` field's
+/// range and the accumulator width (see the module doc), at least 1 (validation guarantees
+/// that one chunk fits, `acc_bits >= min_acc_bits`).
+pub fn max_chunks_per_pass(array: &LutArray, weight_bits: u32) -> u64 {
+    let field_max = (1u64 << K_CHUNKS_BITS) - 1;
+    let spare = array
+        .acc_bits
+        .saturating_sub(array.act_bits + weight_bits)
+        .min(62);
+    // Largest K with ceil_log2(K) <= spare is 2^spare.
+    let by_accumulator = (1u64 << spare) / u64::from(array.tile_k);
+    debug_assert!(ceil_log2(array.tile_k) <= spare);
+    by_accumulator.clamp(1, field_max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lut_tensor_core::Precompute;
+
+    fn array(tile_k: u32, acc_bits: u32) -> LutArray {
+        LutArray {
+            tile_m: 2,
+            tile_n: 4,
+            tile_k,
+            group: 2,
+            symmetric: true,
+            max_weight_bits: 4,
+            act_bits: 8,
+            acc_bits,
+            precompute: Precompute::Fused,
+        }
+    }
+
+    #[test]
+    fn the_command_field_bounds_a_shallow_tile() {
+        // tile_k = 2 at 32-bit accumulators: the accumulator allows 2^20 / 2 chunks, the field
+        // 65535 (the review's llama-3.1-8b at 131k context issued 65536).
+        let a = array(2, 32);
+        assert_eq!(max_chunks_per_pass(&a, 4), 65535);
+        let split = ReductionSplit::new(&a, 4, 65536);
+        assert_eq!(
+            (split.full_passes, split.last_pass_chunks, split.passes()),
+            (1, 1, 2)
+        );
+    }
+
+    #[test]
+    fn the_accumulator_bounds_a_narrow_one() {
+        // 8-bit activations, 4-bit weights, 16-bit accumulator: K <= 2^4 = 16, 4 chunks of 4.
+        let a = array(4, 16);
+        assert_eq!(max_chunks_per_pass(&a, 4), 4);
+        assert_eq!(max_chunks_per_pass(&a, 2), 16);
+        let split = ReductionSplit::new(&a, 4, 10);
+        assert_eq!(
+            (split.chunks_per_pass, split.passes(), split.k_chunks()),
+            (4, 3, 10)
+        );
+        let one = ReductionSplit::new(&a, 4, 3);
+        assert_eq!((one.chunks_per_pass, one.passes()), (3, 1));
+    }
+
+    #[test]
+    fn split_cost_sums_its_passes() {
+        let a = array(4, 16);
+        let split = ReductionSplit::new(&a, 4, 10);
+        let cost = split.tile_cost(&a, 4);
+        let expected = 2 * tile_cost(&a, 4, 4).cycles + tile_cost(&a, 4, 2).cycles;
+        assert_eq!(cost.cycles, expected);
+        assert_eq!(cost.results_written, 3 * 8);
+    }
+}
