@@ -11,7 +11,14 @@
 //! word_bytes = 1             # bytes per operand word (INT8 = 1)
 //! bandwidth_mode = "user"    # "calc": SCALE-Sim's estimate mode; "user": fixed DRAM words/cycle
 //! dram_words_per_cycle = 256 # per SRAM's DRAM port, words per cycle (user mode only)
+//! weight_double_buffer = false # ws only: shift the next fold's weights in while this one runs
 //! ```
+//!
+//! `weight_double_buffer` (default `false`, SCALE-Sim's behaviour) gives each PE a second
+//! weight register, as TPU MXUs have ("The matrix unit holds one 64 KiB tile of weights plus one
+//! for double-buffering (to hide the 256 cycles it takes to shift a tile in)", Jouppi et al.,
+//! ISCA 2017, section 2): consecutive folds then pipeline, see
+//! [`super::geometry::Mapping::double_buffered_cycles`].
 
 use std::fmt;
 use std::str::FromStr;
@@ -91,6 +98,8 @@ pub struct SystolicArray {
     pub word_bytes: u64,
     /// DRAM interface model.
     pub bandwidth: DramBandwidth,
+    /// Weight-stationary only: the next fold's weights shift in while the current fold computes.
+    pub weight_double_buffer: bool,
 }
 
 impl SystolicArray {
@@ -172,6 +181,15 @@ impl SystolicArray {
                 ))
             }
         };
+        let weight_double_buffer = raw.weight_double_buffer.unwrap_or(false);
+        if weight_double_buffer && dataflow != Dataflow::Ws {
+            return Err(SimError::invalid(
+                file,
+                "systolic.weight_double_buffer",
+                true,
+                format!("double-buffers the weights of a weight-stationary array; dataflow is \"{dataflow}\""),
+            ));
+        }
         Ok(SystolicArray {
             rows,
             cols,
@@ -181,6 +199,7 @@ impl SystolicArray {
             ofmap_sram_bytes,
             word_bytes,
             bandwidth,
+            weight_double_buffer,
         })
     }
 }
@@ -210,6 +229,9 @@ pub struct RawSystolic {
     /// DRAM words per cycle per SRAM port (user mode only).
     #[serde(default)]
     pub dram_words_per_cycle: Option<u64>,
+    /// A second weight register per PE (ws only). Default `false`.
+    #[serde(default)]
+    pub weight_double_buffer: Option<bool>,
 }
 
 impl RawSystolic {
@@ -250,6 +272,7 @@ mod tests {
             word_bytes: None,
             bandwidth_mode: None,
             dram_words_per_cycle: Some(64),
+            weight_double_buffer: None,
         }
     }
 

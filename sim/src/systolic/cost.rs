@@ -69,7 +69,17 @@ pub fn gemm_cost(array: &SystolicArray, m: u64, n: u64, k: u64) -> SystolicGemmC
     }
     let map = Mapping::from_dims(array.dataflow, array.rows, array.cols, m, n, k);
     let fold_cycles = map.fold_cycles();
-    let compute_cycles = map.folds() * fold_cycles;
+    // Cycles a fold occupies the array in steady state, which its prefetch may hide under.
+    let fold_time = if array.weight_double_buffer {
+        map.t.max(array.rows)
+    } else {
+        fold_cycles
+    };
+    let compute_cycles = if array.weight_double_buffer {
+        map.double_buffered_cycles()
+    } else {
+        map.folds() * fold_cycles
+    };
     let (sram_if, sram_fi, sram_of) = map.sram_accesses(false);
     let (mapping_efficiency, compute_util) = map.efficiencies();
     let (if_words, fi_words, _) = array.sram_words();
@@ -153,7 +163,7 @@ pub fn gemm_cost(array: &SystolicArray, m: u64, n: u64, k: u64) -> SystolicGemmC
                     .div_ceil(bi)
                     .max(fi.div_ceil(bf))
                     .max(prev_out.div_ceil(bo));
-                stall += xfer.saturating_sub(fold_cycles);
+                stall += xfer.saturating_sub(fold_time);
             }
             dram_if += ii;
             dram_fi += fi;

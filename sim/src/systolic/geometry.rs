@@ -227,6 +227,17 @@ impl Mapping {
         }
     }
 
+    /// Cycles of all folds when the stationary operand is double-buffered (weight-stationary
+    /// with a second weight register per PE): the first fold's `rows` shift-in cycles; each fold
+    /// but the last then takes `max(t, rows)` cycles (its `t` input rows stream while the next
+    /// fold's weights shift in); the last streams its `t` rows and drains the skew of
+    /// `rows + cols - 2` cycles. One fold takes [`Mapping::fold_cycles`]; `n` folds never more
+    /// than `n` times that.
+    pub fn double_buffered_cycles(&self) -> u64 {
+        let (r, c, t) = (self.rows, self.cols, self.t);
+        r + (self.folds() - 1) * t.max(r) + t + r + c - 2
+    }
+
     /// Number of folds.
     pub fn folds(&self) -> u64 {
         self.row_folds * self.col_folds
