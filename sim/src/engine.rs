@@ -207,7 +207,7 @@ fn run(
             if let (OpShape::Gemm { operand, act, .. }, false) =
                 (op.shape, fallback_reasons.contains_key(&op.kind))
             {
-                let reason = support::gemm_problem(arch, operand, act).unwrap_or_default();
+                let reason = support::fallback_reason(arch, operand, act).unwrap_or_default();
                 fallback_reasons.insert(op.kind, reason);
             }
         }

@@ -144,6 +144,12 @@ pub trait Machine: Debug + Send + Sync + Any {
     fn act_problem(&self, act: ActFormat) -> Option<String>;
     /// Why a KV cache of this format cannot run here, if it cannot.
     fn kv_problem(&self, kv: KvFormat) -> Option<String>;
+    /// Vector-unit operations per KV element written to keep the cache in the layout this
+    /// machine reads it in (a bit-serial array transposes each entry into its bit planes);
+    /// 0 for a row-major layout.
+    fn kv_layout_ops_per_element(&self, _kv: KvFormat) -> u64 {
+        0
+    }
     /// The fast model's cost of one matrix product on `arch` (whose machine is `self`).
     fn gemm(&self, arch: &Arch, job: &GemmJob, energy: &EnergyModel) -> ArrayCost;
     /// Area of one core's matrix unit, um^2.

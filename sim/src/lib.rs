@@ -4,6 +4,7 @@
 //! tests can hold the two equal and co-simulation can hold the stepped model equal to the RTL.
 
 pub mod arch;
+pub mod attention;
 pub mod energy;
 pub mod engine;
 pub mod error;

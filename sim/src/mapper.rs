@@ -135,8 +135,16 @@ pub fn map_op(arch: &Arch, op: &Op) -> Result<OpCost, SimError> {
             elements,
             ops_per_element,
         } => {
+            let layout = match (op.kind, op.kv) {
+                (OpKind::KvWrite, Some(kv))
+                    if !arch.attention.on_fallback && support::kv_problem(arch, kv).is_none() =>
+                {
+                    arch.machine.kv_layout_ops_per_element(kv)
+                }
+                _ => 0,
+            };
             let ops = elements
-                .checked_mul(ops_per_element)
+                .checked_mul(ops_per_element + layout)
                 .filter(|ops| *ops <= MAX_OP_FLOPS)
                 .ok_or_else(|| too_large("has more than 2^58 vector operations".into()))?;
             vector_op(arch, op, &energy, ops)
@@ -157,7 +165,7 @@ pub fn map_op(arch: &Arch, op: &Op) -> Result<OpCost, SimError> {
                 operand,
                 act,
             };
-            match support::gemm_problem(arch, operand, act) {
+            match support::fallback_reason(arch, operand, act) {
                 None => {
                     let array = arch.machine.gemm(arch, &job, &energy);
                     finish(arch, op, &energy, Unit::Matrix, array)

@@ -9,7 +9,7 @@
 //! each request's first byte arrives `latency` after it is issued. Caches for the CPU baseline
 //! plug in here.
 
-use lutforge_workloads::{Footprint, Op, Workload};
+use lutforge_workloads::{Footprint, Op, OpKind, Workload};
 
 use crate::arch::Arch;
 use crate::error::SimError;
@@ -30,6 +30,9 @@ pub struct Traffic {
 pub fn traffic(arch: &Arch, op: &Op) -> Traffic {
     let act_buffer = arch.buffers.activation_bytes;
     let chunk_bytes = chunk_bytes(arch);
+    if arch.attention.fused && matches!(op.kind, OpKind::Softmax | OpKind::AttnValue) {
+        return fused_attention_traffic(arch, op);
+    }
     let streamed = op.weight_bytes + op.kv_read_bytes;
     let weight_chunks = streamed.div_ceil(chunk_bytes).max(1);
     let act_in = if op.act_read_bytes <= act_buffer {
@@ -43,7 +46,8 @@ pub fn traffic(arch: &Arch, op: &Op) -> Traffic {
         let reread_weights = (act_blocks - 1) * streamed + op.act_read_bytes;
         reread_acts.min(reread_weights)
     };
-    let act_out = if op.act_write_bytes <= act_buffer {
+    let scores_on_chip = arch.attention.fused && op.kind == OpKind::AttnScore;
+    let act_out = if op.act_write_bytes <= act_buffer || scores_on_chip {
         0
     } else {
         op.act_write_bytes
@@ -53,6 +57,28 @@ pub fn traffic(arch: &Arch, op: &Op) -> Traffic {
         dram_bytes,
         chunks: dram_bytes.div_ceil(chunk_bytes).max(1),
         spilled_inputs: act_in > 0,
+    }
+}
+
+/// Fused attention ([`crate::attention`]): the softmax works on scores that never left the
+/// chip; `P V` reads its probabilities on chip and streams V once per block of query rows whose
+/// fp16 output accumulators fill one core's activation buffer.
+fn fused_attention_traffic(arch: &Arch, op: &Op) -> Traffic {
+    let act_buffer = arch.buffers.activation_bytes.max(1);
+    let query_blocks = op.act_write_bytes.div_ceil(act_buffer).max(1);
+    let act_out = if op.act_write_bytes <= act_buffer || op.kind == OpKind::Softmax {
+        0
+    } else {
+        op.act_write_bytes
+    };
+    let dram_bytes = op
+        .kv_read_bytes
+        .saturating_mul(query_blocks)
+        .saturating_add(act_out);
+    Traffic {
+        dram_bytes,
+        chunks: dram_bytes.div_ceil(chunk_bytes(arch)).max(1),
+        spilled_inputs: false,
     }
 }
 

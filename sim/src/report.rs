@@ -227,7 +227,7 @@ pub struct OpKindReport {
     pub phase: String,
     /// Op kind, e.g. `qkv_proj`.
     pub kind: String,
-    /// `matrix` or `vector`.
+    /// `matrix`, `vector`, `fallback-vector` or `fallback-mac` (see [`crate::fallback`]).
     pub unit: String,
     /// Cycles.
     pub cycles: u64,

@@ -33,6 +33,19 @@ pub fn gemm_problem(arch: &Arch, operand: GemmOperand, act: ActFormat) -> Option
     .or_else(|| act_problem(arch, act).map(|p| format!("activations: {p}")))
 }
 
+/// Why a matrix product with this operand and activation format goes to the fallback unit, if
+/// it does: the matrix unit cannot run it, or it is attention and the architecture runs
+/// attention there.
+pub fn fallback_reason(arch: &Arch, operand: GemmOperand, act: ActFormat) -> Option<String> {
+    match operand {
+        GemmOperand::KvCache(_) if arch.attention.on_fallback => Some(
+            "the architecture runs attention on its fallback unit ([attention] unit = \"fallback\")"
+                .to_string(),
+        ),
+        _ => gemm_problem(arch, operand, act),
+    }
+}
+
 /// Every part of `quant` the matrix unit of `arch` cannot run (the LM head's format included).
 pub fn matrix_problems(arch: &Arch, quant: &QuantScheme) -> Vec<String> {
     let head = quant.head_scheme();

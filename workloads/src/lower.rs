@@ -489,6 +489,11 @@ impl<C: Count> Lowering<'_, C> {
             kv_write_bytes: c.kv_write.value(),
             act_read_bytes: c.act_read.value(),
             act_write_bytes: c.act_write.value(),
+            kv: matches!(
+                kind,
+                OpKind::KvWrite | OpKind::AttnScore | OpKind::AttnValue
+            )
+            .then_some(self.quant.kv),
         })
     }
 

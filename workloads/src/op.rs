@@ -167,6 +167,8 @@ pub struct Op {
     pub act_read_bytes: u64,
     /// Bytes of activations written.
     pub act_write_bytes: u64,
+    /// Format of the KV cache the op writes or reads (KV write and the attention products).
+    pub kv: Option<KvFormat>,
 }
 
 impl Op {

@@ -20,6 +20,7 @@ use lutforge_models::{Limit, QuantScheme};
 pub use memory::{Buffers, Dram, StaticPower, VectorUnit};
 pub use overrides::Override;
 
+use crate::attention::Attention;
 use crate::error::SimError;
 use crate::fallback::Fallback;
 use crate::family::{FamilyInput, Machine, Registry};
@@ -58,6 +59,8 @@ pub struct Arch {
     pub power: StaticPower,
     /// Where matrix products the matrix unit cannot run go.
     pub fallback: Fallback,
+    /// Where attention runs, and whether it is fused.
+    pub attention: Attention,
     /// The file it came from (`<builtin>` for the embedded default); errors name it.
     pub source: String,
     /// The TOML text it was validated from (after `--set` overrides), recorded in reports so a
@@ -220,6 +223,16 @@ impl Registry<'_> {
                 schedule
             }
         };
+        let fallback = Fallback::from_raw(raw.fallback.as_ref(), &check)?;
+        let attention = Attention::from_raw(raw.attention.as_ref(), &check)?;
+        if attention.on_fallback && !fallback.exists() {
+            return Err(SimError::invalid(
+                file,
+                "attention.unit",
+                "\"fallback\"",
+                "needs a fallback unit; [fallback] unit is \"none\"",
+            ));
+        }
         Ok(Arch {
             name: raw.name,
             description: raw.description,
@@ -233,7 +246,8 @@ impl Registry<'_> {
             vector: VectorUnit::from_raw(&raw.vector, &check)?,
             dram: Dram::from_raw(&raw.dram, &check)?,
             power: StaticPower::from_raw(raw.power.as_ref(), tech_node_nm, &check)?,
-            fallback: Fallback::from_raw(raw.fallback.as_ref(), &check)?,
+            fallback,
+            attention,
             source: file.to_string(),
             toml: effective,
         })

@@ -46,6 +46,9 @@ pub struct RawArch {
     /// Where matrix products the matrix unit cannot run go; default: the vector unit.
     #[serde(default)]
     pub fallback: Option<RawFallback>,
+    /// Where attention runs and whether it is fused; default: on the matrix unit, unfused.
+    #[serde(default)]
+    pub attention: Option<RawAttention>,
 }
 
 /// `[buffers]`: on-chip SRAM per core, KiB.
@@ -157,6 +160,18 @@ pub struct RawFallback {
     /// fp16 multiply-adds per cycle per core of the `fp16_mac` side array.
     #[serde(default)]
     pub macs_per_cycle: Option<u64>,
+}
+
+/// `[attention]`: where the two matrix products of attention run, and whether they are fused.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAttention {
+    /// `matrix` (the default) or `fallback`.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Scores and probabilities stay on chip (FlashAttention-style tiling). Default `false`.
+    #[serde(default)]
+    pub fused: Option<bool>,
 }
 
 impl RawFallback {

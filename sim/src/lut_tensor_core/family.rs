@@ -101,6 +101,12 @@ impl Machine for LutArray {
         }
     }
 
+    /// Each new K or V entry is scattered into its `bits` planes: one bit extract-and-insert
+    /// per plane on the vector unit.
+    fn kv_layout_ops_per_element(&self, kv: KvFormat) -> u64 {
+        u64::from(kv.bits())
+    }
+
     fn gemm(&self, arch: &Arch, job: &GemmJob, e: &EnergyModel) -> ArrayCost {
         let lut = self;
         let planes = match job.operand {

@@ -5,6 +5,7 @@
 // Each test binary that includes this module uses a different part of it.
 #![allow(dead_code, unused_macros, unused_imports)]
 
+pub mod archs;
 pub mod bounds;
 pub mod fuzz;
 #[path = "../../../tests/support/fuzz_run.rs"]
