@@ -204,10 +204,18 @@ fn run(
             if cost.unit == Unit::Matrix || cost.unit == Unit::Vector {
                 continue;
             }
-            if let (OpShape::Gemm { operand, act, .. }, false) =
-                (op.shape, fallback_reasons.contains_key(&op.kind))
+            if let (
+                OpShape::Gemm {
+                    operand,
+                    act,
+                    scale_group,
+                    ..
+                },
+                false,
+            ) = (op.shape, fallback_reasons.contains_key(&op.kind))
             {
-                let reason = support::fallback_reason(arch, operand, act).unwrap_or_default();
+                let reason =
+                    support::fallback_reason(arch, operand, act, scale_group).unwrap_or_default();
                 fallback_reasons.insert(op.kind, reason);
             }
         }

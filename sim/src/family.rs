@@ -118,6 +118,8 @@ pub struct GemmJob {
     pub operand: GemmOperand,
     /// Activation format.
     pub act: ActFormat,
+    /// Reduction elements per weight scale (`None`: one per output channel, or unscaled).
+    pub scale_group: Option<u64>,
 }
 
 /// What a family's array alone costs for one op: cycles, peak rate and dynamic energy (pJ).
@@ -149,6 +151,11 @@ pub trait Machine: Debug + Send + Sync + Any {
     /// 0 for a row-major layout.
     fn kv_layout_ops_per_element(&self, _kv: KvFormat) -> u64 {
         0
+    }
+    /// Why this machine cannot apply one weight scale per `group` reduction elements (its
+    /// accumulators must drain at every group boundary), if it cannot.
+    fn scale_group_problem(&self, _group: u64) -> Option<String> {
+        None
     }
     /// The fast model's cost of one matrix product on `arch` (whose machine is `self`).
     fn gemm(&self, arch: &Arch, job: &GemmJob, energy: &EnergyModel) -> ArrayCost;

@@ -10,7 +10,7 @@
 //! `C` and transfer `X` at the sustained bandwidth; the excess over `C` is stall. That is the
 //! op's time under the sequential schedule; [`crate::schedule`] places ops against each other.
 
-use lutforge_workloads::{Op, OpKind, OpShape};
+use lutforge_workloads::{GemmOperand, Op, OpKind, OpShape};
 
 use crate::arch::Arch;
 use crate::energy::{EnergyBreakdown, EnergyModel};
@@ -156,6 +156,7 @@ pub fn map_op(arch: &Arch, op: &Op) -> Result<OpCost, SimError> {
             count,
             operand,
             act,
+            scale_group,
         } => {
             let job = GemmJob {
                 m,
@@ -164,10 +165,11 @@ pub fn map_op(arch: &Arch, op: &Op) -> Result<OpCost, SimError> {
                 count,
                 operand,
                 act,
+                scale_group,
             };
-            match support::fallback_reason(arch, operand, act) {
+            match support::fallback_reason(arch, operand, act, scale_group) {
                 None => {
-                    let array = arch.machine.gemm(arch, &job, &energy);
+                    let array = with_scales(arch, &job, &energy, arch.machine.gemm(arch, &job, &energy));
                     finish(arch, op, &energy, Unit::Matrix, array)
                 }
                 Some(p) if !arch.fallback.exists() => Err(SimError::Unsupported {
@@ -188,6 +190,31 @@ pub fn map_op(arch: &Arch, op: &Op) -> Result<OpCost, SimError> {
                 }
             }
         }
+    }
+}
+
+/// Adds the application of the weight scales to a matrix unit's cost. The array produces
+/// integer partial sums, one per output and scale group (one per output with per-channel
+/// scales); the output stage on the vector unit multiplies each by its fp16 scale and, with
+/// groups, adds it into an fp32 accumulator: 1 or 2 operations per partial sum. It works on the
+/// array's results as they drain, so the op takes the longer of the two.
+fn with_scales(arch: &Arch, job: &GemmJob, e: &EnergyModel, array: ArrayCost) -> ArrayCost {
+    let quantized = matches!(job.operand, GemmOperand::Weights(w) if w.is_quantized());
+    if !quantized {
+        return array;
+    }
+    let outputs = job.m * job.n * job.count;
+    let ops = match job.scale_group {
+        Some(group) => outputs * job.k.div_ceil(group.max(1)) * 2,
+        None => outputs,
+    };
+    let lanes = arch.cores * u64::from(arch.vector.lanes);
+    let mut energy_pj = array.energy_pj;
+    energy_pj.vector_j += ops as f64 * e.vector_op_pj();
+    ArrayCost {
+        compute_cycles: array.compute_cycles.max(ops.div_ceil(lanes)),
+        energy_pj,
+        ..array
     }
 }
 

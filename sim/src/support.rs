@@ -23,26 +23,47 @@ pub fn kv_problem(arch: &Arch, kv: KvFormat) -> Option<String> {
     arch.machine.kv_problem(kv)
 }
 
-/// Why the matrix unit of `arch` cannot run a matrix product with this low-precision operand
-/// and activation format, if it cannot (the op then goes to the fallback unit).
-pub fn gemm_problem(arch: &Arch, operand: GemmOperand, act: ActFormat) -> Option<String> {
+/// Why the matrix unit of `arch` cannot apply one weight scale per `group` reduction elements,
+/// if it cannot.
+pub fn scale_group_problem(arch: &Arch, group: u64) -> Option<String> {
+    arch.machine.scale_group_problem(group)
+}
+
+/// Why the matrix unit of `arch` cannot run a matrix product with this low-precision operand,
+/// activation format and scale grouping, if it cannot (the op then goes to the fallback unit).
+pub fn gemm_problem(
+    arch: &Arch,
+    operand: GemmOperand,
+    act: ActFormat,
+    scale_group: Option<u64>,
+) -> Option<String> {
     match operand {
         GemmOperand::Weights(w) => weight_problem(arch, w).map(|p| format!("weights: {p}")),
         GemmOperand::KvCache(kv) => kv_problem(arch, kv).map(|p| format!("KV cache: {p}")),
     }
     .or_else(|| act_problem(arch, act).map(|p| format!("activations: {p}")))
+    .or_else(|| {
+        scale_group
+            .and_then(|g| scale_group_problem(arch, g))
+            .map(|p| format!("weight scales: {p}"))
+    })
 }
 
 /// Why a matrix product with this operand and activation format goes to the fallback unit, if
 /// it does: the matrix unit cannot run it, or it is attention and the architecture runs
 /// attention there.
-pub fn fallback_reason(arch: &Arch, operand: GemmOperand, act: ActFormat) -> Option<String> {
+pub fn fallback_reason(
+    arch: &Arch,
+    operand: GemmOperand,
+    act: ActFormat,
+    scale_group: Option<u64>,
+) -> Option<String> {
     match operand {
         GemmOperand::KvCache(_) if arch.attention.on_fallback => Some(
             "the architecture runs attention on its fallback unit ([attention] unit = \"fallback\")"
                 .to_string(),
         ),
-        _ => gemm_problem(arch, operand, act),
+        _ => gemm_problem(arch, operand, act, scale_group),
     }
 }
 
@@ -53,7 +74,11 @@ pub fn matrix_problems(arch: &Arch, quant: &QuantScheme) -> Vec<String> {
         weight_problem(arch, quant.weight).map(|p| format!("weights: {p}")),
         act_problem(arch, quant.act).map(|p| format!("activations: {p}")),
         kv_problem(arch, quant.kv).map(|p| format!("KV cache: {p}")),
-        gemm_problem(arch, GemmOperand::Weights(head.weight), head.act)
+        quant
+            .group_size
+            .and_then(|g| scale_group_problem(arch, u64::from(g)))
+            .map(|p| format!("weight scales: {p}")),
+        gemm_problem(arch, GemmOperand::Weights(head.weight), head.act, None)
             .map(|p| format!("LM head {p}")),
     ]
     .into_iter()

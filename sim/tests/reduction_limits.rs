@@ -43,7 +43,7 @@ fn fits_accumulator(array: &LutArray, planes: u32, chunks: u64) -> bool {
 
 fn check_split(array: &LutArray, planes: u32, k: u64) -> Result<(), TestCaseError> {
     let chunks = k.div_ceil(u64::from(array.tile_k));
-    let split = ReductionSplit::new(array, planes, chunks);
+    let split = ReductionSplit::new(array, planes, chunks, None);
     prop_assert_eq!(split.k_chunks(), chunks, "the passes cover the reduction");
     prop_assert!(split.chunks_per_pass <= 65535, "k_chunks field overflows");
     prop_assert!(split.chunks_per_pass >= 1);
@@ -154,7 +154,7 @@ fn the_reviews_shallow_tile_at_131k_context_splits_its_reduction() {
     let arch = Arch::from_toml_str(&doc, "lut-k2.toml").unwrap();
     let array = *arch.machine_as::<LutArray>().unwrap();
     assert_eq!((array.tile_k, array.group), (2, 2));
-    let split = ReductionSplit::new(&array, 4, 131_073u64.div_ceil(2));
+    let split = ReductionSplit::new(&array, 4, 131_073u64.div_ceil(2), None);
     assert_eq!(split.passes(), 2);
     assert!(split.chunks_per_pass <= 65535);
 }

@@ -578,6 +578,10 @@ impl<C: Count> Lowering<'_, C> {
                 count: count.value(),
                 operand: GemmOperand::Weights(quant.weight),
                 act,
+                scale_group: quant
+                    .group_size
+                    .filter(|_| quant.weight.is_quantized())
+                    .map(u64::from),
             };
             self.finish(kind, repeat, shape, c)
         })()
@@ -658,6 +662,7 @@ impl<C: Count> Lowering<'_, C> {
                 count: count.value(),
                 operand,
                 act,
+                scale_group: None,
             };
             self.finish(OpKind::AttnScore, repeat, shape, c)
         })()
@@ -683,6 +688,7 @@ impl<C: Count> Lowering<'_, C> {
                 count: count.value(),
                 operand,
                 act,
+                scale_group: None,
             };
             self.finish(OpKind::AttnValue, repeat, shape, c)
         })()

@@ -134,6 +134,9 @@ pub enum OpShape {
         operand: GemmOperand,
         /// Activation format of the (m x k) input.
         act: ActFormat,
+        /// Reduction elements sharing one weight scale (`g` of a `g<size>` scheme); `None`
+        /// for one scale per output channel, or an unscaled operand.
+        scale_group: Option<u64>,
     },
     /// Element-wise or reduction work on the vector unit.
     Vector {

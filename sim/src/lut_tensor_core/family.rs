@@ -107,6 +107,15 @@ impl Machine for LutArray {
         u64::from(kv.bits())
     }
 
+    fn scale_group_problem(&self, group: u64) -> Option<String> {
+        (group % u64::from(self.tile_k) != 0).then(|| {
+            format!(
+                "scale groups of {group} are not a multiple of lut.tile_k = {}: a tile pass would sum across groups",
+                self.tile_k
+            )
+        })
+    }
+
     fn gemm(&self, arch: &Arch, job: &GemmJob, e: &EnergyModel) -> ArrayCost {
         let lut = self;
         let planes = match job.operand {
@@ -116,12 +125,17 @@ impl Machine for LutArray {
         let tiles = job.m.div_ceil(u64::from(lut.tile_m))
             * job.n.div_ceil(u64::from(lut.tile_n))
             * job.count;
-        let split = ReductionSplit::new(lut, planes, job.k.div_ceil(u64::from(lut.tile_k)));
+        let k_chunks = job.k.div_ceil(u64::from(lut.tile_k));
+        let split = ReductionSplit::new(lut, planes, k_chunks, job.scale_group);
         let tile = split.tile_cost(lut, planes);
         let per_core = tiles.div_ceil(arch.cores);
-        // Partial sums of the extra passes, added on the vector unit (see `reduction`).
-        let combine_adds =
-            tiles * (split.passes() - 1) * u64::from(lut.tile_m) * u64::from(lut.tile_n);
+        // Partial sums of the extra passes, added on the vector unit (see `reduction`); the
+        // passes that end scale groups are combined by the mapper's scale application.
+        let group_passes = job.scale_group.map_or(1, |g| job.k.div_ceil(g.max(1)));
+        let combine_adds = tiles
+            * split.passes().saturating_sub(group_passes)
+            * u64::from(lut.tile_m)
+            * u64::from(lut.tile_n);
         let combine_cycles = combine_adds.div_ceil(arch.cores * u64::from(arch.vector.lanes));
         let t = tiles as f64;
         let entry_bits = lut.table_entry_bits();

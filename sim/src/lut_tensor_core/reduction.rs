@@ -12,6 +12,10 @@
 //! A longer reduction is split into passes of at most [`max_chunks_per_pass`] chunks; each pass
 //! drains its partial sums, which the output stage scales to fp16 as it does any result and the
 //! vector unit adds (one fp16 add per output per extra pass). Nothing is ever silently wrapped.
+//!
+//! With group-wise weight scales (`g<size>` schemes) a pass must also end at every scale group
+//! boundary, so that the output stage can scale each group's partial sum: a pass covers at most
+//! `group / tile_k` chunks (the LUT family refuses groups that are not a multiple of `tile_k`).
 
 use super::fast::{tile_cost, TileCost};
 use super::{ceil_log2, LutArray, K_CHUNKS_BITS};
@@ -28,9 +32,17 @@ pub struct ReductionSplit {
 }
 
 impl ReductionSplit {
-    /// The split of a reduction of `k_chunks` chunks at `weight_bits` planes (`k_chunks >= 1`).
-    pub fn new(array: &LutArray, weight_bits: u32, k_chunks: u64) -> ReductionSplit {
-        let per_pass = max_chunks_per_pass(array, weight_bits);
+    /// The split of a reduction of `k_chunks` chunks at `weight_bits` planes (`k_chunks >= 1`),
+    /// with passes ending at the boundaries of scale groups of `scale_group` elements (a
+    /// multiple of `tile_k`) when given.
+    pub fn new(
+        array: &LutArray,
+        weight_bits: u32,
+        k_chunks: u64,
+        scale_group: Option<u64>,
+    ) -> ReductionSplit {
+        let by_group = scale_group.map_or(u64::MAX, |g| (g / u64::from(array.tile_k)).max(1));
+        let per_pass = max_chunks_per_pass(array, weight_bits).min(by_group);
         ReductionSplit {
             chunks_per_pass: per_pass.min(k_chunks),
             full_passes: k_chunks / per_pass.min(k_chunks),
@@ -99,7 +111,7 @@ mod tests {
         // 65535 (the review's llama-3.1-8b at 131k context issued 65536).
         let a = array(2, 32);
         assert_eq!(max_chunks_per_pass(&a, 4), 65535);
-        let split = ReductionSplit::new(&a, 4, 65536);
+        let split = ReductionSplit::new(&a, 4, 65536, None);
         assert_eq!(
             (split.full_passes, split.last_pass_chunks, split.passes()),
             (1, 1, 2)
@@ -112,19 +124,27 @@ mod tests {
         let a = array(4, 16);
         assert_eq!(max_chunks_per_pass(&a, 4), 4);
         assert_eq!(max_chunks_per_pass(&a, 2), 16);
-        let split = ReductionSplit::new(&a, 4, 10);
+        let split = ReductionSplit::new(&a, 4, 10, None);
         assert_eq!(
             (split.chunks_per_pass, split.passes(), split.k_chunks()),
             (4, 3, 10)
         );
-        let one = ReductionSplit::new(&a, 4, 3);
+        let one = ReductionSplit::new(&a, 4, 3, None);
         assert_eq!((one.chunks_per_pass, one.passes()), (3, 1));
+    }
+
+    #[test]
+    fn scale_groups_end_passes() {
+        // 2-bit weights allow 16 chunks of 4 per pass; groups of 8 elements end every 2 chunks.
+        let a = array(4, 16);
+        let split = ReductionSplit::new(&a, 2, 10, Some(8));
+        assert_eq!((split.chunks_per_pass, split.passes()), (2, 5));
     }
 
     #[test]
     fn split_cost_sums_its_passes() {
         let a = array(4, 16);
-        let split = ReductionSplit::new(&a, 4, 10);
+        let split = ReductionSplit::new(&a, 4, 10, None);
         let cost = split.tile_cost(&a, 4);
         let expected = 2 * tile_cost(&a, 4, 4).cycles + tile_cost(&a, 4, 2).cycles;
         assert_eq!(cost.cycles, expected);

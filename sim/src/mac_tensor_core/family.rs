@@ -90,6 +90,15 @@ impl Machine for MacArray {
         })
     }
 
+    fn scale_group_problem(&self, group: u64) -> Option<String> {
+        (group % u64::from(self.tile_k) != 0).then(|| {
+            format!(
+                "scale groups of {group} are not a multiple of mac.tile_k = {}: a unit's products would sum across groups",
+                self.tile_k
+            )
+        })
+    }
+
     fn gemm(&self, arch: &Arch, job: &GemmJob, e: &EnergyModel) -> ArrayCost {
         let mac = self;
         let planes = job.operand.bit_planes();
