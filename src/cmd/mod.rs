@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+pub mod compare;
 pub mod cosim;
 pub mod list;
 pub mod models;
@@ -24,6 +25,8 @@ pub const EXIT_INPUT: u8 = 2;
 pub enum Command {
     /// Simulate a whole LLM workload (prefill + decode) on an architecture and report it.
     Simulate(simulate::Args),
+    /// Simulate one workload on several architectures and schemes; print a Markdown table.
+    Compare(compare::Args),
     /// List the built-in model presets with their parameter counts.
     Models(models::Args),
     /// List architecture kinds, model presets, quantization grammar and sweep strategies.
@@ -46,6 +49,7 @@ pub enum Command {
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Simulate(args) => simulate::run(args),
+        Command::Compare(args) => compare::run(args),
         Command::Models(args) => models::run(args),
         Command::List(args) => list::run(args),
         Command::Workload(args) => workload::run(args),

@@ -37,7 +37,7 @@ pub struct Args {
 
 /// The inference scenario: model, quantization, batch, prompt and generation lengths,
 /// speculative decoding (shared by `simulate` and `workload`).
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct WorkloadArgs {
     /// A preset name (see `lutforge models`) or a Hugging Face config.json path.
     #[arg(long, value_name = "NAME|FILE", default_value = DEFAULT_MODEL)]
