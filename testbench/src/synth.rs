@@ -115,6 +115,84 @@ pub fn parse_stat(text: &str) -> XilinxResources {
     r
 }
 
+/// Gate-level size of a design after generic synthesis: what `stat -tech cmos` counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CmosStats {
+    /// Transistors of the combinational gates (Yosys's CMOS cost of each gate type).
+    pub logic_transistors: u64,
+    /// Flip-flops of every kind (plain, enable, set/reset).
+    pub flip_flops: u64,
+}
+
+/// Transistors of one gate of the simple gate library `abc -g` maps to, as Yosys's
+/// `stat -tech cmos` counts them (Yosys 0.23 `kernel/cost.h`, `CellCosts::cmos_gate_cost`).
+fn cmos_gate_transistors(cell: &str) -> Option<u64> {
+    Some(match cell {
+        "$_NOT_" => 2,
+        "$_NAND_" | "$_NOR_" => 4,
+        "$_AND_" | "$_OR_" | "$_ANDNOT_" | "$_ORNOT_" => 6,
+        "$_XOR_" | "$_XNOR_" | "$_MUX_" => 12,
+        "$_NMUX_" => 10,
+        "$_AOI3_" | "$_OAI3_" => 6,
+        "$_AOI4_" | "$_OAI4_" => 8,
+        _ => return None,
+    })
+}
+
+/// Parses the `design hierarchy` totals (or the single module's table) of `stat` output after
+/// `abc -g`: gates by their CMOS transistor counts, flip-flops by number. Cells of other
+/// types (black boxes, submodule instances) are not counted.
+pub fn parse_cmos_stat(text: &str) -> CmosStats {
+    // With a hierarchy, the last cell table is the whole design's.
+    let table = text
+        .rfind("=== design hierarchy ===")
+        .map_or(text, |at| &text[at..]);
+    let mut stats = CmosStats::default();
+    for line in table.lines() {
+        let mut parts = line.split_whitespace();
+        let (Some(cell), Some(count), None) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let Ok(count) = count.parse::<u64>() else {
+            continue;
+        };
+        if cell.starts_with("$_") && cell.contains("DFF") {
+            stats.flip_flops += count;
+        } else if let Some(t) = cmos_gate_transistors(cell) {
+            stats.logic_transistors += count * t;
+        }
+    }
+    stats
+}
+
+/// Generic synthesis of `top` to simple gates (`synth; abc -g ...`), with the modules named in
+/// `black_boxes` left out (e.g. a RAM the area model counts as SRAM), and its [`CmosStats`].
+pub fn cmos_stats(
+    files: &[PathBuf],
+    top: &str,
+    black_boxes: &[String],
+) -> Result<CmosStats, TestbenchError> {
+    let boxes: String = black_boxes
+        .iter()
+        .map(|m| format!("blackbox {m}; "))
+        .collect();
+    let stat = std::env::temp_dir().join(format!(
+        "lutforge-cmos-{}-{top}.txt",
+        std::process::id()
+    ));
+    run_yosys(&format!(
+        "{}; {boxes}synth -top {top}; abc -g AND,NAND,OR,NOR,XOR,XNOR,ANDNOT,ORNOT,MUX; opt_clean; tee -q -o {} stat -tech cmos",
+        read_script(files),
+        stat.display()
+    ))?;
+    let text = std::fs::read_to_string(&stat).map_err(|e| TestbenchError::Io {
+        path: stat.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let _ = std::fs::remove_file(&stat);
+    Ok(parse_cmos_stat(&text))
+}
+
 /// Runs `synth_xilinx` on `files` and writes `synth_xilinx.json` into `out_dir`.
 pub fn synth_xilinx(
     files: &[PathBuf],
@@ -152,6 +230,13 @@ pub fn synth_xilinx(
 #[cfg(test)]
 mod tests {
     use super::parse_stat;
+
+    #[test]
+    fn parses_a_cmos_stat_table() {
+        let text = "=== m ===\n     $_NAND_ 3\n=== design hierarchy ===\n   Number of cells: 9\n     $_AND_ 2\n     $_MUX_ 1\n     $_SDFFE_PP0P_ 4\n     $_DFF_P_ 1\n     blackbox_ram 1\n";
+        let s = super::parse_cmos_stat(text);
+        assert_eq!((s.logic_transistors, s.flip_flops), (2 * 6 + 12, 5));
+    }
 
     #[test]
     fn parses_a_stat_table() {
