@@ -225,3 +225,39 @@ fn a_shared_prefix_moves_fewer_dram_bytes_and_prefills_faster() {
         summary(&plain, "ttft_s")
     );
 }
+
+#[test]
+fn compare_prints_one_row_per_architecture_and_scheme() {
+    let (out, err, code) = lutforge(&[
+        "compare",
+        "--arch",
+        "configs/arch/lut-tc.toml",
+        "--arch",
+        "configs/arch/mac-tc.toml",
+        "--model",
+        "tiny-llama",
+        "--quant",
+        "w2a8kv4,w4a8kv4",
+        "--prefill",
+        "16",
+        "--decode",
+        "4",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("| lut-tc") || l.starts_with("| mac-tc"))
+        .collect();
+    assert_eq!(rows.len(), 4, "{out}");
+    // Every numeric cell parses (area, density, energy per MAC).
+    for row in rows {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        for cell in [cells[3], cells[4], cells[7]] {
+            let value: f64 = cell.parse().unwrap_or_else(|_| panic!("{row}"));
+            assert!(value > 0.0, "{row}");
+        }
+    }
+    let (_, err, code) = lutforge(&["compare", "--arch", "configs/arch/lut-tc.toml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--quant needs at least one scheme"), "{err}");
+}
