@@ -7,7 +7,7 @@
 //! ([`block::Interface`]), generates seeded [`Case`]s, packs them into beats and runs its two
 //! models; [`cosimulate_block`] runs every case through the three executors and [`compare`]
 //! holds them to one expectation. Each family's block lives in the module named by its kind
-//! (`lut_tensor_core.rs`) and is known through one line of [`BLOCKS`];
+//! (`lut_tensor_core.rs`, `mac_tensor_core.rs`) and is known through one line of [`BLOCKS`];
 //! [`cosimulate`] picks the block of an architecture from that registry, never by matching on
 //! kinds.
 //!
@@ -40,6 +40,7 @@ pub mod block;
 pub mod cases;
 pub mod harness;
 pub mod lut_tensor_core;
+pub mod mac_tensor_core;
 pub mod synth;
 
 use std::fmt;
@@ -63,10 +64,16 @@ pub struct BlockEntry {
 }
 
 /// Every family with a co-simulation block, one line each.
-pub static BLOCKS: &[BlockEntry] = &[BlockEntry {
-    kind: "lut_tensor_core",
-    block: lut_tensor_core::block,
-}];
+pub static BLOCKS: &[BlockEntry] = &[
+    BlockEntry {
+        kind: "lut_tensor_core",
+        block: lut_tensor_core::block,
+    },
+    BlockEntry {
+        kind: "mac_tensor_core",
+        block: mac_tensor_core::block,
+    },
+];
 
 /// The co-simulation block of `arch`, from [`BLOCKS`].
 pub fn block_of(arch: &Arch) -> Result<Box<dyn Block>, TestbenchError> {
