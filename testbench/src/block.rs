@@ -10,7 +10,7 @@
 
 use lutforge_rtl::{Bundle, Options};
 
-use crate::cases::Case;
+use crate::cases::{Case, TileShape};
 
 /// One field of the `cmd` stream, or one data stream: a port-name stem and a width.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,12 +78,12 @@ pub struct Expected {
 
 /// One block under co-simulation (an architecture of one family).
 pub trait Block {
-    /// The architecture's name (RTL module prefix, messages).
-    fn arch_name(&self) -> &str;
     /// The RTL bundle.
     fn generate(&self, options: Options) -> Bundle;
     /// The top module's streams.
     fn interface(&self) -> Interface;
+    /// The operand shape cases are drawn for.
+    fn tile_shape(&self) -> TileShape;
     /// `count` seeded cases (the same `(count, seed)` gives the same cases).
     fn cases(&self, count: usize, seed: u64) -> Vec<Case>;
     /// A case in stream form.

@@ -485,10 +485,19 @@ pub fn cosimulate_block(
     block: &dyn Block,
     settings: &CosimSettings,
 ) -> Result<CosimOutcome, TestbenchError> {
+    cosimulate_cases(block, &block.cases(settings.cases, settings.seed), settings)
+}
+
+/// Co-simulates the given cases of one block, back to back in their order (`settings.cases` is
+/// not read; `settings.seed` seeds the stalls).
+pub fn cosimulate_cases(
+    block: &dyn Block,
+    cases: &[Case],
+    settings: &CosimSettings,
+) -> Result<CosimOutcome, TestbenchError> {
     let bundle = block.generate(settings.options);
     let iface = block.interface();
     let harness = harness::build(&bundle, &iface)?;
-    let cases = block.cases(settings.cases, settings.seed);
     let tiles: Vec<StreamTile> = cases
         .iter()
         .map(|c| {

@@ -38,9 +38,8 @@ pub fn tile_input(case: &Case) -> TileInput {
     }
 }
 
-impl LutBlock {
-    /// The shape the case generator draws operands for.
-    pub fn tile_shape(&self) -> TileShape {
+impl Block for LutBlock {
+    fn tile_shape(&self) -> TileShape {
         TileShape {
             tile_m: self.array.tile_m,
             tile_n: self.array.tile_n,
@@ -48,12 +47,6 @@ impl LutBlock {
             act_bits: self.array.act_bits,
             max_weight_bits: self.array.max_weight_bits,
         }
-    }
-}
-
-impl Block for LutBlock {
-    fn arch_name(&self) -> &str {
-        &self.name
     }
 
     fn generate(&self, options: Options) -> Bundle {

@@ -47,10 +47,9 @@ pub fn tile_input(case: &Case) -> MacTileInput {
     }
 }
 
-impl MacBlock {
-    /// The shape the case generator draws operands for: activations and weights up to
-    /// `mult_bits`.
-    pub fn tile_shape(&self) -> TileShape {
+impl Block for MacBlock {
+    fn tile_shape(&self) -> TileShape {
+        // Activations and weights are both at most `mult_bits` wide.
         TileShape {
             tile_m: self.array.tile_m,
             tile_n: self.array.tile_n,
@@ -58,12 +57,6 @@ impl MacBlock {
             act_bits: self.array.mult_bits,
             max_weight_bits: self.array.mult_bits,
         }
-    }
-}
-
-impl Block for MacBlock {
-    fn arch_name(&self) -> &str {
-        &self.name
     }
 
     fn generate(&self, options: Options) -> Bundle {
