@@ -15,6 +15,10 @@
 //!
 //! Both sides must report the same total cycle count, else the benchmark fails.
 //!
+//! A third line times the MAC tile (`configs/arch/mac-tc.toml`, 40 cases including two
+//! K = 11008 reductions) end to end through the generic [`Block`] interface: [`stream_tile`] +
+//! harness run against [`Block::stepped`].
+//!
 //! `cargo bench -p lutforge-testbench --bench stepped_vs_verilator`
 
 use std::time::Instant;
@@ -132,6 +136,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             v / s
         );
     }
+    mac_end_to_end()?;
     if h.cached {
         println!("verilator build: from cache (delete target/lutforge-cosim to time it)");
     } else {
@@ -141,5 +146,51 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             h.build_seconds
         );
     }
+    Ok(())
+}
+
+/// The MAC tile end to end through the block interface, both sides from the same cases.
+fn mac_end_to_end() -> Result<(), Box<dyn std::error::Error>> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../configs/arch/mac-tc.toml");
+    let arch = Arch::from_file(&path)?;
+    let block = lutforge_testbench::block_of(&arch)?;
+    let cases = block.cases(40, 1);
+    let h = harness::build(&block.generate(Options::default()), &block.interface())?;
+    let vcd = std::env::temp_dir().join("lutforge-bench-mac.vcd");
+    let mut cycles = 0;
+    let mut err = None;
+    let verilator = best_of(3, || {
+        let tiles: Vec<_> = cases
+            .iter()
+            .map(|c| stream_tile(block.as_ref(), c, false))
+            .collect();
+        match harness::run(&h, &tiles, &vcd) {
+            Ok(runs) => cycles = runs.iter().map(|r| r.cycles).sum::<u64>(),
+            Err(e) => err = Some(e),
+        }
+    });
+    if let Some(e) = err {
+        return Err(e.into());
+    }
+    let mut stepped_cycles = 0;
+    let stepped = best_of(5, || {
+        stepped_cycles = cases
+            .iter()
+            .filter_map(|c| block.stepped(std::hint::black_box(c)).ok())
+            .map(|e| e.cycles)
+            .sum();
+    });
+    if stepped_cycles != cycles {
+        return Err(format!("mac: verilator ran {cycles} cycles, stepped {stepped_cycles}").into());
+    }
+    let mcps = |s: f64| cycles as f64 / s / 1e6;
+    println!(
+        "mac-tc end to end: {} cases, {cycles} cycles; verilator {verilator:.4} s ({:.2} Mcycles/s), \
+         stepped {stepped:.4} s ({:.2} Mcycles/s), ratio stepped/verilator speed {:.1}x",
+        cases.len(),
+        mcps(verilator),
+        mcps(stepped),
+        verilator / stepped
+    );
     Ok(())
 }
