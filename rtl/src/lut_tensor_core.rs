@@ -8,16 +8,7 @@ use lutforge_sim::lut_tensor_core::{ceil_log2, LutArray, Precompute};
 
 use crate::verilog::{BinOp, Dir, Expr, Item, Module, Stmt};
 
-/// A deliberate defect, used only by tests that prove co-simulation can fail.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlantedBug {
-    /// The mirrored half of a symmetric table is not negated (wrong sign).
-    MirroredSign,
-    /// A result beat counts as transferred whether or not the sink is ready (a back-pressure
-    /// bug: invisible while `res_ready` is always high).
-    ResultIgnoresReady,
-}
+pub use crate::PlantedBug;
 
 /// Widths and counts derived once from the array.
 #[derive(Debug, Clone, Copy)]

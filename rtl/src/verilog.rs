@@ -47,6 +47,8 @@ pub enum BinOp {
     Add,
     /// `-`
     Sub,
+    /// `*` (the product keeps the operands' width: callers extend them first)
+    Mul,
     /// `&`
     And,
     /// `|`
@@ -74,6 +76,7 @@ impl BinOp {
         match self {
             BinOp::Add => "+",
             BinOp::Sub => "-",
+            BinOp::Mul => "*",
             BinOp::And => "&",
             BinOp::Or => "|",
             BinOp::Xor => "^",

@@ -11,7 +11,7 @@ use lutforge_sim::Arch;
 /// Arguments of `lutforge rtl`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Architecture file (kind `lut_tensor_core`).
+    /// Architecture file (a kind with an RTL generator: `lutforge_rtl::GENERATORS`).
     #[arg(long)]
     pub arch: PathBuf,
     /// Output directory (created if missing).

@@ -10,19 +10,26 @@
 //! * **end to end**: both sides also pay for turning the [`lutforge_sim::lut_tensor_core::TileInput`]s
 //!   into their stream form ([`stream_tile`] + harness run against [`run_tile`]).
 //!
+//! The Verilator side goes through the generic block driver ([`LutBlock`]), as co-simulation
+//! does.
+//!
 //! Both sides must report the same total cycle count, else the benchmark fails.
+//!
+//! A third line times the MAC tile (`configs/arch/mac-tc.toml`, 40 cases including two
+//! K = 11008 reductions) end to end through the generic [`Block`] interface: [`stream_tile`] +
+//! harness run against [`Block::stepped`].
 //!
 //! `cargo bench -p lutforge-testbench --bench stepped_vs_verilator`
 
 use std::time::Instant;
 
-use lutforge_rtl::lut_tensor_core::Dims;
-use lutforge_rtl::{generate_lut, Options};
+use lutforge_rtl::Options;
 use lutforge_sim::lut_tensor_core::run_tile;
 use lutforge_sim::lut_tensor_core::stepped::{run_streams, TileStreams};
 use lutforge_sim::lut_tensor_core::LutArray;
 use lutforge_sim::Arch;
-use lutforge_testbench::{cases, harness, stream_tile};
+use lutforge_testbench::lut_tensor_core::{tile_input, LutBlock};
+use lutforge_testbench::{harness, stream_tile, Block};
 
 fn best_of<F: FnMut()>(runs: usize, mut f: F) -> f64 {
     (0..runs)
@@ -39,9 +46,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let Some(&array) = arch.machine_as::<LutArray>() else {
         return Err("default arch is not a LUT tensor core".into());
     };
-    let cases = cases::generate(&array, 40, 1);
-    let bundle = generate_lut(&arch.name, &array, Options::default());
-    let h = match harness::build(&bundle, &Dims::of(&array)) {
+    let block = LutBlock {
+        name: arch.name.clone(),
+        array,
+    };
+    let cases = block.cases(40, 1);
+    let inputs: Vec<_> = cases.iter().map(tile_input).collect();
+    let bundle = block.generate(Options::default());
+    let h = match harness::build(&bundle, &block.interface()) {
         Ok(h) => h,
         Err(e) => {
             println!("SKIPPED: {e}");
@@ -50,11 +62,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let tiles: Vec<_> = cases
         .iter()
-        .map(|c| stream_tile(&array, &c.input, false))
+        .map(|c| stream_tile(&block, c, false))
         .collect();
-    let streams = cases
+    let streams = inputs
         .iter()
-        .map(|c| TileStreams::new(&array, &c.input))
+        .map(|input| TileStreams::new(&array, input))
         .collect::<Result<Vec<_>, _>>()?;
 
     // Same sequence on both sides: equal total cycles.
@@ -75,7 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let tiles = if with_streams {
                 owned = cases
                     .iter()
-                    .map(|c| stream_tile(&array, &c.input, false))
+                    .map(|c| stream_tile(&block, c, false))
                     .collect::<Vec<_>>();
                 &owned
             } else {
@@ -97,8 +109,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     });
     let stepped_e2e = best_of(20, || {
-        for c in &cases {
-            let _ = std::hint::black_box(run_tile(&array, std::hint::black_box(&c.input)));
+        for input in &inputs {
+            let _ = std::hint::black_box(run_tile(&array, std::hint::black_box(input)));
         }
     });
 
@@ -124,6 +136,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             v / s
         );
     }
+    mac_end_to_end()?;
     if h.cached {
         println!("verilator build: from cache (delete target/lutforge-cosim to time it)");
     } else {
@@ -133,5 +146,51 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             h.build_seconds
         );
     }
+    Ok(())
+}
+
+/// The MAC tile end to end through the block interface, both sides from the same cases.
+fn mac_end_to_end() -> Result<(), Box<dyn std::error::Error>> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../configs/arch/mac-tc.toml");
+    let arch = Arch::from_file(&path)?;
+    let block = lutforge_testbench::block_of(&arch)?;
+    let cases = block.cases(40, 1);
+    let h = harness::build(&block.generate(Options::default()), &block.interface())?;
+    let vcd = std::env::temp_dir().join("lutforge-bench-mac.vcd");
+    let mut cycles = 0;
+    let mut err = None;
+    let verilator = best_of(3, || {
+        let tiles: Vec<_> = cases
+            .iter()
+            .map(|c| stream_tile(block.as_ref(), c, false))
+            .collect();
+        match harness::run(&h, &tiles, &vcd) {
+            Ok(runs) => cycles = runs.iter().map(|r| r.cycles).sum::<u64>(),
+            Err(e) => err = Some(e),
+        }
+    });
+    if let Some(e) = err {
+        return Err(e.into());
+    }
+    let mut stepped_cycles = 0;
+    let stepped = best_of(5, || {
+        stepped_cycles = cases
+            .iter()
+            .filter_map(|c| block.stepped(std::hint::black_box(c)).ok())
+            .map(|e| e.cycles)
+            .sum();
+    });
+    if stepped_cycles != cycles {
+        return Err(format!("mac: verilator ran {cycles} cycles, stepped {stepped_cycles}").into());
+    }
+    let mcps = |s: f64| cycles as f64 / s / 1e6;
+    println!(
+        "mac-tc end to end: {} cases, {cycles} cycles; verilator {verilator:.4} s ({:.2} Mcycles/s), \
+         stepped {stepped:.4} s ({:.2} Mcycles/s), ratio stepped/verilator speed {:.1}x",
+        cases.len(),
+        mcps(verilator),
+        mcps(stepped),
+        verilator / stepped
+    );
     Ok(())
 }
