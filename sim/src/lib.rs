@@ -15,6 +15,7 @@ pub mod mac_tensor_core;
 pub mod mapper;
 pub mod memory;
 pub mod output;
+pub mod reduction;
 pub mod report;
 pub mod schedule;
 pub mod support;

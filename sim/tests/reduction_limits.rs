@@ -1,47 +1,50 @@
-//! Per-op hardware limits of the LUT tile: every tile command the LUT family issues for a real
-//! workload fits the `cmd` stream's 16-bit `k_chunks` field, and its result fits the
-//! accumulator; the stepped model confirms that a pass at the limit does not wrap.
+//! Per-op hardware limits of the LUT and MAC tiles: every tile command either family issues for
+//! a real workload fits the `cmd` stream's 16-bit `k_chunks` field, and its result fits the
+//! accumulator; the stepped models confirm that a pass at the limit does not wrap.
 
 mod common;
 
 use std::path::Path;
 
 use lutforge_models::{ModelConfig, QuantScheme};
-use lutforge_sim::lut_tensor_core::{
-    ceil_log2, max_chunks_per_pass, run_tile, LutArray, Precompute, ReductionSplit, TileInput,
-};
+use lutforge_sim::lut_tensor_core::{ceil_log2, run_tile, LutArray, Precompute, TileInput};
+use lutforge_sim::mac_tensor_core::{self, MacArray, MacTileInput};
+use lutforge_sim::reduction::{ReductionLimits, ReductionSplit};
 use lutforge_sim::Arch;
 use lutforge_workloads::{lower_step, GemmOperand, OpShape, Step, StepKind};
 use proptest::prelude::*;
 
-/// Every shipped LUT architecture file's array.
-fn shipped_arrays() -> Vec<LutArray> {
+/// The reduction limits and widest weight of every shipped LUT and MAC architecture file.
+fn shipped_limits() -> Vec<(ReductionLimits, u32)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../configs/arch");
-    let mut arrays = Vec::new();
+    let mut limits = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
             let arch = Arch::from_file(&path).unwrap();
             if let Some(array) = arch.machine_as::<LutArray>() {
-                arrays.push(*array);
+                limits.push((array.reduction_limits(), array.max_weight_bits));
+            }
+            if let Some(array) = arch.machine_as::<MacArray>() {
+                limits.push((array.reduction_limits(), array.mult_bits));
             }
         }
     }
     assert!(
-        arrays.len() >= 3,
-        "expected the LUT configs under configs/arch"
+        limits.len() >= 4,
+        "expected the LUT and MAC configs under configs/arch"
     );
-    arrays
+    limits
 }
 
-/// The legal accumulator bound of a pass: `act_bits + b + ceil_log2(K)` bits.
-fn fits_accumulator(array: &LutArray, planes: u32, chunks: u64) -> bool {
-    let k = chunks * u64::from(array.tile_k);
+/// The legal accumulator bound of a pass: `act_bits + b + ceil_log2(K)` bits (when it wraps).
+fn fits_accumulator(limits: &ReductionLimits, planes: u32, chunks: u64) -> bool {
+    let k = chunks * u64::from(limits.tile_k);
     let k_bits = 64 - (k - 1).leading_zeros();
-    array.act_bits + planes + k_bits <= array.acc_bits
+    !limits.wraps || limits.act_bits + planes + k_bits <= limits.acc_bits
 }
 
-fn check_split(array: &LutArray, planes: u32, k: u64) -> Result<(), TestCaseError> {
+fn check_split(array: &ReductionLimits, planes: u32, k: u64) -> Result<(), TestCaseError> {
     let chunks = k.div_ceil(u64::from(array.tile_k));
     let split = ReductionSplit::new(array, planes, chunks, None);
     prop_assert_eq!(split.k_chunks(), chunks, "the passes cover the reduction");
@@ -80,14 +83,14 @@ proptest! {
             shared_context_tokens: 0,
             logits_rows: 1,
         };
-        for array in shipped_arrays() {
+        for (array, max_weight_bits) in shipped_limits() {
             for op in lower_step(&model, &quant, &step) {
                 if let OpShape::Gemm { k, operand, .. } = op.shape {
                     let planes = match operand {
                         GemmOperand::Weights(w) => w.compute_bit_planes().max(1),
                         GemmOperand::KvCache(kv) => kv.bits(),
                     };
-                    if planes <= array.max_weight_bits {
+                    if planes <= max_weight_bits {
                         check_split(&array, planes, k)?;
                     }
                 }
@@ -125,7 +128,7 @@ proptest! {
             precompute: if fused { Precompute::Fused } else { Precompute::Standalone },
         };
         let planes = 1 + planes_pick % max_weight_bits;
-        let chunks = max_chunks_per_pass(&array, planes).min(64);
+        let chunks = array.reduction_limits().max_chunks_per_pass(planes).min(64);
         let k = chunks as usize * tile_k as usize;
         let a = -(1i64 << (act_bits - 1));
         let w = -(1i64 << (planes - 1));
@@ -136,6 +139,39 @@ proptest! {
             weights: vec![w; k * tile_n as usize],
         };
         let run = run_tile(&array, &input).unwrap();
+        let exact = a * w * k as i64;
+        prop_assert!(run.results.iter().all(|&r| r == exact), "{:?} != {exact}", &run.results[..1]);
+    }
+}
+
+proptest! {
+    #![proptest_config(common::persisted(32, common::regressions!("reduction_limits_mac")))]
+
+    /// The MAC tile at its accumulator limit, extreme operands: exact on the stepped model.
+    #[test]
+    fn a_mac_pass_at_the_limit_does_not_wrap(
+        tile_m in 1u32..=2,
+        tile_n in 1u32..=3,
+        tile_k in 1u32..=8,
+        mult_bits in 4u32..=8,
+        spare in 0u32..=3,
+        pipeline_cycles in 1u32..=5,
+        planes_pick in 0u32..8,
+    ) {
+        let planes = 1 + planes_pick % mult_bits;
+        let acc_bits = (2 * mult_bits + ceil_log2(tile_k) + spare).max(8);
+        let array = MacArray { tile_m, tile_n, tile_k, mult_bits, acc_bits, pipeline_cycles };
+        let chunks = array.reduction_limits().max_chunks_per_pass(planes).min(64);
+        let k = chunks as usize * tile_k as usize;
+        let a = -(1i64 << (mult_bits - 1));
+        let w = -(1i64 << (planes - 1));
+        let input = MacTileInput {
+            weight_bits: planes,
+            k_chunks: chunks,
+            activations: vec![a; tile_m as usize * k],
+            weights: vec![w; k * tile_n as usize],
+        };
+        let run = mac_tensor_core::run_tile(&array, &input).unwrap();
         let exact = a * w * k as i64;
         prop_assert!(run.results.iter().all(|&r| r == exact), "{:?} != {exact}", &run.results[..1]);
     }
@@ -154,7 +190,7 @@ fn the_reviews_shallow_tile_at_131k_context_splits_its_reduction() {
     let arch = Arch::from_toml_str(&doc, "lut-k2.toml").unwrap();
     let array = *arch.machine_as::<LutArray>().unwrap();
     assert_eq!((array.tile_k, array.group), (2, 2));
-    let split = ReductionSplit::new(&array, 4, 131_073u64.div_ceil(2), None);
+    let split = ReductionSplit::new(&array.reduction_limits(), 4, 131_073u64.div_ceil(2), None);
     assert_eq!(split.passes(), 2);
     assert!(split.chunks_per_pass <= 65535);
 }

@@ -176,10 +176,7 @@ pub fn cmos_stats(
         .iter()
         .map(|m| format!("blackbox {m}; "))
         .collect();
-    let stat = std::env::temp_dir().join(format!(
-        "lutforge-cmos-{}-{top}.txt",
-        std::process::id()
-    ));
+    let stat = std::env::temp_dir().join(format!("lutforge-cmos-{}-{top}.txt", std::process::id()));
     run_yosys(&format!(
         "{}; {boxes}synth -top {top}; abc -g AND,NAND,OR,NOR,XOR,XNOR,ANDNOT,ORNOT,MUX; opt_clean; tee -q -o {} stat -tech cmos",
         read_script(files),

@@ -43,6 +43,11 @@ impl AreaModel {
             * self.node_scale_sq
     }
 
+    /// `bits` two-input gates (per-bit gating, comparator terms).
+    pub fn gate_um2(&self, bits: u64) -> f64 {
+        ADD_UM2_PER_BIT_45NM * MUX_LEVEL_PER_ADD * GATE_PER_MUX * bits as f64 * self.node_scale_sq
+    }
+
     /// An SRAM macro of `bytes` capacity.
     pub fn sram_um2(&self, bytes: u64) -> f64 {
         SRAM_CELL_UM2_45NM * (bytes * 8) as f64 / SRAM_ARRAY_EFFICIENCY * self.node_scale_sq

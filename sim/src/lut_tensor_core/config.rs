@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use crate::arch::{Buffers, Check};
 use crate::error::SimError;
+use crate::reduction::ReductionLimits;
 
 /// `[lut]`: one LUT tensor-core tile engine per core.
 #[derive(Debug, Clone, Deserialize)]
@@ -181,10 +182,20 @@ impl LutArray {
     }
 
     /// Smallest accumulator that holds any result of one chunk (`k_chunks = 1`) at the widest
-    /// weights; longer reductions are cut into passes that fit ([`super::reduction`]).
+    /// weights; longer reductions are cut into passes that fit ([`crate::reduction`]).
     pub fn min_acc_bits(&self) -> u32 {
         // |sum| <= tile_k * 2^(act_bits-1) * 2^(max_weight_bits-1) (signed operands) + 1 sign bit.
         (self.act_bits - 1) + (self.max_weight_bits - 1) + ceil_log2(self.tile_k) + 2
+    }
+
+    /// What bounds one tile command's reduction ([`crate::reduction`]).
+    pub fn reduction_limits(&self) -> ReductionLimits {
+        ReductionLimits {
+            tile_k: self.tile_k,
+            act_bits: self.act_bits,
+            acc_bits: self.acc_bits,
+            wraps: true,
+        }
     }
 
     /// Bytes of table storage one pass needs (all groups of all rows), double-buffered when fused.

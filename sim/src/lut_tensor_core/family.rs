@@ -7,12 +7,13 @@ use std::sync::Arc;
 use lutforge_models::{ActFormat, KvFormat, WeightFormat};
 use lutforge_workloads::GemmOperand;
 
-use super::{LutArray, RawLut, ReductionSplit};
+use super::{tile_cost, LutArray, RawLut, TileCost};
 use crate::arch::{Arch, Buffers};
 use crate::energy::area::AreaModel;
 use crate::energy::{EnergyBreakdown, EnergyModel};
 use crate::error::SimError;
 use crate::family::{ArrayCost, Family, FamilyInput, GemmJob, Machine, Validated};
+use crate::reduction::ReductionSplit;
 use crate::schedule::Schedule;
 
 /// The `lut_tensor_core` family.
@@ -126,8 +127,12 @@ impl Machine for LutArray {
             * job.n.div_ceil(u64::from(lut.tile_n))
             * job.count;
         let k_chunks = job.k.div_ceil(u64::from(lut.tile_k));
-        let split = ReductionSplit::new(lut, planes, k_chunks, job.scale_group);
-        let tile = split.tile_cost(lut, planes);
+        let split = ReductionSplit::new(&lut.reduction_limits(), planes, k_chunks, job.scale_group);
+        let tile = split.total(
+            |c| tile_cost(lut, planes, c),
+            TileCost::times,
+            TileCost::plus,
+        );
         let per_core = tiles.div_ceil(arch.cores);
         // Partial sums of the extra passes, added on the vector unit (see `reduction`); the
         // passes that end scale groups are combined by the mapper's scale application.

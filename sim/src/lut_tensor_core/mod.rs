@@ -90,18 +90,15 @@
 pub mod config;
 pub mod family;
 pub mod fast;
-pub mod reduction;
 pub mod stepped;
 
 use thiserror::Error;
 
 pub use config::{ceil_log2, LutArray, Precompute, RawLut};
 pub use fast::{tile_cost, tiles_cycles, TileCost};
-pub use reduction::{max_chunks_per_pass, ReductionSplit};
 pub use stepped::{run_tile, SteppedRun, TileInput};
 
-/// Width of the `k_chunks` field of the `cmd` stream, bits.
-pub const K_CHUNKS_BITS: u32 = 16;
+pub use crate::reduction::K_CHUNKS_BITS;
 
 /// An input the tile cannot process.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

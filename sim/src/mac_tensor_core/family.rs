@@ -7,12 +7,13 @@ use std::sync::Arc;
 
 use lutforge_models::{ActFormat, KvFormat, WeightFormat};
 
-use super::{tiles_cycles, MacArray, RawMac};
+use super::{tile_cost, MacArray, RawMac};
 use crate::arch::{Arch, Buffers};
 use crate::energy::area::AreaModel;
 use crate::energy::{EnergyBreakdown, EnergyModel};
 use crate::error::SimError;
 use crate::family::{ArrayCost, Family, FamilyInput, GemmJob, Machine, Validated};
+use crate::reduction::ReductionSplit;
 use crate::schedule::Schedule;
 
 /// The `mac_tensor_core` family.
@@ -107,36 +108,45 @@ impl Machine for MacArray {
             * job.n.div_ceil(u64::from(mac.tile_n))
             * job.count;
         let k_steps = job.k.div_ceil(u64::from(mac.tile_k));
+        let split = ReductionSplit::new(&mac.reduction_limits(), planes, k_steps, job.scale_group);
+        let tile_cycles = split.total(|c| tile_cost(mac, c).cycles, |c, n| c * n, |a, b| a + b);
         let per_core = tiles.div_ceil(arch.cores);
-        let products = (tiles * k_steps) as f64 * f64::from(mac.tile_m * mac.tile_n * mac.tile_k);
-        let weights_dequantized = (tiles * k_steps) as f64 * f64::from(mac.tile_n * mac.tile_k);
-        let acts_read = (tiles * k_steps) as f64 * f64::from(mac.tile_m * mac.tile_k);
+        let outputs = tiles * u64::from(mac.tile_m * mac.tile_n);
+        // Partial sums of the extra passes, added on the vector unit (see `reduction`); the
+        // passes that end scale groups are combined by the mapper's scale application.
+        let group_passes = job.scale_group.map_or(1, |g| job.k.div_ceil(g.max(1)));
+        let combine_adds = outputs * split.passes().saturating_sub(group_passes);
+        let combine_cycles = combine_adds.div_ceil(arch.cores * u64::from(arch.vector.lanes));
+        let steps = (tiles * k_steps) as f64;
+        let products = steps * f64::from(mac.tile_m * mac.tile_n * mac.tile_k);
+        let weights_dequantized = steps * f64::from(mac.tile_n * mac.tile_k);
+        let acts_read = steps * f64::from(mac.tile_m * mac.tile_k);
+        let output_steps = steps * f64::from(mac.tile_m * mac.tile_n);
         let energy_pj = EnergyBreakdown {
-            multiply_j: products * e.mult_pj(mac.mult_bits)
-                + weights_dequantized * e.add_pj(mac.mult_bits),
-            add_j: products * e.add_pj(mac.acc_bits),
+            // Dequantization is a sign extension: wiring, no arithmetic energy.
+            multiply_j: products * e.mult_pj(mac.mult_bits),
+            add_j: output_steps
+                * (mac.tree_adder_bits() as f64 * e.add_pj(1) + e.add_pj(mac.acc_bits)),
             sram_j: weights_dequantized
                 * f64::from(planes)
                 * e.sram_pj_per_bit(arch.buffers.weight_bytes)
                 + acts_read
                     * f64::from(mac.mult_bits)
                     * e.sram_pj_per_bit(arch.buffers.activation_bytes)
-                + (tiles * u64::from(mac.tile_m * mac.tile_n) * u64::from(mac.acc_bits)) as f64
+                + (outputs * split.passes() * u64::from(mac.acc_bits)) as f64
                     * e.sram_pj_per_bit(arch.buffers.output_bytes),
+            vector_j: combine_adds as f64 * e.vector_op_pj(),
             ..EnergyBreakdown::default()
         };
         let peak = (arch.cores * u64::from(mac.tile_m * mac.tile_n * mac.tile_k)) as f64 * 2.0;
         ArrayCost {
-            compute_cycles: tiles_cycles(mac, k_steps, per_core),
+            compute_cycles: per_core * tile_cycles + combine_cycles,
             peak_flops_per_cycle: peak,
             energy_pj,
         }
     }
 
     fn area_um2(&self, a: &AreaModel) -> f64 {
-        let products = f64::from(self.tile_m * self.tile_n * self.tile_k);
-        products * (a.mult_um2(self.mult_bits) + a.adder_um2(self.acc_bits))
-            + f64::from(self.tile_m * self.tile_n) * a.register_um2(u64::from(self.acc_bits))
-            + f64::from(self.tile_n * self.tile_k) * a.adder_um2(self.mult_bits)
+        self.area_items(a).iter().map(|item| item.um2).sum()
     }
 }

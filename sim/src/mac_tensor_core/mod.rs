@@ -82,6 +82,7 @@
 //! `n * cycles`. Stalls on any stream add cycles one for one; the RTL tolerates them, the models
 //! assume none.
 
+pub mod area;
 pub mod config;
 pub mod family;
 pub mod fast;
@@ -89,12 +90,13 @@ pub mod stepped;
 
 use thiserror::Error;
 
+use crate::reduction::ReductionLimits;
+
 pub use config::{MacArray, RawMac};
 pub use fast::{tile_cost, tiles_cycles, TileCost};
 pub use stepped::{run_tile, run_tiles, MacRun, MacTileInput, MacTiles};
 
-/// Width of the `k_chunks` field of the `cmd` stream, bits.
-pub const K_CHUNKS_BITS: u32 = 16;
+pub use crate::reduction::K_CHUNKS_BITS;
 
 /// `ceil(log2(x))` for `x >= 1` (0 for 1).
 pub fn ceil_log2(x: u32) -> u32 {
@@ -120,6 +122,31 @@ impl MacArray {
     /// after tree level `l`) of pipeline register `r` (`1..=pipeline_cycles - 1`).
     pub fn register_boundary(&self, r: u32) -> u32 {
         (r - 1).min(self.tree_depth() + 2)
+    }
+
+    /// Adder bits of one output's adder tree: level `l` adds `floor(n / 2)` neighbouring pairs
+    /// of the `n` values left after level `l - 1` (`n = tile_k` at level 1) at `2 * MB + l` bits
+    /// (see the spec above), `tile_k - 1` adds in all.
+    pub fn tree_adder_bits(&self) -> u64 {
+        let mut values = u64::from(self.tile_k);
+        let mut bits = 0;
+        let mut level = 1;
+        while values > 1 {
+            bits += values / 2 * u64::from(2 * self.mult_bits + level);
+            values = values.div_ceil(2);
+            level += 1;
+        }
+        bits
+    }
+
+    /// What bounds one tile command's reduction ([`crate::reduction`]).
+    pub fn reduction_limits(&self) -> ReductionLimits {
+        ReductionLimits {
+            tile_k: self.tile_k,
+            act_bits: self.mult_bits,
+            acc_bits: self.acc_bits,
+            wraps: true,
+        }
     }
 }
 
