@@ -93,6 +93,7 @@ fn random_case(array: &LutArray, index: usize, weight_bits: u32, rng: &mut ChaCh
             k_chunks,
             activations,
             weights,
+            binary: false,
         },
     }
 }
@@ -202,6 +203,7 @@ fn model_case(
             k_chunks,
             activations,
             weights,
+            binary: false,
         },
     })
 }

@@ -14,6 +14,9 @@ pub const MULT8_PJ_45NM: f64 = 0.2;
 /// fp16 add, 0.4 pJ at 45 nm (Horowitz, ISSCC 2014).
 pub const FP16_ADD_PJ_45NM: f64 = 0.4;
 
+/// fp32 add, 0.9 pJ at 45 nm (Horowitz, "Computing's energy problem", ISSCC 2014, Fig. 1.1.9).
+pub const FP32_ADD_PJ_45NM: f64 = 0.9;
+
 /// fp16 multiply, 1.1 pJ at 45 nm (Horowitz, ISSCC 2014).
 pub const FP16_MULT_PJ_45NM: f64 = 1.1;
 

@@ -44,6 +44,21 @@ impl EnergyModel {
         self.add_pj(bits) * f64::from(index_bits.max(1)) * MUX_LEVEL_PER_ADD
     }
 
+    /// One fp16 addition.
+    pub fn fp16_add_pj(&self) -> f64 {
+        FP16_ADD_PJ_45NM * self.node_scale
+    }
+
+    /// One fp32 addition.
+    pub fn fp32_add_pj(&self) -> f64 {
+        FP32_ADD_PJ_45NM * self.node_scale
+    }
+
+    /// One fp16 multiplication.
+    pub fn fp16_mult_pj(&self) -> f64 {
+        FP16_MULT_PJ_45NM * self.node_scale
+    }
+
     /// One fp16 vector-unit operation (average of an fp16 add and an fp16 multiply).
     pub fn vector_op_pj(&self) -> f64 {
         (FP16_ADD_PJ_45NM + FP16_MULT_PJ_45NM) / 2.0 * self.node_scale

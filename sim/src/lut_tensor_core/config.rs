@@ -1,5 +1,6 @@
 //! The LUT tensor-core array parameters (`[lut]` in an architecture file), validated.
 
+use lutforge_models::numerics::ActEncoding;
 use lutforge_models::Limit;
 use serde::Deserialize;
 
@@ -22,8 +23,13 @@ pub struct RawLut {
     pub symmetric: bool,
     /// Widest weight the bit-serial array processes (bit planes per pass sequence).
     pub max_weight_bits: u64,
-    /// Activation width, bits (signed integer).
+    /// Activation width, bits: a signed integer's, or the floating-point format's (16 for
+    /// `fp16`, 8 for `fp8_e4m3`).
     pub act_bits: u64,
+    /// Activation format: `int` (signed integers, integer tables; the default), `fp16` or
+    /// `fp8_e4m3` (FP16 tables, FP32 accumulation; needs `acc_bits = 32`).
+    #[serde(default)]
+    pub act_format: Option<String>,
     /// Accumulator width, bits.
     pub acc_bits: u64,
     /// `fused` (tables built while the previous chunk is looked up) or `standalone`.
@@ -69,6 +75,43 @@ impl Precompute {
     }
 }
 
+/// The activation format of a LUT array (`lut.act_format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActMode {
+    /// Signed integers of `act_bits`; integer tables and accumulators, exact.
+    Int,
+    /// FP16 activations, FP16 tables, FP32 accumulation.
+    Fp16,
+    /// FP8 E4M3 activations (converted exactly to FP16), FP16 tables, FP32 accumulation.
+    Fp8E4M3,
+}
+
+impl ActMode {
+    /// The spelling used in architecture files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActMode::Int => "int",
+            ActMode::Fp16 => "fp16",
+            ActMode::Fp8E4M3 => "fp8_e4m3",
+        }
+    }
+
+    /// The floating-point encoding of the activations, `None` for integers.
+    pub fn encoding(self) -> Option<ActEncoding> {
+        match self {
+            ActMode::Int => None,
+            ActMode::Fp16 => Some(ActEncoding::Fp16),
+            ActMode::Fp8E4M3 => Some(ActEncoding::Fp8E4M3),
+        }
+    }
+}
+
+/// Accumulator width of the floating-point activation modes (FP32), bits.
+pub const FP_ACC_BITS: u32 = 32;
+
+/// Width of a floating-point table entry (FP16), bits.
+pub const FP_ENTRY_BITS: u32 = 16;
+
 /// A validated LUT tensor-core tile engine: `tile_m` activation rows by `tile_n` weight columns,
 /// reducing `tile_k` activations per pass in groups of `group`, one weight bit plane at a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -91,6 +134,8 @@ pub struct LutArray {
     pub acc_bits: u32,
     /// Table precompute scheduling.
     pub precompute: Precompute,
+    /// Activation format (integer or floating point).
+    pub act_format: ActMode,
 }
 
 impl LutArray {
@@ -137,6 +182,44 @@ impl LutArray {
                 ))
             }
         };
+        let act_format = match raw.act_format.as_deref().unwrap_or("int") {
+            "int" => ActMode::Int,
+            "fp16" => ActMode::Fp16,
+            "fp8_e4m3" => ActMode::Fp8E4M3,
+            other => {
+                return Err(SimError::invalid(
+                    file,
+                    "lut.act_format",
+                    format!("\"{other}\""),
+                    "must be \"int\", \"fp16\" or \"fp8_e4m3\"",
+                ))
+            }
+        };
+        if let Some(enc) = act_format.encoding() {
+            if act_bits != enc.bits() {
+                return Err(SimError::invalid(
+                    file,
+                    "lut.act_bits",
+                    act_bits,
+                    format!(
+                        "must be {} with lut.act_format = \"{}\"",
+                        enc.bits(),
+                        act_format.as_str()
+                    ),
+                ));
+            }
+            if acc_bits != FP_ACC_BITS {
+                return Err(SimError::invalid(
+                    file,
+                    "lut.acc_bits",
+                    acc_bits,
+                    format!(
+                        "must be {FP_ACC_BITS} with lut.act_format = \"{}\" (FP32 accumulation)",
+                        act_format.as_str()
+                    ),
+                ));
+            }
+        }
         let array = LutArray {
             tile_m,
             tile_n,
@@ -147,9 +230,10 @@ impl LutArray {
             act_bits,
             acc_bits,
             precompute,
+            act_format,
         };
         let needed_acc = array.min_acc_bits();
-        if acc_bits < needed_acc {
+        if act_format == ActMode::Int && acc_bits < needed_acc {
             return Err(SimError::invalid(
                 file,
                 "lut.acc_bits",
@@ -170,9 +254,18 @@ impl LutArray {
         }
     }
 
-    /// Width of one table entry, bits: a signed sum of `group` activations.
+    /// Width of one table entry, bits: a signed sum of `group` activations, or an FP16 value.
     pub fn table_entry_bits(&self) -> u32 {
-        self.act_bits + ceil_log2(self.group)
+        match self.act_format {
+            ActMode::Int => self.act_bits + ceil_log2(self.group),
+            ActMode::Fp16 | ActMode::Fp8E4M3 => FP_ENTRY_BITS,
+        }
+    }
+
+    /// Whether the array runs a ±1 weight plane (signed-binary command mode): symmetric tables
+    /// read the plane bits as signs.
+    pub fn runs_binary_plane(&self) -> bool {
+        self.symmetric
     }
 
     /// Activation groups per tile pass.

@@ -1,5 +1,26 @@
 //! The LUT tensor core as a family: its `[lut]` section, the formats it runs, the fast per-op
 //! cost (tiles over cores from the tile model in [`super::fast`]) and its area.
+//!
+//! # Formats
+//!
+//! * Weights: INT-k and ternary as `k` and 2 two's complement planes; binary ±1 as **one**
+//!   signed-binary plane on symmetric arrays (the `cmd` mode of the parent module's spec), two
+//!   planes on plain ones. fp16 and codebook weights have no bit planes.
+//! * Activations follow `lut.act_format`: `int` runs INT8 (with `act_bits >= 8`); `fp16` runs
+//!   FP16, and FP8 E4M3 converted exactly to FP16 before the table adds; `fp8_e4m3` runs FP8.
+//!   One array has one activation datapath, so an integer array refuses floating-point
+//!   activations and a floating-point array refuses INT8 (never a silent substitution).
+//! * KV cache: INT4/INT8 entries are the low-precision operand of attention. On a
+//!   floating-point array an fp16 KV cache has no bit planes either; those attention products
+//!   (fp16 x fp16) run on the core's fp16 vector unit, `lanes` multiply-adds per cycle per
+//!   core, one fp16 multiply and one fp16 add each (LUT Tensor Core, arXiv 2408.06003, leaves
+//!   attention to the host's fp16 units likewise).
+//!
+//! # Energy
+//!
+//! Integer arrays charge integer adds of the entry and accumulator widths. Floating-point
+//! arrays charge an fp16 add per table-entry add, an fp32 add per accumulation, row-sum add
+//! and correction (FP32 accumulators), and the SRAM traffic of 16-bit table entries.
 
 use std::any::Any;
 use std::sync::Arc;
@@ -7,7 +28,7 @@ use std::sync::Arc;
 use lutforge_models::{ActFormat, KvFormat, WeightFormat};
 use lutforge_workloads::GemmOperand;
 
-use super::{tile_cost, tiles_cycles, LutArray, RawLut};
+use super::{tile_cost_mode, ActMode, LutArray, RawLut};
 use crate::arch::{Arch, Buffers};
 use crate::energy::area::AreaModel;
 use crate::energy::{EnergyBreakdown, EnergyModel};
@@ -45,13 +66,20 @@ impl Family for LutTensorCore {
     }
 }
 
-/// Bit planes the array spends on a weight format: its width, except binary ±1, which the
-/// array's two's-complement planes hold as 01 and 11 (two planes).
-pub fn weight_planes(weight: WeightFormat) -> u32 {
+/// Bit planes `array` spends on a weight format: its width, except binary ±1, which is one
+/// signed-binary plane on a symmetric array and two two's-complement planes (01 and 11) on a
+/// plain one.
+pub fn weight_planes(array: &LutArray, weight: WeightFormat) -> u32 {
     match weight {
+        WeightFormat::Binary if array.runs_binary_plane() => 1,
         WeightFormat::Binary => 2,
         _ => weight.compute_bit_planes(),
     }
+}
+
+/// Whether `array` runs `weight` in the signed-binary plane mode.
+pub fn binary_plane(array: &LutArray, weight: WeightFormat) -> bool {
+    weight == WeightFormat::Binary && array.runs_binary_plane()
 }
 
 impl Machine for LutArray {
@@ -68,30 +96,43 @@ impl Machine for LutArray {
                 "codebook weights are not integers a bit-serial LUT array can split into planes"
                     .into(),
             ),
-            _ if weight_planes(weight) > self.max_weight_bits => Some(format!(
+            _ if weight_planes(self, weight) > self.max_weight_bits => Some(format!(
                 "{} bit planes of {weight} weights exceed lut.max_weight_bits = {}",
-                weight_planes(weight),
+                weight_planes(self, weight),
                 self.max_weight_bits
             )),
             _ => None,
         }
     }
     fn act_problem(&self, act: ActFormat) -> Option<String> {
-        match act {
-            ActFormat::Int8 if self.act_bits >= 8 => None,
-            ActFormat::Int8 => Some(format!(
+        let act = match act {
+            ActFormat::Int8 => "INT8",
+            ActFormat::Fp16 => "FP16",
+            ActFormat::Fp8E4M3 => "FP8 E4M3",
+        };
+        match (self.act_format, act) {
+            (ActMode::Int, "INT8") if self.act_bits >= 8 => None,
+            (ActMode::Int, "INT8") => Some(format!(
                 "INT8 activations exceed lut.act_bits = {}",
                 self.act_bits
             )),
-            _ => Some(
-                "the LUT array builds integer tables; floating-point activations need a MAC array"
-                    .into(),
-            ),
+            (ActMode::Int, _) => Some(format!(
+                "{act} activations need FP16 tables (lut.act_format = \"fp16\", e.g. configs/arch/lut-tc-fp16.toml); this array builds integer tables"
+            )),
+            (ActMode::Fp16, "FP16" | "FP8 E4M3") => None,
+            (ActMode::Fp8E4M3, "FP8 E4M3") => None,
+            (mode, _) => Some(format!(
+                "{act} activations do not run on lut.act_format = \"{}\" tables",
+                mode.as_str()
+            )),
         }
     }
     fn kv_problem(&self, kv: KvFormat) -> Option<String> {
         match kv {
-            KvFormat::Fp16 => Some("an fp16 KV cache has no bit planes for a LUT array".into()),
+            KvFormat::Fp16 if self.act_format == ActMode::Int => Some(
+                "an fp16 KV cache has no bit planes for a LUT array, and an integer array has no fp16 datapath".into(),
+            ),
+            KvFormat::Fp16 => None,
             _ if kv.bits() > self.max_weight_bits => Some(format!(
                 "{}-bit KV entries exceed lut.max_weight_bits = {}",
                 kv.bits(),
@@ -103,18 +144,25 @@ impl Machine for LutArray {
 
     fn gemm(&self, arch: &Arch, job: &GemmJob, e: &EnergyModel) -> ArrayCost {
         let lut = self;
-        let planes = match job.operand {
-            GemmOperand::Weights(w) => weight_planes(w),
-            kv => kv.bit_planes(),
+        if job.operand == GemmOperand::KvCache(KvFormat::Fp16) {
+            return fp16_vector_gemm(arch, job, e);
+        }
+        let (planes, binary) = match job.operand {
+            GemmOperand::Weights(w) => (weight_planes(lut, w), binary_plane(lut, w)),
+            kv => (kv.bit_planes(), false),
         };
+        let fp = lut.act_format.encoding().is_some();
         let tiles = job.m.div_ceil(u64::from(lut.tile_m))
             * job.n.div_ceil(u64::from(lut.tile_n))
             * job.count;
         let k_chunks = job.k.div_ceil(u64::from(lut.tile_k));
-        let tile = tile_cost(lut, planes, k_chunks);
+        let tile = tile_cost_mode(lut, planes, binary, k_chunks);
         let per_core = tiles.div_ceil(arch.cores);
         let t = tiles as f64;
         let entry_bits = lut.table_entry_bits();
+        // Activations as stored: the format's width on a floating-point array (FP8 is widened
+        // to FP16 inside the precompute unit), the array's integer width otherwise.
+        let act_bits = if fp { job.act.bits() } else { lut.act_bits };
         let index_bits = lut.group - u32::from(lut.symmetric);
         let table_pj_per_bit = e.sram_pj_per_bit(arch.buffers.table_bytes.unwrap_or(1));
         // One table-buffer word (the current group's tables of every row) is read per weight
@@ -125,15 +173,26 @@ impl Machine for LutArray {
                 * (tile.table_entries_written as f64 * f64::from(entry_bits) * table_pj_per_bit
                     + tile.table_words_read as f64 * word_bits * table_pj_per_bit
                     + tile.table_reads as f64 * e.mux_select_pj(entry_bits, index_bits)),
-            add_j: t
-                * (tile.accumulate_adds as f64 * e.add_pj(lut.acc_bits)
-                    + tile.precompute_adds as f64 * e.add_pj(entry_bits)),
+            add_j: t * if fp {
+                // Row-sum adds (one per table of a symmetric array) are FP32; entry adds FP16.
+                let rowsum_adds = if lut.symmetric {
+                    tile.table_entries_written / u64::from(lut.table_entries())
+                } else {
+                    0
+                };
+                tile.accumulate_adds as f64 * e.fp32_add_pj()
+                    + rowsum_adds as f64 * e.fp32_add_pj()
+                    + (tile.precompute_adds - rowsum_adds) as f64 * e.fp16_add_pj()
+            } else {
+                tile.accumulate_adds as f64 * e.add_pj(lut.acc_bits)
+                    + tile.precompute_adds as f64 * e.add_pj(entry_bits)
+            },
             sram_j: t
                 * (tile.weight_bits_read as f64 * e.sram_pj_per_bit(arch.buffers.weight_bytes)
                     + tile.results_written as f64
                         * f64::from(lut.acc_bits)
                         * e.sram_pj_per_bit(arch.buffers.output_bytes)
-                    + (tile.activations_read * u64::from(lut.act_bits)) as f64
+                    + (tile.activations_read * u64::from(act_bits)) as f64
                         * e.sram_pj_per_bit(arch.buffers.activation_bytes)),
             ..EnergyBreakdown::default()
         };
@@ -144,7 +203,7 @@ impl Machine for LutArray {
                 * 2.0
                 / f64::from(planes);
         ArrayCost {
-            compute_cycles: tiles_cycles(lut, planes, k_chunks, per_core),
+            compute_cycles: per_core * tile.cycles,
             peak_flops_per_cycle: peak,
             energy_pj,
         }
@@ -160,5 +219,25 @@ impl Machine for LutArray {
         let precompute = f64::from(self.table_entries()) * a.adder_um2(entry)
             + a.register_um2(u64::from(self.table_entries() * entry));
         units * unit + precompute
+    }
+}
+
+/// An fp16 x fp16 product (attention over an fp16 KV cache on a floating-point array) on the
+/// cores' fp16 vector units: one multiply and one add per multiply-accumulate, `lanes`
+/// operations per cycle per core.
+fn fp16_vector_gemm(arch: &Arch, job: &GemmJob, e: &EnergyModel) -> ArrayCost {
+    let macs = job
+        .m
+        .saturating_mul(job.n)
+        .saturating_mul(job.k)
+        .saturating_mul(job.count);
+    let lanes = arch.cores * u64::from(arch.vector.lanes);
+    ArrayCost {
+        compute_cycles: macs.saturating_mul(2).div_ceil(lanes),
+        peak_flops_per_cycle: lanes as f64,
+        energy_pj: EnergyBreakdown {
+            vector_j: macs as f64 * (e.fp16_add_pj() + e.fp16_mult_pj()),
+            ..EnergyBreakdown::default()
+        },
     }
 }
