@@ -67,6 +67,8 @@ pub enum BinOp {
     Gt,
     /// `<<`
     Shl,
+    /// `>>` (logical)
+    Shr,
 }
 
 impl BinOp {
@@ -84,6 +86,7 @@ impl BinOp {
             BinOp::Lt => "<",
             BinOp::Gt => ">",
             BinOp::Shl => "<<",
+            BinOp::Shr => ">>",
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Golden files: the RTL of the default configuration, byte for byte, and the generator's
+//! Golden files: the RTL of the default and the FP16-activation configurations, byte for byte, and the generator's
 //! errors by exact text. Regenerate the golden files with `UPDATE_EXPECT=1 cargo test -p lutforge-rtl`.
 
 use std::path::{Path, PathBuf};
@@ -45,6 +45,11 @@ fn check_golden(config: &str, golden: &str) {
 #[test]
 fn default_config_matches_golden_files() {
     check_golden("configs/arch/lut-tc.toml", "lut-tc");
+}
+
+#[test]
+fn fp16_config_matches_golden_files() {
+    check_golden("configs/arch/lut-tc-fp16.toml", "lut-tc-fp16");
 }
 
 #[test]
