@@ -16,16 +16,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use lutforge_sim::lut_tensor_core::LutArray;
 use lutforge_sim::Arch;
-use lutforge_testbench::{cosimulate, render_table, CosimSettings, STALL_PERCENT};
+use lutforge_testbench::{cosimulate_block, render_table, CosimSettings, STALL_PERCENT};
 
 use super::EXIT_VERIFY;
 
 /// Arguments of `lutforge cosim`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Architecture file (kind `lut_tensor_core`).
+    /// Architecture file (a kind with a co-simulation block: `lutforge_testbench::BLOCKS`).
     #[arg(long)]
     pub arch: PathBuf,
     /// Number of cases (1 to 1000000: each is built, run and compared on three models).
@@ -50,18 +49,7 @@ pub struct Args {
 /// Runs `lutforge cosim`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let arch = Arch::from_file(&args.arch)?;
-    let Some(&array) = arch.machine_as::<LutArray>() else {
-        anyhow::bail!(
-            "{}: field `kind`: no co-simulation driver for kind `{}` (kinds with RTL and a driver: {})",
-            args.arch.display(),
-            arch.kind(),
-            lutforge_rtl::GENERATORS
-                .iter()
-                .map(|g| g.kind)
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    };
+    let block = lutforge_testbench::block_of(&arch)?;
     let out_dir = args
         .out
         .clone()
@@ -89,7 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         options: Default::default(),
         stalls: args.stalls,
     };
-    let outcome = cosimulate(&arch.name, &array, &settings)?;
+    let outcome = cosimulate_block(block.as_ref(), &settings)?;
     let h = &outcome.harness;
     println!(
         "cosim {} ({}): {} cases, seed {}; verilator model {}",

@@ -10,19 +10,22 @@
 //! * **end to end**: both sides also pay for turning the [`lutforge_sim::lut_tensor_core::TileInput`]s
 //!   into their stream form ([`stream_tile`] + harness run against [`run_tile`]).
 //!
+//! The Verilator side goes through the generic block driver ([`LutBlock`]), as co-simulation
+//! does.
+//!
 //! Both sides must report the same total cycle count, else the benchmark fails.
 //!
 //! `cargo bench -p lutforge-testbench --bench stepped_vs_verilator`
 
 use std::time::Instant;
 
-use lutforge_rtl::lut_tensor_core::Dims;
-use lutforge_rtl::{generate_lut, Options};
+use lutforge_rtl::Options;
 use lutforge_sim::lut_tensor_core::run_tile;
 use lutforge_sim::lut_tensor_core::stepped::{run_streams, TileStreams};
 use lutforge_sim::lut_tensor_core::LutArray;
 use lutforge_sim::Arch;
-use lutforge_testbench::{cases, harness, stream_tile};
+use lutforge_testbench::lut_tensor_core::{tile_input, LutBlock};
+use lutforge_testbench::{harness, stream_tile, Block};
 
 fn best_of<F: FnMut()>(runs: usize, mut f: F) -> f64 {
     (0..runs)
@@ -39,9 +42,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let Some(&array) = arch.machine_as::<LutArray>() else {
         return Err("default arch is not a LUT tensor core".into());
     };
-    let cases = cases::generate(&array, 40, 1);
-    let bundle = generate_lut(&arch.name, &array, Options::default());
-    let h = match harness::build(&bundle, &Dims::of(&array)) {
+    let block = LutBlock {
+        name: arch.name.clone(),
+        array,
+    };
+    let cases = block.cases(40, 1);
+    let inputs: Vec<_> = cases.iter().map(tile_input).collect();
+    let bundle = block.generate(Options::default());
+    let h = match harness::build(&bundle, &block.interface()) {
         Ok(h) => h,
         Err(e) => {
             println!("SKIPPED: {e}");
@@ -50,11 +58,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let tiles: Vec<_> = cases
         .iter()
-        .map(|c| stream_tile(&array, &c.input, false))
+        .map(|c| stream_tile(&block, c, false))
         .collect();
-    let streams = cases
+    let streams = inputs
         .iter()
-        .map(|c| TileStreams::new(&array, &c.input))
+        .map(|input| TileStreams::new(&array, input))
         .collect::<Result<Vec<_>, _>>()?;
 
     // Same sequence on both sides: equal total cycles.
@@ -75,7 +83,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let tiles = if with_streams {
                 owned = cases
                     .iter()
-                    .map(|c| stream_tile(&array, &c.input, false))
+                    .map(|c| stream_tile(&block, c, false))
                     .collect::<Vec<_>>();
                 &owned
             } else {
@@ -97,8 +105,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     });
     let stepped_e2e = best_of(20, || {
-        for c in &cases {
-            let _ = std::hint::black_box(run_tile(&array, std::hint::black_box(&c.input)));
+        for input in &inputs {
+            let _ = std::hint::black_box(run_tile(&array, std::hint::black_box(input)));
         }
     });
 

@@ -1,14 +1,43 @@
-//! Co-simulation cases: random tiles of every weight width, and tiles cut from the `tiny-llama`
-//! preset's linear layers with weights and activations generated from fixed seeds and quantized.
+//! Co-simulation cases, one description for every executor (Verilator, stepped model, fast
+//! model): random tiles of every weight width, and tiles cut from the `tiny-llama` preset's linear
+//! layers with weights and activations generated from fixed seeds and quantized.
 //!
-//! Everything is seeded: the same `(array, count, seed)` gives the same cases.
+//! The generator knows a tile only by its [`TileShape`] (rows, columns, K per chunk, operand
+//! widths), so every block with that shape of operands shares it. Everything is seeded: the
+//! same `(shape, count, seed)` gives the same cases.
 
 use lutforge_models::config::ModelConfig;
 use lutforge_models::numerics;
-use lutforge_sim::lut_tensor_core::LutArray;
-use lutforge_sim::lut_tensor_core::TileInput;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+
+/// What the case generator needs to know about a tile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TileShape {
+    /// Output rows.
+    pub tile_m: u32,
+    /// Output columns.
+    pub tile_n: u32,
+    /// Activations per K chunk.
+    pub tile_k: u32,
+    /// Activation width, bits (signed).
+    pub act_bits: u32,
+    /// Widest weight, bits (signed); cases cycle through `1..=max_weight_bits`.
+    pub max_weight_bits: u32,
+}
+
+/// The operands of one tile: `K = k_chunks * tile_k`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operands {
+    /// Weight width, bits (signed two's complement).
+    pub weight_bits: u32,
+    /// K chunks reduced.
+    pub k_chunks: u64,
+    /// Activations, `tile_m x K` row-major.
+    pub activations: Vec<i64>,
+    /// Weights, `K x tile_n` row-major.
+    pub weights: Vec<i64>,
+}
 
 /// Where a case comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,16 +71,16 @@ pub struct Case {
     /// Origin.
     pub kind: CaseKind,
     /// Operands.
-    pub input: TileInput,
+    pub input: Operands,
 }
 
 /// Largest K chunk count a generated case uses (keeps runs short).
 const MAX_CHUNKS: u64 = 4;
 
-/// `count` cases for `array` from `seed`: every fourth case is a model tile (when the array runs a
+/// `count` cases for `shape` from `seed`: every fourth case is a model tile (when the shape runs a
 /// weight format the quantizers produce), the others random, cycling through every weight width
 /// `1..=max_weight_bits`.
-pub fn generate(array: &LutArray, count: usize, seed: u64) -> Vec<Case> {
+pub fn generate(shape: &TileShape, count: usize, seed: u64) -> Vec<Case> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let tiny = ModelConfig::preset("tiny-llama").ok();
     let (mut model_tiles, mut random_tiles) = (0usize, 0u32);
@@ -60,14 +89,14 @@ pub fn generate(array: &LutArray, count: usize, seed: u64) -> Vec<Case> {
             if index % 4 == 3 {
                 if let Some(cfg) = &tiny {
                     model_tiles += 1;
-                    if let Some(case) = model_case(array, cfg, index, model_tiles - 1, &mut rng) {
+                    if let Some(case) = model_case(shape, cfg, index, model_tiles - 1, &mut rng) {
                         return case;
                     }
                 }
             }
             random_tiles += 1;
-            let weight_bits = 1 + (random_tiles - 1) % array.max_weight_bits;
-            random_case(array, index, weight_bits, &mut rng)
+            let weight_bits = 1 + (random_tiles - 1) % shape.max_weight_bits;
+            random_case(shape, index, weight_bits, &mut rng)
         })
         .collect()
 }
@@ -76,19 +105,31 @@ fn signed(rng: &mut ChaCha8Rng, bits: u32) -> i64 {
     rng.gen_range(-(1i64 << (bits - 1))..(1i64 << (bits - 1)))
 }
 
-fn random_case(array: &LutArray, index: usize, weight_bits: u32, rng: &mut ChaCha8Rng) -> Case {
+fn random_case(shape: &TileShape, index: usize, weight_bits: u32, rng: &mut ChaCha8Rng) -> Case {
     let k_chunks = rng.gen_range(1..=2u64);
-    let k = k_chunks as usize * array.tile_k as usize;
-    let activations = (0..array.tile_m as usize * k)
-        .map(|_| signed(rng, array.act_bits))
+    random_case_of_depth(shape, index, weight_bits, k_chunks, rng)
+}
+
+/// A random case of `k_chunks` chunks (case `index`, labelled random), operands drawn from
+/// `rng` over their full ranges; blocks use it for the long reductions real models issue.
+pub fn random_case_of_depth(
+    shape: &TileShape,
+    index: usize,
+    weight_bits: u32,
+    k_chunks: u64,
+    rng: &mut ChaCha8Rng,
+) -> Case {
+    let k = k_chunks as usize * shape.tile_k as usize;
+    let activations = (0..shape.tile_m as usize * k)
+        .map(|_| signed(rng, shape.act_bits))
         .collect();
-    let weights = (0..k * array.tile_n as usize)
+    let weights = (0..k * shape.tile_n as usize)
         .map(|_| signed(rng, weight_bits))
         .collect();
     Case {
         index,
         kind: CaseKind::Random,
-        input: TileInput {
+        input: Operands {
             weight_bits,
             k_chunks,
             activations,
@@ -129,7 +170,7 @@ enum Format {
 }
 
 fn model_case(
-    array: &LutArray,
+    shape: &TileShape,
     cfg: &ModelConfig,
     index: usize,
     nth: usize,
@@ -147,12 +188,12 @@ fn model_case(
     ];
     let which = nth % matrices.len();
     let (matrix, fan_in, fan_out) = matrices[which];
-    // Formats this array can run, cycled per model tile.
+    // Formats this shape can run, cycled per model tile.
     let mut formats = Vec::new();
-    if array.max_weight_bits >= 2 {
+    if shape.max_weight_bits >= 2 {
         formats.push(Format::Ternary);
     }
-    let int_bits = array.max_weight_bits.min(*QUANT_BITS.end());
+    let int_bits = shape.max_weight_bits.min(*QUANT_BITS.end());
     if QUANT_BITS.contains(&int_bits) {
         formats.push(Format::Int(int_bits));
     }
@@ -163,10 +204,10 @@ fn model_case(
     };
     // The layer's weights come from a fixed per-matrix seed (the "checkpoint"), not the run seed.
     let mut wrng = ChaCha8Rng::seed_from_u64(0x7419_0000 + which as u64);
-    let tile_k = array.tile_k as usize;
+    let tile_k = shape.tile_k as usize;
     let k_chunks = (fan_in.div_ceil(tile_k) as u64).clamp(1, MAX_CHUNKS);
     let k = k_chunks as usize * tile_k;
-    let n_cols = array.tile_n as usize;
+    let n_cols = shape.tile_n as usize;
     let col0 = rng.gen_range(0..fan_out);
     let mut weights = vec![0i64; k * n_cols];
     let full: Vec<f32> = (0..fan_in * fan_out)
@@ -179,10 +220,10 @@ fn model_case(
             weights[i * n_cols + n] = v;
         }
     }
-    let mut activations = vec![0i64; array.tile_m as usize * k];
-    for m in 0..array.tile_m as usize {
+    let mut activations = vec![0i64; shape.tile_m as usize * k];
+    for m in 0..shape.tile_m as usize {
         let token: Vec<f32> = (0..fan_in).map(|_| normal(rng) as f32).collect();
-        let act_format = Format::Int(array.act_bits.clamp(*QUANT_BITS.start(), *QUANT_BITS.end()));
+        let act_format = Format::Int(shape.act_bits.clamp(*QUANT_BITS.start(), *QUANT_BITS.end()));
         for (i, v) in quantize(&token, &act_format)
             .into_iter()
             .enumerate()
@@ -198,7 +239,7 @@ fn model_case(
     Some(Case {
         index,
         kind: CaseKind::Model { matrix, format },
-        input: TileInput {
+        input: Operands {
             weight_bits,
             k_chunks,
             activations,

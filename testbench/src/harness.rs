@@ -1,55 +1,67 @@
-//! The generated C++ harness around the Verilated top, its build (cached by content hash) and
-//! the line protocol spoken with it over a pipe.
+//! The generated C++ harness around a Verilated top, its build (cached by content hash) and the
+//! line protocol spoken with it over a pipe.
+//!
+//! The harness is generated from a block's [`Interface`] alone: the names and widths of its
+//! `cmd` fields, input streams and result lanes. It knows nothing about what the block computes.
 //!
 //! # Protocol
 //!
-//! Rust writes, per tile: `CASE <k_chunks> <weight_bits> <n_act> <n_wgt> <vcd 0|1>`, then
-//! `n_act` activation beats and `n_wgt` weight beats, one hex number per line (most significant
-//! digit first). The harness presents the `cmd` on the first cycle after the previous tile's last
-//! result (tiles run back to back on one reset), keeps `act_valid`/`wgt_valid` high while beats
-//! remain and `res_ready` always high, and prints, with cycles counted from the `cmd` transfer
-//! (cycle 0): `A <cycle>` per activation transfer, `W <cycle>` per weight transfer,
-//! `R <cycle> <hex>` per result transfer and finally `END <cycles>` (or `TIMEOUT <cycles>`).
-//! `QUIT` ends the process.
+//! Rust writes, per tile: `CASE <cmd field values...> <beats of each input stream...> <result
+//! beats> <vcd 0|1>`, then every beat of input stream 0, then of stream 1, ..., one hex number
+//! per line (most significant digit first). The harness presents the `cmd` on the first cycle
+//! after the previous tile's last result (tiles run back to back on one reset), keeps every input
+//! valid while its beats remain and `res_ready` always high, and prints `I <stream> <cycle>` per
+//! input transfer, `R <cycle> <hex>` per result transfer and finally `END <cycles> <total>` (or
+//! `TIMEOUT <cycles> <total>`). `QUIT` ends the process.
+//!
+//! # Cycle counting
+//!
+//! Cycles are counted from the first tile's `cmd` transfer and never stop: cycle 0 of the first
+//! tile is its `cmd` transfer, cycle 0 of every later tile is the cycle after the previous tile's
+//! last result transfer, so an idle cycle between tiles (a `cmd` the design does not take at
+//! once) counts against the tile that waited. `<cycles>` is the tile's count, `<total>` the
+//! cycles since the first `cmd` transfer, through this tile's last result, inclusive. Without
+//! stalls and without idle gaps, `n` tiles give `total = n * cycles` and every tile's cycle 0
+//! is its `cmd` transfer, as the stepped model counts.
 //!
 //! ## Stall injection
 //!
 //! A line `STALL <seed> <percent>` just before a `CASE` runs that one case with back-pressure:
 //! a xorshift64* generator seeded with `<seed>` draws, every cycle and in this order, whether to
-//! deassert `cmd_valid`, `act_valid`, `wgt_valid` and `res_ready`, each with probability
-//! `<percent>`/100 (four draws per cycle, whatever the stream states). While a valid is low the
-//! harness drives the bitwise complement of the pending beat (or command) on its data, so a
-//! design that samples data without a transfer reads garbage. Every beat is still delivered once
-//! and in order, and every result beat collected. The harness also checks the `res` stream rule:
-//! after a cycle with `res_valid && !res_ready`, `res_valid` must stay high and `res_data` must
-//! not change; a break prints `X <cycle> res_valid dropped` or `X <cycle> res_data changed`. A
-//! transfer on `act`, `wgt` or `res` before the case's `cmd` transfer (a beat the design took
-//! while it should have been idle) prints `X 0 <act_ready|wgt_ready|res_valid> early`.
-//! The cycle limit is four times the stall-free one, and bounds the wait for the `cmd` transfer
-//! too. Without a `STALL` line nothing of this runs: the stall-free path is the same code as
-//! before stall injection existed.
+//! deassert `cmd_valid`, each input's valid (in interface order) and `res_ready`, each with
+//! probability `<percent>`/100 (one draw per signal per cycle, whatever the stream states). While
+//! a valid is low the harness drives the bitwise complement of the pending beat (or command) on
+//! its data, so a design that samples data without a transfer reads garbage. Every beat is still
+//! delivered once and in order, and every result beat collected. The harness also checks the
+//! `res` stream rule: after a cycle with `res_valid && !res_ready`, `res_valid` must stay high and
+//! `res_data` must not change; a break prints `X <cycle> res_valid dropped` or `X <cycle>
+//! res_data changed`. A transfer on an input or `res` before the case's `cmd` transfer (a beat
+//! the design took while it should have been idle) prints `X 0 <stream>_ready early` (or
+//! `res_valid early`). The cycle limit is four times the stall-free one, and bounds the wait for
+//! the first `cmd` transfer too. Without a `STALL` line nothing of this runs.
 
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use lutforge_rtl::lut_tensor_core::Dims;
 use lutforge_rtl::Bundle;
 
+use crate::block::Interface;
 use crate::TestbenchError;
 
 /// What the RTL did with one tile.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RtlRun {
-    /// Cycles of the activation transfers.
-    pub act_cycles: Vec<u64>,
-    /// Cycles of the weight transfers.
-    pub wgt_cycles: Vec<u64>,
+    /// Per input stream, the cycles of its transfers.
+    pub inputs: Vec<Vec<u64>>,
     /// Result transfers: cycle and the beat as hex.
     pub results: Vec<(u64, String)>,
-    /// Cycles from the `cmd` transfer through the last result, inclusive.
+    /// Cycles of this tile (see the module doc), through its last result, inclusive.
     pub cycles: u64,
+    /// Cycles since the first tile's `cmd` transfer, through this tile's last result, inclusive.
+    pub total_cycles: u64,
     /// The harness gave up waiting for the results.
     pub timed_out: bool,
     /// Stream-rule violations seen under stalls (`X` lines): cycle, signal and what happened
@@ -63,7 +75,7 @@ pub struct RtlRun {
 pub struct Stalls {
     /// Seed of the harness's xorshift64* generator (0 is replaced by a fixed nonzero value).
     pub seed: u64,
-    /// Probability, in percent (1..=50), that each of `cmd_valid`, `act_valid`, `wgt_valid` and
+    /// Probability, in percent (1..=50), that each of `cmd_valid`, the input valids and
     /// `res_ready` is deasserted on a given cycle.
     pub percent: u32,
 }
@@ -71,14 +83,12 @@ pub struct Stalls {
 /// One tile in stream form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamTile {
-    /// `cmd` K chunks.
-    pub k_chunks: u64,
-    /// `cmd` weight bits.
-    pub weight_bits: u32,
-    /// Activation beats, hex.
-    pub act: Vec<String>,
-    /// Weight beats, hex.
-    pub wgt: Vec<String>,
+    /// One value per `cmd` field.
+    pub cmd: Vec<u64>,
+    /// Per input stream, its beats as hex.
+    pub inputs: Vec<Vec<String>>,
+    /// Result beats to collect.
+    pub res_beats: u64,
     /// Dump a VCD of this tile.
     pub vcd: bool,
     /// Inject stalls into this tile's streams (`None`: inputs always valid, results always
@@ -86,8 +96,60 @@ pub struct StreamTile {
     pub stalls: Option<Stalls>,
 }
 
-/// The C++ source of the harness for a top with these dimensions.
-pub fn harness_cpp(top: &str, d: &Dims) -> String {
+/// The C++ source of the harness for a top module `top` with these streams.
+pub fn harness_cpp(top: &str, iface: &Interface) -> String {
+    let nc = iface.cmd.len();
+    let ni = iface.inputs.len();
+    let mut stall_drive = String::new();
+    let mut calm_drive = String::new();
+    let mut fires = String::new();
+    let mut early = String::new();
+    let mut report = String::new();
+    let mut cmd_set = String::new();
+    for (f, field) in iface.cmd.iter().enumerate() {
+        let mask = if field.width_bits >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << field.width_bits) - 1
+        };
+        let _ = writeln!(cmd_set, "        top->cmd_{} = cmd[{f}];", field.name);
+        let _ = writeln!(
+            stall_drive,
+            "                top->cmd_{} = cv ? cmd[{f}] : (~cmd[{f}] & {mask}ULL);",
+            field.name
+        );
+    }
+    for (i, s) in iface.inputs.iter().enumerate() {
+        let n = &s.name;
+        let w = s.width_bits;
+        let _ = writeln!(
+            stall_drive,
+            "                {{ bool v = ix[{i}] < beats[{i}].size() && !off[{}]; top->{n}_valid = v; put(top->{n}_data, v ? beats[{i}][ix[{i}]] : junk(ix[{i}] < beats[{i}].size() ? beats[{i}][ix[{i}]] : none, {w})); }}",
+            i + 1
+        );
+        let _ = writeln!(
+            calm_drive,
+            "            top->{n}_valid = ix[{i}] < beats[{i}].size();
+            if (ix[{i}] < beats[{i}].size()) put(top->{n}_data, beats[{i}][ix[{i}]]);"
+        );
+        let _ = writeln!(
+            fires,
+            "            fire[{i}] = sent && top->{n}_valid && top->{n}_ready;"
+        );
+        let _ = writeln!(
+            early,
+            r#"                if (!sent && top->{n}_valid && top->{n}_ready) std::printf("X 0 {n}_ready early\n");"#
+        );
+    }
+    let _ = writeln!(
+        report,
+        r#"            for (int i = 0; i < NI; ++i) if (fire[i]) {{ std::printf("I %d %llu\n", i, (unsigned long long)cycle); ++ix[i]; }}"#
+    );
+    let valids_low: String = iface
+        .inputs
+        .iter()
+        .map(|s| format!(" top->{}_valid = 0;", s.name))
+        .collect();
     format!(
         r#"// Co-simulation harness generated by lutforge-testbench: drives V{top} over a line protocol.
 #include "V{top}.h"
@@ -100,6 +162,8 @@ pub fn harness_cpp(top: &str, d: &Dims) -> String {
 #include <vector>
 
 static const int RES_BITS = {res_bits};
+static const int NC = {nc};
+static const int NI = {ni};
 
 template <class T> static void put(T& port, const std::vector<uint32_t>& w) {{
     uint64_t v = w.empty() ? 0 : w[0];
@@ -169,12 +233,12 @@ int main(int argc, char** argv) {{
         if (tfp) tfp->dump(t);
         ++t;
     }};
-    top->clk = 0; top->rst = 1; top->cmd_valid = 0; top->act_valid = 0; top->wgt_valid = 0; top->res_ready = 1;
+    top->clk = 0; top->rst = 1; top->cmd_valid = 0;{valids_low} top->res_ready = 1;
     for (int i = 0; i < 2; ++i) {{ half(0); half(1); }}
     top->rst = 0;
     std::string word;
-    bool stall = false;
-    uint64_t rng = 0, pct = 0;
+    bool stall = false, started = false;
+    uint64_t rng = 0, pct = 0, total = 0;
     while (std::cin >> word) {{
         if (word == "QUIT") break;
         if (word == "STALL") {{
@@ -184,86 +248,70 @@ int main(int argc, char** argv) {{
             continue;
         }}
         if (word != "CASE") {{ std::printf("ERROR unexpected %s\n", word.c_str()); return 2; }}
-        uint64_t k_chunks, bits, n_act, n_wgt; int vcd;
-        std::cin >> k_chunks >> bits >> n_act >> n_wgt >> vcd;
-        std::vector<std::vector<uint32_t>> act(n_act), wgt(n_wgt);
-        for (auto& a : act) {{ std::cin >> word; a = parse_hex(word); }}
-        for (auto& w : wgt) {{ std::cin >> word; w = parse_hex(word); }}
+        uint64_t cmd[NC + 1], n_beats[NI + 1], n_res; int vcd;
+        for (int f = 0; f < NC; ++f) std::cin >> cmd[f];
+        for (int i = 0; i < NI; ++i) std::cin >> n_beats[i];
+        std::cin >> n_res >> vcd;
+        std::vector<std::vector<std::vector<uint32_t>>> beats(NI);
+        uint64_t n_in = 0;
+        for (int i = 0; i < NI; ++i) {{
+            beats[i].resize(n_beats[i]);
+            n_in += n_beats[i];
+            for (auto& b : beats[i]) {{ std::cin >> word; b = parse_hex(word); }}
+        }}
         if (vcd) {{ tfp = new VerilatedVcdC; top->trace(tfp, 99); tfp->open(vcd_path); }}
-        top->cmd_k_chunks = k_chunks;
-        top->cmd_weight_bits = bits;
-        std::size_t ai = 0, wi = 0;
+{cmd_set}        std::vector<std::size_t> ix(NI + 1, 0);
+        std::vector<bool> fire(NI + 1, false);
         uint64_t rows = 0, cycle = 0;
         bool sent = false, done = false;
-        const uint64_t limit = (64 + 4 * (n_act + n_wgt) + 4 * {rows}) * (stall ? 4 : 1);
+        const uint64_t limit = (64 + 4 * n_in + 4 * n_res) * (stall ? 4 : 1);
         if (stall) {{
             bool held = false;
             std::vector<uint32_t> held_data;
-            const uint64_t k_junk = ~k_chunks & ((1ULL << {kc_bits}) - 1);
-            const uint64_t bits_junk = ~bits & ((1ULL << {plane_bits}) - 1);
             const std::vector<uint32_t> none;
             uint64_t waited = 0;
             while (!done && cycle < limit && waited < limit) {{
-                bool off_cmd = rng_next(rng) % 100 < pct, off_act = rng_next(rng) % 100 < pct;
-                bool off_wgt = rng_next(rng) % 100 < pct, off_res = rng_next(rng) % 100 < pct;
-                bool cv = !sent && !off_cmd, av = ai < n_act && !off_act;
-                bool wv = wi < n_wgt && !off_wgt, rr = !off_res;
+                bool off[NI + 2];
+                for (int i = 0; i < NI + 2; ++i) off[i] = rng_next(rng) % 100 < pct;
+                bool cv = !sent && !off[0], rr = !off[NI + 1];
                 top->cmd_valid = cv;
-                top->cmd_k_chunks = cv ? k_chunks : k_junk;
-                top->cmd_weight_bits = cv ? bits : bits_junk;
-                top->act_valid = av;
-                put(top->act_data, av ? act[ai] : junk(ai < n_act ? act[ai] : none, {act_bits}));
-                top->wgt_valid = wv;
-                put(top->wgt_data, wv ? wgt[wi] : junk(wi < n_wgt ? wgt[wi] : none, {wgt_bits}));
-                top->res_ready = rr;
+{stall_drive}                top->res_ready = rr;
                 half(0);
                 bool cmd_fire = top->cmd_valid && top->cmd_ready;
-                bool act_fire = sent && top->act_valid && top->act_ready;
-                bool wgt_fire = sent && top->wgt_valid && top->wgt_ready;
-                bool res_fire = sent && top->res_valid && top->res_ready;
+{fires_stall}                bool res_fire = sent && top->res_valid && top->res_ready;
                 std::vector<uint32_t> res = get(top->res_data);
                 if (held && !top->res_valid) std::printf("X %llu res_valid dropped\n", (unsigned long long)cycle);
                 else if (held && res != held_data) std::printf("X %llu res_data changed\n", (unsigned long long)cycle);
-                if (!sent && top->act_valid && top->act_ready) std::printf("X 0 act_ready early\n");
-                if (!sent && top->wgt_valid && top->wgt_ready) std::printf("X 0 wgt_ready early\n");
-                if (!sent && top->res_valid && top->res_ready) std::printf("X 0 res_valid early\n");
+{early}                if (!sent && top->res_valid && top->res_ready) std::printf("X 0 res_valid early\n");
                 held = sent && top->res_valid && !top->res_ready;
                 held_data = res;
-                if (act_fire) {{ std::printf("A %llu\n", (unsigned long long)cycle); ++ai; }}
-                if (wgt_fire) {{ std::printf("W %llu\n", (unsigned long long)cycle); ++wi; }}
-                if (res_fire) {{
+{report_stall}                if (res_fire) {{
                     std::printf("R %llu %s\n", (unsigned long long)cycle, to_hex(res, RES_BITS).c_str());
-                    if (++rows == {rows}) done = true;
+                    if (++rows == n_res) done = true;
                 }}
                 half(1);
-                if (cmd_fire) sent = true;
-                if (sent) ++cycle; else ++waited;
+                if (cmd_fire) {{ sent = true; started = true; }}
+                if (started) ++total;
+                if (sent || started) ++cycle; else ++waited;
             }}
             top->res_ready = 1;
         }} else while (!done && cycle < limit) {{
             top->cmd_valid = !sent;
-            top->act_valid = ai < n_act;
-            if (ai < n_act) put(top->act_data, act[ai]);
-            top->wgt_valid = wi < n_wgt;
-            if (wi < n_wgt) put(top->wgt_data, wgt[wi]);
-            half(0);
+{calm_drive}            half(0);
             bool cmd_fire = top->cmd_valid && top->cmd_ready;
-            bool act_fire = sent && top->act_valid && top->act_ready;
-            bool wgt_fire = sent && top->wgt_valid && top->wgt_ready;
-            bool res_fire = sent && top->res_valid && top->res_ready;
-            if (act_fire) {{ std::printf("A %llu\n", (unsigned long long)cycle); ++ai; }}
-            if (wgt_fire) {{ std::printf("W %llu\n", (unsigned long long)cycle); ++wi; }}
-            if (res_fire) {{
+{fires}            bool res_fire = sent && top->res_valid && top->res_ready;
+{report}            if (res_fire) {{
                 std::printf("R %llu %s\n", (unsigned long long)cycle, to_hex(get(top->res_data), RES_BITS).c_str());
-                if (++rows == {rows}) done = true;
+                if (++rows == n_res) done = true;
             }}
             half(1);
-            if (cmd_fire) sent = true;
-            if (sent) ++cycle;
+            if (cmd_fire) {{ sent = true; started = true; }}
+            if (started) ++total;
+            if (sent || started) ++cycle;
         }}
         stall = false;
-        if (done) std::printf("END %llu\n", (unsigned long long)cycle);
-        else std::printf("TIMEOUT %llu\n", (unsigned long long)cycle);
+        if (done) std::printf("END %llu %llu\n", (unsigned long long)cycle, (unsigned long long)total);
+        else std::printf("TIMEOUT %llu %llu\n", (unsigned long long)cycle, (unsigned long long)total);
         std::fflush(stdout);
         if (tfp) {{ half(0); tfp->close(); delete tfp; tfp = nullptr; }}
     }}
@@ -272,12 +320,9 @@ int main(int argc, char** argv) {{
     return 0;
 }}
 "#,
-        res_bits = d.res_beat_bits(),
-        rows = d.m,
-        kc_bits = lutforge_sim::lut_tensor_core::K_CHUNKS_BITS,
-        plane_bits = d.plane_bits,
-        act_bits = d.act_beat_bits(),
-        wgt_bits = d.wgt_beat_bits(),
+        res_bits = iface.res_bits(),
+        fires_stall = fires.replace("            fire", "                fire"),
+        report_stall = report.replace("            for", "                for"),
     )
 }
 
@@ -323,9 +368,9 @@ pub fn find_verilator() -> Result<PathBuf, TestbenchError> {
 }
 
 /// Builds (or takes from the cache) the Verilated harness of `bundle`.
-pub fn build(bundle: &Bundle, dims: &Dims) -> Result<Harness, TestbenchError> {
+pub fn build(bundle: &Bundle, iface: &Interface) -> Result<Harness, TestbenchError> {
     let verilator = find_verilator()?;
-    let cpp = harness_cpp(&bundle.top, dims);
+    let cpp = harness_cpp(&bundle.top, iface);
     let key = format!("{}-{:08x}", bundle.content_hash(), fnv32(cpp.as_bytes()));
     let root = cache_root();
     let dir = root.join(&key);
@@ -431,20 +476,18 @@ pub fn run(
         .ok_or_else(|| io(std::io::Error::other("no stdout")))?;
     let mut text = String::new();
     for t in tiles {
-        use std::fmt::Write as _;
         if let Some(s) = t.stalls {
             let _ = writeln!(text, "STALL {} {}", s.seed, s.percent);
         }
-        let _ = writeln!(
-            text,
-            "CASE {} {} {} {} {}",
-            t.k_chunks,
-            t.weight_bits,
-            t.act.len(),
-            t.wgt.len(),
-            u8::from(t.vcd)
-        );
-        for beat in t.act.iter().chain(t.wgt.iter()) {
+        text.push_str("CASE");
+        for v in &t.cmd {
+            let _ = write!(text, " {v}");
+        }
+        for beats in &t.inputs {
+            let _ = write!(text, " {}", beats.len());
+        }
+        let _ = writeln!(text, " {} {}", t.res_beats, u8::from(t.vcd));
+        for beat in t.inputs.iter().flatten() {
             text.push_str(beat);
             text.push('\n');
         }
@@ -452,15 +495,24 @@ pub fn run(
     text.push_str("QUIT\n");
     let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
     let mut runs = Vec::with_capacity(tiles.len());
-    let mut cur = RtlRun::default();
+    let fresh = |tile: Option<&StreamTile>| RtlRun {
+        inputs: vec![Vec::new(); tile.map_or(0, |t| t.inputs.len())],
+        ..RtlRun::default()
+    };
+    let mut cur = fresh(tiles.first());
     for line in BufReader::new(stdout).lines() {
         let line = line.map_err(io)?;
         let mut parts = line.split_whitespace();
         let tag = parts.next().unwrap_or("");
         let num: u64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
         match tag {
-            "A" => cur.act_cycles.push(num),
-            "W" => cur.wgt_cycles.push(num),
+            "I" => {
+                let cycle: u64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+                match cur.inputs.get_mut(num as usize) {
+                    Some(stream) => stream.push(cycle),
+                    None => return Err(TestbenchError::Protocol { line }),
+                }
+            }
             "R" => cur
                 .results
                 .push((num, parts.next().unwrap_or("").to_string())),
@@ -471,8 +523,10 @@ pub fn run(
             }
             "END" | "TIMEOUT" => {
                 cur.cycles = num;
+                cur.total_cycles = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
                 cur.timed_out = tag == "TIMEOUT";
-                runs.push(std::mem::take(&mut cur));
+                let next = fresh(tiles.get(runs.len() + 1));
+                runs.push(std::mem::replace(&mut cur, next));
             }
             _ => return Err(TestbenchError::Protocol { line }),
         }

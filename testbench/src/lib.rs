@@ -1,6 +1,16 @@
 //! Verilator co-simulation harness: builds generated RTL, drives it, compares with the
 //! simulator's cycle-stepped model (values and cycles) and fast model (cycles).
 //!
+//! # Blocks
+//!
+//! The driver is generic over blocks ([`block::Block`]): a block names its streams once
+//! ([`block::Interface`]), generates seeded [`Case`]s, packs them into beats and runs its two
+//! models; [`cosimulate_block`] runs every case through the three executors and [`compare`]
+//! holds them to one expectation. Each family's block lives in the module named by its kind
+//! (`lut_tensor_core.rs`) and is known through one line of [`BLOCKS`];
+//! [`cosimulate`] picks the block of an architecture from that registry, never by matching on
+//! kinds.
+//!
 //! # How Verilator is driven
 //!
 //! The `verilated` crate (0.1.2, with its `verilator` 0.1 build crate) was tried first, as asked:
@@ -17,31 +27,59 @@
 //!
 //! By default the harness keeps every input valid and `res_ready` high, which is what the
 //! stepped model assumes, and [`compare`] demands equal values, equal transfer cycles and equal
-//! cycle counts. With [`CosimSettings::stalls`] the harness deasserts `cmd_valid`, `act_valid`,
-//! `wgt_valid` and `res_ready` on random cycles ([`harness::Stalls`], [`STALL_PERCENT`], seeded
+//! cycle counts, per tile and since the first tile's `cmd` transfer (so an idle cycle between
+//! back-to-back tiles is a mismatch). With [`CosimSettings::stalls`] the harness deasserts `cmd_valid`, `act_valid`,
+//! `wgt_valid` (every input valid) and `res_ready` on random cycles ([`harness::Stalls`], [`STALL_PERCENT`], seeded
 //! per case by [`stall_seed`]) and [`compare_stalled`] demands every result value equal, every
 //! beat transferred exactly once, `res` held stable while stalled, and a cycle count no smaller
 //! than the stall-free model's.
 //!
 //! **Architecture invariant:** only this crate and `lutforge-fpga` run external tools.
 
+pub mod block;
 pub mod cases;
 pub mod harness;
+pub mod lut_tensor_core;
 pub mod synth;
 
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use lutforge_rtl::lut_tensor_core::Dims;
-use lutforge_rtl::{generate_lut, Options};
-use lutforge_sim::lut_tensor_core::stepped::{activation_beats, weight_beats, wrap};
-use lutforge_sim::lut_tensor_core::LutArray;
-use lutforge_sim::lut_tensor_core::{run_tile, tile_cost, SteppedRun, TileInput};
+use lutforge_rtl::Options;
+use lutforge_sim::Arch;
 use thiserror::Error;
 
-pub use cases::{Case, CaseKind};
+pub use block::{BeatBits, Beats, Block, Expected, Interface, Stream};
+pub use cases::{Case, CaseKind, Operands, TileShape};
 pub use harness::{find_verilator, Harness, RtlRun, Stalls, StreamTile};
+
+/// The co-simulation block of one architecture family (named by the family's kind).
+pub struct BlockEntry {
+    /// The family's kind string.
+    pub kind: &'static str,
+    /// The block of an architecture of that kind (`None` for another family's).
+    pub block: fn(&Arch) -> Option<Box<dyn Block>>,
+}
+
+/// Every family with a co-simulation block, one line each.
+pub static BLOCKS: &[BlockEntry] = &[BlockEntry {
+    kind: "lut_tensor_core",
+    block: lut_tensor_core::block,
+}];
+
+/// The co-simulation block of `arch`, from [`BLOCKS`].
+pub fn block_of(arch: &Arch) -> Result<Box<dyn Block>, TestbenchError> {
+    BLOCKS
+        .iter()
+        .find(|b| b.kind == arch.kind())
+        .and_then(|b| (b.block)(arch))
+        .ok_or_else(|| TestbenchError::UnsupportedKind {
+            file: arch.source.clone(),
+            kind: arch.kind().to_string(),
+            supported: BLOCKS.iter().map(|b| b.kind).collect::<Vec<_>>().join(", "),
+        })
+}
 
 /// Probability, in percent, that stall injection deasserts each of `cmd_valid`, `act_valid`,
 /// `wgt_valid` and `res_ready` on a cycle.
@@ -96,6 +134,16 @@ pub enum TestbenchError {
         case: usize,
         /// Why.
         message: String,
+    },
+    /// The architecture kind has no co-simulation block.
+    #[error("{file}: field `kind`: no co-simulation driver for kind `{kind}` (kinds with RTL and a driver: {supported})")]
+    UnsupportedKind {
+        /// The architecture file.
+        file: String,
+        /// Its kind.
+        kind: String,
+        /// The kinds that have a block.
+        supported: String,
     },
     /// A synthesis tool failed.
     #[error("{tool} failed: {message}")]
@@ -189,91 +237,17 @@ pub struct CosimOutcome {
     pub rtl_seconds: f64,
     /// Wall seconds in the stepped model.
     pub stepped_seconds: f64,
+    /// Cycles the RTL ran from the first `cmd` transfer through the last result of the run.
+    pub rtl_total_cycles: u64,
 }
 
-/// Bits packed into 64-bit words, LSB first.
-struct Bits {
-    words: Vec<u64>,
-    len: u32,
-}
-
-impl Bits {
-    fn new(len: u32) -> Bits {
-        Bits {
-            words: vec![0; (len as usize).div_ceil(64).max(1)],
-            len,
-        }
-    }
-    fn put(&mut self, lo: u32, width: u32, value: i64) {
-        for b in 0..width {
-            if value >> b & 1 == 1 {
-                let i = lo + b;
-                self.words[(i / 64) as usize] |= 1 << (i % 64);
-            }
-        }
-    }
-    fn get_signed(&self, lo: u32, width: u32) -> i64 {
-        let mut v: i128 = 0;
-        for b in 0..width {
-            let i = lo + b;
-            if self.words[(i / 64) as usize] >> (i % 64) & 1 == 1 {
-                v |= 1 << b;
-            }
-        }
-        wrap(v, width) as i64
-    }
-    fn hex(&self) -> String {
-        let digits = self.len.div_ceil(4);
-        (0..digits)
-            .rev()
-            .map(|d| {
-                let i = d * 4;
-                let nib = (self.words[(i / 64) as usize] >> (i % 64)) & 0xf;
-                char::from_digit(nib as u32, 16).unwrap_or('0')
-            })
-            .collect()
-    }
-    fn from_hex(hex: &str, len: u32) -> Bits {
-        let mut bits = Bits::new(len);
-        for (d, c) in hex.chars().rev().enumerate() {
-            let nib = c.to_digit(16).unwrap_or(0) as i64;
-            let lo = d as u32 * 4;
-            if lo < len {
-                bits.put(lo, 4.min(len - lo), nib);
-            }
-        }
-        bits
-    }
-}
-
-/// The stream form of a tile (hex beats), as the harness takes it.
-pub fn stream_tile(array: &LutArray, input: &TileInput, vcd: bool) -> StreamTile {
-    let d = Dims::of(array);
-    let act = activation_beats(array, input)
-        .iter()
-        .map(|beat| {
-            let mut b = Bits::new(d.act_beat_bits());
-            for (i, v) in beat.iter().enumerate() {
-                b.put(i as u32 * d.act_bits, d.act_bits, *v);
-            }
-            b.hex()
-        })
-        .collect();
-    let wgt = weight_beats(array, input)
-        .iter()
-        .map(|beat| {
-            let mut b = Bits::new(d.wgt_beat_bits());
-            for (i, v) in beat.iter().enumerate() {
-                b.put(i as u32, 1, i64::from(*v));
-            }
-            b.hex()
-        })
-        .collect();
+/// The stream form of a case, as the harness takes it.
+pub fn stream_tile(block: &dyn Block, case: &Case, vcd: bool) -> StreamTile {
+    let beats = block.beats(case);
     StreamTile {
-        k_chunks: input.k_chunks,
-        weight_bits: input.weight_bits,
-        act,
-        wgt,
+        cmd: beats.cmd,
+        inputs: beats.inputs,
+        res_beats: beats.res_beats,
         vcd,
         stalls: None,
     }
@@ -307,24 +281,25 @@ fn first_list_difference(
     })
 }
 
-/// The first result value (row-major over the collected beats) that differs from the stepped
+/// The first result value (beat-major over the collected beats) that differs from the stepped
 /// model.
 fn value_mismatches(
-    array: &LutArray,
+    iface: &Interface,
     k: usize,
-    stepped: &SteppedRun,
+    stepped: &Expected,
     rtl: &RtlRun,
 ) -> Option<Mismatch> {
-    let d = Dims::of(array);
+    let lanes = iface.res_lanes as usize;
+    let rows = stepped.values.len() / lanes.max(1);
     rtl.results
         .iter()
         .enumerate()
-        .take(d.m as usize)
+        .take(rows)
         .find_map(|(row, (cycle, hex))| {
-            let bits = Bits::from_hex(hex, d.res_beat_bits());
-            (0..d.n as usize).find_map(|col| {
-                let got = bits.get_signed(col as u32 * d.acc_bits, d.acc_bits);
-                let expected = stepped.results[row * d.n as usize + col];
+            let bits = BeatBits::from_hex(hex, iface.res_bits());
+            (0..lanes).find_map(|col| {
+                let got = bits.get_signed(col as u32 * iface.res_lane_bits, iface.res_lane_bits);
+                let expected = stepped.values[row * lanes + col];
                 (got != expected).then(|| Mismatch {
                     case: k,
                     cycle: *cycle,
@@ -337,10 +312,9 @@ fn value_mismatches(
 }
 
 /// The fast model's cycle count against the stepped model's.
-fn fast_mismatch(array: &LutArray, case: &Case, stepped: &SteppedRun) -> Option<Mismatch> {
-    let fast = tile_cost(array, case.input.weight_bits, case.input.k_chunks).cycles;
+fn fast_mismatch(k: usize, fast: u64, stepped: &Expected) -> Option<Mismatch> {
     (fast != stepped.cycles).then(|| Mismatch {
-        case: case.index,
+        case: k,
         cycle: 0,
         signal: "fast model cycles".into(),
         expected: stepped.cycles.to_string(),
@@ -358,28 +332,37 @@ fn timeout_mismatch(k: usize, rtl: &RtlRun) -> Option<Mismatch> {
     })
 }
 
+/// What one case is compared with besides its own runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Context {
+    /// Case index.
+    pub case: usize,
+    /// The fast model's cycle count of the case.
+    pub fast_cycles: u64,
+    /// The stepped model's cycles of this and every earlier case of the run: what the harness
+    /// must count from the first `cmd` transfer through this case's last result.
+    pub stepped_total: u64,
+}
+
 /// Compares one case: RTL against the stepped model (every transfer, every value, the cycle
-/// count), the stepped model against integer GEMM, and the fast model's cycles.
+/// count of the tile and since the first `cmd` transfer) and the fast model's cycles.
 pub fn compare(
-    array: &LutArray,
-    case: &Case,
-    stepped: &SteppedRun,
+    iface: &Interface,
+    cx: &Context,
+    stepped: &Expected,
     rtl: &RtlRun,
 ) -> Option<Mismatch> {
-    let k = case.index;
+    let k = cx.case;
     let mut found: Vec<Mismatch> = Vec::new();
-    found.extend(first_list_difference(
-        k,
-        "act_ready",
-        &stepped.act_cycles,
-        &rtl.act_cycles,
-    ));
-    found.extend(first_list_difference(
-        k,
-        "wgt_ready",
-        &stepped.wgt_cycles,
-        &rtl.wgt_cycles,
-    ));
+    for (i, s) in iface.inputs.iter().enumerate() {
+        let none = Vec::new();
+        found.extend(first_list_difference(
+            k,
+            &format!("{}_ready", s.name),
+            stepped.inputs.get(i).unwrap_or(&none),
+            rtl.inputs.get(i).unwrap_or(&none),
+        ));
+    }
     let got_res: Vec<u64> = rtl.results.iter().map(|(c, _)| *c).collect();
     found.extend(first_list_difference(
         k,
@@ -387,7 +370,7 @@ pub fn compare(
         &stepped.res_cycles,
         &got_res,
     ));
-    found.extend(value_mismatches(array, k, stepped, rtl));
+    found.extend(value_mismatches(iface, k, stepped, rtl));
     if let Some(m) = timeout_mismatch(k, rtl) {
         found.push(m);
     } else if rtl.cycles != stepped.cycles {
@@ -398,22 +381,31 @@ pub fn compare(
             expected: stepped.cycles.to_string(),
             got: rtl.cycles.to_string(),
         });
+    } else if rtl.total_cycles != cx.stepped_total {
+        found.push(Mismatch {
+            case: k,
+            cycle: rtl.cycles,
+            signal: "cycles since the first cmd".into(),
+            expected: cx.stepped_total.to_string(),
+            got: rtl.total_cycles.to_string(),
+        });
     }
-    found.extend(fast_mismatch(array, case, stepped));
+    found.extend(fast_mismatch(k, cx.fast_cycles, stepped));
     found.into_iter().min_by_key(|m| m.cycle)
 }
 
 /// Compares one case run with stalls: every result value equals the stepped model's, every
-/// `act`/`wgt` beat was transferred exactly once and `M` result beats were collected, the `res`
-/// stream held still while stalled (no `X` line), and the cycle count is at least the
-/// stall-free model's. Transfer cycles are not compared (the stalls move them).
+/// input beat was transferred exactly once and every result beat collected, the `res` stream
+/// held still while stalled (no `X` line), and the cycle counts (of the tile, and since the
+/// first `cmd`) are at least the stall-free model's. Transfer cycles are not compared (the
+/// stalls move them).
 pub fn compare_stalled(
-    array: &LutArray,
-    case: &Case,
-    stepped: &SteppedRun,
+    iface: &Interface,
+    cx: &Context,
+    stepped: &Expected,
     rtl: &RtlRun,
 ) -> Option<Mismatch> {
-    let k = case.index;
+    let k = cx.case;
     let mut found: Vec<Mismatch> = Vec::new();
     let count = |signal: &str, expected: usize, got: &[u64]| {
         (got.len() != expected).then(|| Mismatch {
@@ -439,19 +431,17 @@ pub fn compare_stalled(
             got: what.clone(),
         }
     }));
-    found.extend(count(
-        "act_valid",
-        stepped.act_cycles.len(),
-        &rtl.act_cycles,
-    ));
-    found.extend(count(
-        "wgt_valid",
-        stepped.wgt_cycles.len(),
-        &rtl.wgt_cycles,
-    ));
+    for (i, s) in iface.inputs.iter().enumerate() {
+        let none = Vec::new();
+        found.extend(count(
+            &format!("{}_valid", s.name),
+            stepped.inputs.get(i).map_or(0, Vec::len),
+            rtl.inputs.get(i).unwrap_or(&none),
+        ));
+    }
     let got_res: Vec<u64> = rtl.results.iter().map(|(c, _)| *c).collect();
     found.extend(count("res_ready", stepped.res_cycles.len(), &got_res));
-    found.extend(value_mismatches(array, k, stepped, rtl));
+    found.extend(value_mismatches(iface, k, stepped, rtl));
     if let Some(m) = timeout_mismatch(k, rtl) {
         found.push(m);
     } else if rtl.cycles < stepped.cycles {
@@ -462,25 +452,40 @@ pub fn compare_stalled(
             expected: format!(">= {}", stepped.cycles),
             got: rtl.cycles.to_string(),
         });
+    } else if rtl.total_cycles < cx.stepped_total {
+        found.push(Mismatch {
+            case: k,
+            cycle: rtl.cycles,
+            signal: "cycles since the first cmd".into(),
+            expected: format!(">= {}", cx.stepped_total),
+            got: rtl.total_cycles.to_string(),
+        });
     }
-    found.extend(fast_mismatch(array, case, stepped));
+    found.extend(fast_mismatch(k, cx.fast_cycles, stepped));
     found.into_iter().min_by_key(|m| m.cycle)
 }
 
-/// Co-simulates `settings.cases` seeded cases of the array named `name`.
-pub fn cosimulate(
-    name: &str,
-    array: &LutArray,
+/// Co-simulates `settings.cases` seeded cases of `arch`, with the block [`BLOCKS`] names for its
+/// kind.
+pub fn cosimulate(arch: &Arch, settings: &CosimSettings) -> Result<CosimOutcome, TestbenchError> {
+    cosimulate_block(block_of(arch)?.as_ref(), settings)
+}
+
+/// Co-simulates `settings.cases` seeded cases of one block: each case runs on the Verilated RTL,
+/// the stepped model and the fast model, and is compared ([`compare`], or [`compare_stalled`]
+/// with stalls).
+pub fn cosimulate_block(
+    block: &dyn Block,
     settings: &CosimSettings,
 ) -> Result<CosimOutcome, TestbenchError> {
-    let bundle = generate_lut(name, array, settings.options);
-    let dims = Dims::of(array);
-    let harness = harness::build(&bundle, &dims)?;
-    let cases = cases::generate(array, settings.cases, settings.seed);
+    let bundle = block.generate(settings.options);
+    let iface = block.interface();
+    let harness = harness::build(&bundle, &iface)?;
+    let cases = block.cases(settings.cases, settings.seed);
     let tiles: Vec<StreamTile> = cases
         .iter()
         .map(|c| {
-            let mut tile = stream_tile(array, &c.input, settings.vcd_case == Some(c.index));
+            let mut tile = stream_tile(block, c, settings.vcd_case == Some(c.index));
             if settings.stalls {
                 tile.stalls = Some(Stalls {
                     seed: stall_seed(settings.seed, c.index),
@@ -494,37 +499,39 @@ pub fn cosimulate(
     let runs = harness::run(&harness, &tiles, &settings.vcd_path)?;
     let rtl_seconds = start.elapsed().as_secs_f64();
     let start = Instant::now();
-    let stepped: Vec<SteppedRun> = cases
+    let stepped: Vec<Expected> = cases
         .iter()
         .map(|c| {
-            run_tile(array, &c.input).map_err(|e| TestbenchError::Case {
+            block.stepped(c).map_err(|message| TestbenchError::Case {
                 case: c.index,
-                message: e.to_string(),
+                message,
             })
         })
         .collect::<Result<_, _>>()?;
     let stepped_seconds = start.elapsed().as_secs_f64();
     let mut rows = Vec::new();
     let mut mismatch = None;
+    let mut stepped_total = 0u64;
     for ((case, s), r) in cases.iter().zip(&stepped).zip(&runs) {
+        stepped_total += s.cycles;
+        let cx = Context {
+            case: case.index,
+            fast_cycles: block.fast_cycles(case),
+            stepped_total,
+        };
         let m = if settings.stalls {
-            compare_stalled(array, case, s, r)
+            compare_stalled(&iface, &cx, s, r)
         } else {
-            compare(array, case, s, r)
+            compare(&iface, &cx, s, r)
         };
         rows.push(CaseRow {
             case: case.index,
             label: case.kind.label(),
-            shape: format!(
-                "{}x{}x{}",
-                array.tile_m,
-                array.tile_n,
-                case.input.depth(array)
-            ),
+            shape: block.shape(case),
             bits: case.input.weight_bits,
             rtl_cycles: r.cycles,
             stepped_cycles: s.cycles,
-            fast_cycles: tile_cost(array, case.input.weight_bits, case.input.k_chunks).cycles,
+            fast_cycles: cx.fast_cycles,
             equal: m.is_none(),
         });
         if m.is_some() {
@@ -538,6 +545,7 @@ pub fn cosimulate(
         harness,
         rtl_seconds,
         stepped_seconds,
+        rtl_total_cycles: runs.last().map_or(0, |r| r.total_cycles),
     })
 }
 

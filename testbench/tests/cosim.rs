@@ -68,10 +68,12 @@ fn every_lut_config_cosimulates_equal() {
         return;
     }
     for (path, arch) in lut_configs() {
-        let Some(&array) = arch.machine_as::<LutArray>() else {
-            panic!("{} is not a LUT config", path.display())
-        };
-        let outcome = cosimulate(&arch.name, &array, &settings(Options::default())).unwrap();
+        assert!(
+            arch.machine_as::<LutArray>().is_some(),
+            "{} is not a LUT config",
+            path.display()
+        );
+        let outcome = cosimulate(&arch, &settings(Options::default())).unwrap();
         assert_eq!(outcome.mismatch, None, "{}", path.display());
         assert_eq!(outcome.rows.len(), CASES);
         assert!(outcome
@@ -100,15 +102,17 @@ fn stalled_streams_keep_values_equal() {
     for file in STALLED_CONFIGS {
         let path = dir.join(file);
         let arch = Arch::from_file(&path).unwrap();
-        let Some(&array) = arch.machine_as::<LutArray>() else {
-            panic!("{} is not a LUT config", path.display())
-        };
+        assert!(
+            arch.machine_as::<LutArray>().is_some(),
+            "{} is not a LUT config",
+            path.display()
+        );
         let stalled = CosimSettings {
             cases: STALLED_CASES,
             stalls: true,
             ..settings(Options::default())
         };
-        let outcome = cosimulate(&arch.name, &array, &stalled).unwrap();
+        let outcome = cosimulate(&arch, &stalled).unwrap();
         assert_eq!(outcome.mismatch, None, "{}", path.display());
         assert_eq!(outcome.rows.len(), STALLED_CASES);
         assert!(outcome.rows.iter().all(|r| r.equal), "{}", path.display());
@@ -135,13 +139,14 @@ fn planted_mirrored_sign_bug_is_caught() {
         return;
     }
     let arch = Arch::builtin_default().unwrap();
-    let Some(&array) = arch.machine_as::<LutArray>() else {
-        panic!("default is a LUT config")
-    };
+    assert!(
+        arch.machine_as::<LutArray>().is_some(),
+        "default is a LUT config"
+    );
     let options = Options {
         planted_bug: Some(PlantedBug::MirroredSign),
     };
-    let outcome = cosimulate(&arch.name, &array, &settings(options)).unwrap();
+    let outcome = cosimulate(&arch, &settings(options)).unwrap();
     let m = outcome
         .mismatch
         .expect("the planted bug must make co-simulation fail");
@@ -160,14 +165,11 @@ fn planted_back_pressure_bug_is_caught_only_under_stalls() {
     let path =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../configs/arch/lut-tc-m4n16-g2.toml");
     let arch = Arch::from_file(&path).unwrap();
-    let Some(&array) = arch.machine_as::<LutArray>() else {
-        panic!("{} is not a LUT config", path.display())
-    };
     let options = Options {
         planted_bug: Some(PlantedBug::ResultIgnoresReady),
     };
     // With the sink always ready the bug cannot show...
-    let calm = cosimulate(&arch.name, &array, &settings(options)).unwrap();
+    let calm = cosimulate(&arch, &settings(options)).unwrap();
     assert_eq!(calm.mismatch, None);
     // ...and under random back-pressure it must.
     let stalled = CosimSettings {
@@ -175,7 +177,7 @@ fn planted_back_pressure_bug_is_caught_only_under_stalls() {
         stalls: true,
         ..settings(options)
     };
-    let outcome = cosimulate(&arch.name, &array, &stalled).unwrap();
+    let outcome = cosimulate(&arch, &stalled).unwrap();
     let m = outcome
         .mismatch
         .expect("a result transfer that ignores res_ready must fail stalled co-simulation");

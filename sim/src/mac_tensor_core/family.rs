@@ -1,5 +1,6 @@
 //! The dequantizing MAC tensor core as a family: its `[mac]` section, the formats it runs, the
-//! fast per-op cost (tiles over cores from [`super::fast`]) and its area.
+//! fast per-op cost (tiles over cores from [`super::fast`]: each tile costs `k_chunks +
+//! pipeline_cycles + tile_m` cycles, tiles back to back) and its area.
 
 use std::any::Any;
 use std::sync::Arc;

@@ -1,24 +1,169 @@
 //! The MAC tensor-core tile (the dequantize-then-multiply baseline): micro-architecture, fast
-//! (closed-form) cycle model and cycle-stepped model.
+//! (closed-form) cost model and cycle-stepped model.
 //!
-//! Micro-architecture. `tile_m x tile_n` dot-product units; each takes `tile_k`
-//! (activation, weight) pairs per cycle. One output tile reduces `K = k_steps * tile_k`
-//! (zero-padded). Every cycle the array issues one k-step of the current tile; tiles follow each
-//! other with no gap. An issued k-step passes `pipeline_cycles` stages: weight dequantization
-//! (integer weights are sign-extended to `mult_bits`; per-group scales are applied after
-//! accumulation, outside the array), multiplication, the adder tree, and finally accumulation
-//! into the tile's accumulators. A tile's results leave in the cycle its last k-step leaves the
-//! pipeline. So `n` tiles take `n * k_steps + pipeline_cycles - 1` cycles from the first issue
-//! (cycle 0) through the cycle the last results leave, inclusive.
+//! This module doc is the specification the generated RTL (`lutforge-rtl`,
+//! `rtl/src/mac_tensor_core.rs`) implements cycle for cycle; [`stepped`] follows it register by
+//! register and [`fast`] states its cycle and event counts in closed form. Tests hold the three
+//! equal (`sim/tests/mac_tile_props.rs` here, Verilator co-simulation in `lutforge-testbench`).
+//! **The fast model never calls the stepped model.**
 //!
-//! The fast model never calls the stepped model; `sim/tests/mac_tile_props.rs` holds them equal
-//! and the stepped model's values equal to integer GEMM.
+//! # Notation
+//!
+//! `M = tile_m`, `N = tile_n`, `T = tile_k` (products per dot-product unit per cycle),
+//! `MB = mult_bits`, `A = acc_bits`, `P = pipeline_cycles`, `L = ceil(log2 T)` (adder-tree
+//! depth), `C = k_chunks` (the tile reduces `K = C * T` activations per output), `b` the tile's
+//! weight width (`1..=MB`).
+//!
+//! # Numbers
+//!
+//! Activations are `MB`-bit two's complement integers. Weights are `b`-bit two's complement codes
+//! (INT-k -> `b = k`; ternary {-1, 0, +1} and binary {-1, +1} -> `b = 2`); the dequantize stage
+//! sign-extends a code from bit `b - 1` to an `MB`-bit multiplier operand. Per-group or
+//! per-channel scales are **not** part of the tile: they multiply the integer results afterwards
+//! (in the vector unit), so the tile computes the exact integer dot product. Products are
+//! `2 * MB` bits, exact; the adder tree's level `l` sums are `2 * MB + l` bits, exact; the
+//! accumulator is `A` bits and wraps (two's complement), so every result is the exact integer
+//! dot product reduced modulo `2^A`, which equals plain integer GEMM whenever that fits in `A`
+//! bits.
+//!
+//! # Streams (valid/ready, data moves on a clock edge where both are high)
+//!
+//! * `cmd`: `k_chunks` (16 bits, 1..=65535) and `weight_bits` (`ceil(log2(MB + 1))` bits,
+//!   1..=MB); one per tile.
+//! * `act`: `C` beats, one per K chunk; beat bits `[(m*T + i)*MB +: MB]` hold activation
+//!   `k = c*T + i` of row `m`.
+//! * `wgt`: `C` beats, one per K chunk; beat bits `[(n*T + i)*MB +: MB]` hold the code of weight
+//!   `(k = c*T + i, n)` in their low `b` bits. The bits above `b` are ignored (the testbench fills
+//!   them with the complement of the code's sign, so a dequantizer that does not sign-extend from
+//!   bit `b - 1` is wrong on every weight).
+//! * `res`: `M` beats, row 0 first; beat bits `[n*A +: A]` hold result `(m, n)`.
+//!
+//! The array consumes one `act` and one `wgt` beat together (a *k-step*): `act_ready =
+//! busy && issued < C && wgt_valid` and `wgt_ready = busy && issued < C && act_valid`, so both
+//! transfer on the same edge or neither does (ready depends on the other stream's valid, never
+//! valid on ready).
+//!
+//! # Datapath and pipeline registers (every register updates on the rising clock edge)
+//!
+//! A k-step passes these combinational levels, in order: **dequantize** (`N*T` codes to `MB`-bit
+//! operands; activations pass through), **multiply** (`M*N*T` products), then the `L`
+//! **adder-tree levels** (level `l` adds neighbouring pairs, `2j` and `2j+1`, of level `l-1`; an
+//! unpaired last element passes through; after level `L` one sum per output remains), and finally
+//! **accumulate** (`acc <= acc + sum`, modulo `2^A`).
+//!
+//! The `P - 1` pipeline registers sit at the level boundaries in this order: the input register
+//! (the two beats, before dequantize), after dequantize, after multiply, after tree level 1, ...,
+//! after tree level `L`; registers beyond those `L + 3` boundaries are extra delay stages after
+//! the last tree level. Levels between two registers (or between the last register and the
+//! accumulator) are evaluated in one cycle. Each pipeline register has a valid bit (reset 0),
+//! set when a k-step enters it and cleared otherwise. A k-step that transfers in cycle `t`
+//! therefore updates the accumulators at the edge ending cycle `t + P - 1`; with `P = 1` the
+//! whole datapath is combinational from the stream data to the accumulators.
+//!
+//! # Control
+//!
+//! * **Tile controller.** `busy` (reset 0). `cmd_ready = !busy`; a `cmd` transfer sets `busy`,
+//!   latches `k_chunks`/`weight_bits`, clears the k-step counter `issued`, the drain row and all
+//!   `M x N` accumulators.
+//! * **Issue.** On a k-step transfer `issued += 1`.
+//! * **Drain.** `res_valid = busy && issued == C && no pipeline register valid`; the row counter
+//!   selects the beat; after the transfer of row `M-1`, `busy <= 0`.
+//!
+//! # Cycle count
+//!
+//! Cycle 0 is the cycle of the `cmd` transfer; a tile's cycle count is the number of cycles from
+//! cycle 0 through the cycle of the last `res` transfer, inclusive, with every source always
+//! valid and the sink always ready. k-steps transfer in cycles `1..=C`, the last one reaches the
+//! accumulators at the end of cycle `C + P - 1`, and rows drain in cycles `C + P .. C + P + M`:
+//!
+//! * `cycles = C + P + M` ([`fast::tile_cost`]).
+//!
+//! The next `cmd` can transfer on the following cycle, so `n` back-to-back tiles take exactly
+//! `n * cycles`. Stalls on any stream add cycles one for one; the RTL tolerates them, the models
+//! assume none.
 
 pub mod config;
 pub mod family;
 pub mod fast;
 pub mod stepped;
 
+use thiserror::Error;
+
 pub use config::{MacArray, RawMac};
-pub use fast::tiles_cycles;
-pub use stepped::{run_tiles, MacRun, MacTileInput};
+pub use fast::{tile_cost, tiles_cycles, TileCost};
+pub use stepped::{run_tile, run_tiles, MacRun, MacTileInput, MacTiles};
+
+/// Width of the `k_chunks` field of the `cmd` stream, bits.
+pub const K_CHUNKS_BITS: u32 = 16;
+
+/// `ceil(log2(x))` for `x >= 1` (0 for 1).
+pub fn ceil_log2(x: u32) -> u32 {
+    if x <= 1 {
+        0
+    } else {
+        32 - (x - 1).leading_zeros()
+    }
+}
+
+impl MacArray {
+    /// Adder-tree depth `L = ceil(log2 tile_k)`.
+    pub fn tree_depth(&self) -> u32 {
+        ceil_log2(self.tile_k)
+    }
+
+    /// Width of the `cmd` stream's `weight_bits` field, `ceil(log2(mult_bits + 1))` bits.
+    pub fn weight_bits_field_bits(&self) -> u32 {
+        ceil_log2(self.mult_bits + 1)
+    }
+
+    /// Level boundary (0 = input register, 1 = after dequantize, 2 = after multiply, `2 + l` =
+    /// after tree level `l`) of pipeline register `r` (`1..=pipeline_cycles - 1`).
+    pub fn register_boundary(&self, r: u32) -> u32 {
+        (r - 1).min(self.tree_depth() + 2)
+    }
+}
+
+/// An input the tile cannot process.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum MacError {
+    /// `weight_bits` outside `1..=mult_bits`.
+    #[error("weight_bits {weight_bits} is outside 1..={max}")]
+    WeightBits {
+        /// Requested width.
+        weight_bits: u32,
+        /// The array's `mult_bits`.
+        max: u32,
+    },
+    /// `k_chunks` outside `1..=65535`.
+    #[error("k_chunks {k_chunks} is outside 1..=65535")]
+    KChunks {
+        /// Requested chunk count.
+        k_chunks: u64,
+    },
+    /// An operand vector has the wrong length.
+    #[error("tile {tile}: {what} has {got} values, expected {expected}")]
+    Shape {
+        /// Position of the tile in the run.
+        tile: usize,
+        /// Which operand.
+        what: &'static str,
+        /// Values supplied.
+        got: usize,
+        /// Values expected.
+        expected: usize,
+    },
+    /// An operand does not fit its width.
+    #[error("tile {tile}: {what} value {value} at index {index} does not fit {bits} signed bits")]
+    Range {
+        /// Position of the tile in the run.
+        tile: usize,
+        /// Which operand.
+        what: &'static str,
+        /// Position in the operand vector.
+        index: usize,
+        /// The value.
+        value: i64,
+        /// The width it must fit.
+        bits: u32,
+    },
+}
