@@ -37,6 +37,9 @@ pub struct Operands {
     pub activations: Vec<i64>,
     /// Weights, `K x tile_n` row-major.
     pub weights: Vec<i64>,
+    /// Signed-binary weights: each weight is -1 or +1, sent as one sign plane
+    /// (`weight_bits = 1`). Only blocks with that `cmd` mode generate such cases.
+    pub binary: bool,
 }
 
 /// Where a case comes from.
