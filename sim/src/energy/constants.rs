@@ -41,6 +41,12 @@ pub const ADD_UM2_PER_BIT_45NM: f64 = 36.0 / 8.0;
 /// 8-bit multiplier area, 282 um^2 at 45 nm (Horowitz, ISSCC 2014, area table).
 pub const MULT8_UM2_45NM: f64 = 282.0;
 
+/// fp16 adder area at 45 nm: 1360 um^2 (Horowitz, ISSCC 2014, area table).
+pub const FP16_ADD_UM2_45NM: f64 = 1360.0;
+
+/// fp32 adder area at 45 nm: 4184 um^2 (Horowitz, ISSCC 2014, area table).
+pub const FP32_ADD_UM2_45NM: f64 = 4184.0;
+
 /// fp16 adder + multiplier area at 45 nm: 1360 + 1640 um^2 (Horowitz, ISSCC 2014, area table).
 pub const FP16_FMA_UM2_45NM: f64 = 1360.0 + 1640.0;
 

@@ -212,6 +212,22 @@ impl Machine for LutArray {
     fn area_um2(&self, a: &AreaModel) -> f64 {
         let units = f64::from(self.tile_m * self.tile_n);
         let entry = self.table_entry_bits();
+        if self.act_format.encoding().is_some() {
+            // Each unit: an FP16 entry mux and an FP32 adder and accumulator; precompute: one
+            // FP16 adder per table entry of one row and the row's table registers; symmetric
+            // tables add one FP32 correction adder per column (the drain).
+            let unit = a.mux_um2(entry, self.table_entries())
+                + a.fp32_adder_um2()
+                + a.register_um2(u64::from(self.acc_bits));
+            let precompute = f64::from(self.table_entries()) * a.fp16_adder_um2()
+                + a.register_um2(u64::from(self.table_entries() * entry));
+            let drain = if self.symmetric {
+                f64::from(self.tile_n) * a.fp32_adder_um2()
+            } else {
+                0.0
+            };
+            return units * unit + precompute + drain;
+        }
         let unit = a.mux_um2(entry, self.table_entries())
             + a.adder_um2(self.acc_bits)
             + a.register_um2(u64::from(self.acc_bits));
