@@ -68,6 +68,12 @@ pub struct Dims {
     pub symmetric: bool,
     /// Floating-point activations (FP16 tables, FP32 accumulators), `None` for integers.
     pub fp: Option<ActEncoding>,
+    /// The integer datapath exists (with `fp`: an `int+fp16` array, the `cmd` chooses).
+    pub int: bool,
+    /// Integer activation width (`act_bits` is the stream field width).
+    pub int_act_bits: u32,
+    /// Integer table entry width before storage.
+    pub int_entry_bits: u32,
 }
 
 impl Dims {
@@ -86,11 +92,12 @@ impl Dims {
             groups,
             entries: array.table_entries(),
             entry_bits: array.table_entry_bits(),
-            act_bits: array.act_bits,
+            act_bits: array.act_lane_bits(),
             acc_bits: array.acc_bits,
-            acc_reg_bits: match array.act_format.encoding() {
-                None => array.acc_bits + u32::from(array.symmetric),
-                Some(_) => array.acc_bits,
+            acc_reg_bits: if array.act_format.has_int() {
+                array.acc_bits + u32::from(array.symmetric)
+            } else {
+                array.acc_bits
             },
             group_cnt_bits,
             plane_bits: ceil_log2(array.max_weight_bits + 1).max(1),
@@ -99,7 +106,14 @@ impl Dims {
             banks,
             symmetric: array.symmetric,
             fp: array.act_format.encoding(),
+            int: array.act_format.has_int(),
+            int_act_bits: array.act_bits,
+            int_entry_bits: array.int_entry_bits(),
         }
+    }
+    /// Both datapaths, chosen per tile by the `cmd` field `act_fp`.
+    pub fn dual(&self) -> bool {
+        self.int && self.fp.is_some()
     }
     /// Bits of one table-buffer word (all rows' tables of one group).
     pub fn table_word_bits(&self) -> u32 {
@@ -206,10 +220,11 @@ fn to_fp16(enc: ActEncoding, a: Expr) -> Expr {
 /// sums the terms of `lutforge_models::numerics::entry_terms`, in that order.
 pub fn precompute(d: &Dims, names: &Names) -> Module {
     let mut m = Module::new(names.module("precompute"));
-    let kind = match d.fp {
-        None => "integer",
-        Some(ActEncoding::Fp16) => "FP16 (inputs flushed to zero when subnormal)",
-        Some(ActEncoding::Fp8E4M3) => "FP16 (FP8 E4M3 inputs converted exactly)",
+    let kind = match (d.int, d.fp) {
+        (true, None) => "integer",
+        (true, Some(_)) => "integer or FP16 (the tile's cmd chooses)",
+        (false, Some(ActEncoding::Fp16)) => "FP16 (inputs flushed to zero when subnormal)",
+        (false, _) => "FP16 (FP8 E4M3 inputs converted exactly)",
     };
     m.doc = vec![
         "Table precompute unit: builds the tables of one activation group for every row.".into(),
@@ -225,6 +240,9 @@ pub fn precompute(d: &Dims, names: &Names) -> Module {
             )
         },
     ];
+    let fp_sel = d
+        .dual()
+        .then(|| m.port(Dir::Input, "act_fp", 1, "this tile's activations are FP16"));
     let act = m.port(
         Dir::Input,
         "act_data",
@@ -239,51 +257,76 @@ pub fn precompute(d: &Dims, names: &Names) -> Module {
     );
     let mut entries = Vec::new();
     for row in 0..d.m {
-        let a: Vec<Expr> = (0..d.g)
+        let lanes: Vec<Expr> = (0..d.g)
             .map(|i| {
                 let lo = (row * d.g + i) * d.act_bits;
-                let w = m.wire_assign(
+                m.wire_assign(
                     &format!("a_r{row}_{i}"),
                     d.act_bits,
                     act.clone().slice(lo + d.act_bits - 1, lo),
-                );
-                match d.fp {
-                    None => w.sext(d.act_bits, d.entry_bits),
-                    Some(enc) => m.wire_assign(&format!("h_r{row}_{i}"), 16, to_fp16(enc, w)),
-                }
+                )
             })
             .collect();
+        let ints: Vec<Expr> = lanes
+            .iter()
+            .map(|l| {
+                let v = if d.int_act_bits == d.act_bits {
+                    l.clone()
+                } else {
+                    l.clone().slice(d.int_act_bits - 1, 0)
+                };
+                v.sext(d.int_act_bits, d.int_entry_bits)
+            })
+            .collect();
+        let halves: Vec<Expr> = match d.fp {
+            None => Vec::new(),
+            Some(enc) => lanes
+                .iter()
+                .enumerate()
+                .map(|(i, l)| m.wire_assign(&format!("h_r{row}_{i}"), 16, to_fp16(enc, l.clone())))
+                .collect(),
+        };
         for e in 0..d.entries {
             let name = format!("t_r{row}_e{e}");
             let terms = entry_terms(d.g as usize, d.symmetric, e as usize);
-            let term = |(i, negated): (usize, bool)| -> Expr {
-                match (d.fp, negated) {
-                    (Some(_), true) => fp_negate(a[i].clone()),
-                    _ => a[i].clone(),
-                }
-            };
-            let value = match d.fp {
-                None => terms
+            let int_value = d.int.then(|| {
+                terms
                     .iter()
-                    .map(|&(i, n)| (a[i].clone(), n))
+                    .map(|&(i, n)| (ints[i].clone(), n))
                     .reduce(|(x, _), (y, n)| {
                         (x.bin(if n { BinOp::Sub } else { BinOp::Add }, y), false)
                     })
-                    .map_or(Expr::lit(d.entry_bits, 0), |(x, _)| x),
-                Some(_) => {
-                    let mut acc = terms.first().map_or(Expr::lit(16, 0), |&t| term(t));
-                    for (step, &t) in terms.iter().enumerate().skip(1) {
-                        acc = fp_add_into(
-                            &mut m,
-                            adder_name(names, FP16),
-                            &format!("{name}_s{step}"),
-                            16,
-                            acc,
-                            term(t),
-                        );
+                    .map_or(Expr::lit(d.int_entry_bits, 0), |(x, _)| x)
+            });
+            let fp_value = (!halves.is_empty()).then(|| {
+                let term = |(i, negated): (usize, bool)| -> Expr {
+                    if negated {
+                        fp_negate(halves[i].clone())
+                    } else {
+                        halves[i].clone()
                     }
-                    acc
+                };
+                let mut acc = terms.first().map_or(Expr::lit(16, 0), |&t| term(t));
+                for (step, &t) in terms.iter().enumerate().skip(1) {
+                    acc = fp_add_into(
+                        &mut m,
+                        adder_name(names, FP16),
+                        &format!("{name}_s{step}"),
+                        16,
+                        acc,
+                        term(t),
+                    );
                 }
+                acc
+            });
+            let value = match (int_value, fp_value, &fp_sel) {
+                (Some(i), None, _) => i,
+                (None, Some(f), _) => f,
+                (Some(i), Some(f), Some(sel)) => {
+                    let i = m.wire_assign(&format!("{name}_int"), d.int_entry_bits, i);
+                    sel.clone().cond(f, i.sext(d.int_entry_bits, d.entry_bits))
+                }
+                _ => Expr::lit(d.entry_bits, 0),
             };
             entries.push(m.wire_assign(&name, d.entry_bits, value));
         }
@@ -383,6 +426,9 @@ pub fn lau(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
         "zero the accumulator (cmd transfer)",
     );
     let en = m.port(Dir::Input, "en", 1, "lookup stage valid");
+    let fp_sel = d
+        .dual()
+        .then(|| m.port(Dir::Input, "act_fp", 1, "FP16 tables and FP32 accumulation"));
     let plane = m.port(Dir::Input, "plane", d.plane_bits, "bit-plane index (shift)");
     let msb = m.port(
         Dir::Input,
@@ -443,35 +489,54 @@ pub fn lau(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
     let neg = m.wire_assign("neg", 1, neg);
     let val = m.wire_assign("val", d.entry_bits, Expr::id("ent").index(sel));
     let acc = m.reg("acc", d.acc_reg_bits);
-    let next = if d.fp.is_some() {
+    let fp_next = d.fp.map(|_| {
         let signed = m.wire_assign(
             "signed_val",
             16,
             Expr::Concat(vec![
-                val.clone().bit(15).bin(BinOp::Xor, neg),
-                val.slice(14, 0),
+                val.clone().bit(15).bin(BinOp::Xor, neg.clone()),
+                val.clone().slice(14, 0),
             ]),
         );
-        let term = fp16_to_fp32_scaled(&mut m, "term", signed, Some((plane, d.plane_bits)));
+        let term = fp16_to_fp32_scaled(
+            &mut m,
+            "term_fp",
+            signed,
+            Some((plane.clone(), d.plane_bits)),
+        );
+        let low = if d.acc_reg_bits > 32 {
+            acc.clone().slice(31, 0)
+        } else {
+            acc.clone()
+        };
         fp_add_into(
             &mut m,
             adder_name(names, FP32),
-            "acc_next",
+            "acc_next_fp",
             32,
-            acc.clone(),
+            low,
             term,
         )
-    } else {
+        .zext(32, d.acc_reg_bits)
+    });
+    let int_next = d.int.then(|| {
         let term = m.wire_assign(
             "term",
             d.acc_reg_bits,
-            val.sext(d.entry_bits, d.acc_reg_bits)
-                .bin(BinOp::Shl, plane),
+            val.clone()
+                .sext(d.entry_bits, d.acc_reg_bits)
+                .bin(BinOp::Shl, plane.clone()),
         );
-        neg.cond(
+        neg.clone().cond(
             acc.clone().bin(BinOp::Sub, term.clone()),
             acc.clone().bin(BinOp::Add, term),
         )
+    });
+    let next = match (int_next, fp_next, fp_sel) {
+        (Some(i), Some(f), Some(sel)) => sel.cond(f, i),
+        (Some(i), _, _) => i,
+        (None, Some(f), _) => f,
+        (None, None, _) => acc.clone(),
     };
     m.items.push(Item::AlwaysFf {
         clock: "clk".into(),
@@ -495,6 +560,9 @@ pub fn lau_array(d: &Dims, names: &Names) -> Module {
     m.port(Dir::Input, "clk", 1, "clock");
     m.port(Dir::Input, "clear", 1, "zero all accumulators");
     m.port(Dir::Input, "en", 1, "lookup stage valid");
+    if d.dual() {
+        m.port(Dir::Input, "act_fp", 1, "the tile runs the FP datapath");
+    }
     m.port(Dir::Input, "plane", d.plane_bits, "bit-plane index");
     m.port(Dir::Input, "msb", 1, "negative-weight plane");
     let wgt = m.port(
@@ -519,28 +587,32 @@ pub fn lau_array(d: &Dims, names: &Names) -> Module {
     for row in 0..d.m {
         for col in 0..d.n {
             let lo = (row * d.n + col) * d.acc_reg_bits;
+            let mut ports = vec![
+                ("clk".into(), Expr::id("clk")),
+                ("clear".into(), Expr::id("clear")),
+                ("en".into(), Expr::id("en")),
+                ("plane".into(), Expr::id("plane")),
+                ("msb".into(), Expr::id("msb")),
+                (
+                    "wbits".into(),
+                    wgt.clone().slice(col * d.g + d.g - 1, col * d.g),
+                ),
+                (
+                    "table_row".into(),
+                    table.clone().slice(row * tw + tw - 1, row * tw),
+                ),
+                (
+                    "acc_out".into(),
+                    accs.clone().slice(lo + d.acc_reg_bits - 1, lo),
+                ),
+            ];
+            if d.dual() {
+                ports.push(("act_fp".into(), Expr::id("act_fp")));
+            }
             m.items.push(Item::Instance {
                 module: names.module("lau"),
                 name: format!("u_r{row}_c{col}"),
-                ports: vec![
-                    ("clk".into(), Expr::id("clk")),
-                    ("clear".into(), Expr::id("clear")),
-                    ("en".into(), Expr::id("en")),
-                    ("plane".into(), Expr::id("plane")),
-                    ("msb".into(), Expr::id("msb")),
-                    (
-                        "wbits".into(),
-                        wgt.clone().slice(col * d.g + d.g - 1, col * d.g),
-                    ),
-                    (
-                        "table_row".into(),
-                        table.clone().slice(row * tw + tw - 1, row * tw),
-                    ),
-                    (
-                        "acc_out".into(),
-                        accs.clone().slice(lo + d.acc_reg_bits - 1, lo),
-                    ),
-                ],
+                ports,
             });
         }
     }
@@ -586,6 +658,22 @@ pub fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
                 "binary",
                 1,
                 "the tile's signed-binary plane mode",
+            ),
+        )
+    });
+    let act_fp = d.dual().then(|| {
+        (
+            m.port(
+                Dir::Input,
+                "cmd_act_fp",
+                1,
+                "FP16 activations (else integers)",
+            ),
+            m.port(
+                Dir::OutputReg,
+                "act_fp",
+                1,
+                "the tile's activation datapath",
             ),
         )
     });
@@ -738,6 +826,9 @@ pub fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
         }
         None => last_plane.clone(),
     };
+    if let Some((cmd, reg)) = &act_fp {
+        cmd_body.push(nb(reg, cmd.clone()));
+    }
     let act_body = vec![Stmt::If(
         pc_last,
         vec![nb(&pc_group, zero(gb)), nb(&pc_chunk, inc(&pc_chunk, kc))],
@@ -806,6 +897,14 @@ pub fn top(d: &Dims, names: &Names) -> Module {
         d.plane_bits,
         "weight bit planes",
     );
+    let cmd_act_fp = d.dual().then(|| {
+        m.port(
+            Dir::Input,
+            "cmd_act_fp",
+            1,
+            "FP16 activations on the FP datapath (else integers)",
+        )
+    });
     let cmd_binary = d.symmetric.then(|| {
         m.port(
             Dir::Input,
@@ -882,6 +981,17 @@ pub fn top(d: &Dims, names: &Names) -> Module {
         ctrl_ports.push(("cmd_binary".into(), cmd.clone()));
         ctrl_ports.push(("binary".into(), b.clone()));
     }
+    let act_fp = cmd_act_fp.as_ref().map(|_| m.wire("act_fp", 1));
+    if let (Some(cmd), Some(f)) = (&cmd_act_fp, &act_fp) {
+        ctrl_ports.push(("cmd_act_fp".into(), cmd.clone()));
+        ctrl_ports.push(("act_fp".into(), f.clone()));
+    }
+    let with_fp = |mut ports: Vec<(String, Expr)>| {
+        if let Some(f) = &act_fp {
+            ports.push(("act_fp".into(), f.clone()));
+        }
+        ports
+    };
     m.items.push(Item::Instance {
         module: names.module("controller"),
         name: "u_ctrl".into(),
@@ -890,10 +1000,10 @@ pub fn top(d: &Dims, names: &Names) -> Module {
     m.items.push(Item::Instance {
         module: names.module("precompute"),
         name: "u_pre".into(),
-        ports: vec![
+        ports: with_fp(vec![
             ("act_data".into(), act_data),
             ("table_word".into(), table_in.clone()),
-        ],
+        ]),
     });
     m.items.push(Item::Instance {
         module: names.module("table_ram"),
@@ -915,7 +1025,7 @@ pub fn top(d: &Dims, names: &Names) -> Module {
     m.items.push(Item::Instance {
         module: names.module("lau_array"),
         name: "u_array".into(),
-        ports: vec![
+        ports: with_fp(vec![
             ("clk".into(), clk),
             ("clear".into(), cmd_fire.clone()),
             ("en".into(), sl_valid),
@@ -924,7 +1034,7 @@ pub fn top(d: &Dims, names: &Names) -> Module {
             ("wgt".into(), sl_wbits),
             ("table_word".into(), table_out),
             ("accs".into(), accs.clone()),
-        ],
+        ]),
     });
 
     // Row selection of the drain.
@@ -964,19 +1074,32 @@ pub fn top(d: &Dims, names: &Names) -> Module {
         let rs = m.reg(&format!("rowsum_r{row}"), ar);
         let lo = row * tw + (d.entries - 1) * d.entry_bits;
         let entry = table_in.clone().slice(lo + d.entry_bits - 1, lo);
-        let next = match d.fp {
-            None => rs.clone().bin(BinOp::Add, entry.sext(d.entry_bits, ar)),
-            Some(_) => {
-                let wide = fp16_to_fp32_scaled(&mut m, &format!("rowsum_in_r{row}"), entry, None);
-                fp_add_into(
-                    &mut m,
-                    adder_name(names, FP32),
-                    &format!("rowsum_next_r{row}"),
-                    32,
-                    rs.clone(),
-                    wide,
-                )
-            }
+        let int_next = d.int.then(|| {
+            rs.clone()
+                .bin(BinOp::Add, entry.clone().sext(d.entry_bits, ar))
+        });
+        let fp_next = d.fp.map(|_| {
+            let wide = fp16_to_fp32_scaled(&mut m, &format!("rowsum_in_r{row}"), entry, None);
+            let low = if ar > 32 {
+                rs.clone().slice(31, 0)
+            } else {
+                rs.clone()
+            };
+            fp_add_into(
+                &mut m,
+                adder_name(names, FP32),
+                &format!("rowsum_next_r{row}"),
+                32,
+                low,
+                wide,
+            )
+            .zext(32, ar)
+        });
+        let next = match (int_next, fp_next, &act_fp) {
+            (Some(i), Some(f), Some(sel)) => sel.clone().cond(f, i),
+            (Some(i), _, _) => i,
+            (None, Some(f), _) => f,
+            (None, None, _) => rs.clone(),
         };
         m.items.push(Item::AlwaysFf {
             clock: "clk".into(),
@@ -993,6 +1116,7 @@ pub fn top(d: &Dims, names: &Names) -> Module {
         });
     }
     let sw = if d.fp.is_some() { ar } else { ar - 1 };
+
     let sum = match &dr_row {
         None => m.wire_assign("rowsum_sel", sw, sums[0].clone()),
         Some(dr_row) => {
@@ -1008,38 +1132,52 @@ pub fn top(d: &Dims, names: &Names) -> Module {
             m.wire_assign("rowsum_sel", sw, Expr::id("rowsums").index(dr_row.clone()))
         }
     };
+    let low32 = |v: Expr| if ar > 32 { v.slice(31, 0) } else { v };
     let mut cols = Vec::new();
     for col in 0..d.n {
         let acc = acc_col(col);
-        let corrected = match d.fp {
-            // (acc - rowsum) / 2 = acc[A:1] - rowsum[A:1] (acc[0] == rowsum[0]).
-            None => acc.clone().slice(ar - 1, 1).bin(BinOp::Sub, sum.clone()),
-            // (acc + (-rowsum)) in FP32, then halved through the exponent (flushed below 2^-126).
-            Some(_) => {
-                let neg_sum =
-                    Expr::Concat(vec![sum.clone().bit(31).inv(), sum.clone().slice(30, 0)]);
-                let diff = fp_add_into(
-                    &mut m,
-                    adder_name(names, FP32),
-                    &format!("diff_c{col}"),
-                    32,
-                    acc.clone(),
-                    neg_sum,
-                );
-                let exp = diff.clone().slice(30, 23);
-                exp.clone().bin(BinOp::Lt, Expr::lit(8, 2)).cond(
-                    Expr::Concat(vec![diff.clone().bit(31), Expr::lit(31, 0)]),
-                    Expr::Concat(vec![
-                        diff.clone().bit(31),
-                        exp.bin(BinOp::Sub, Expr::lit(8, 1)),
-                        diff.slice(22, 0),
-                    ]),
-                )
-            }
+        // Integer: (acc - rowsum) / 2 = acc[A:1] - rowsum[A:1] (acc[0] == rowsum[0]).
+        let int_corr = d.int.then(|| {
+            let half = if d.fp.is_some() {
+                sum.clone().slice(ar - 1, 1)
+            } else {
+                sum.clone()
+            };
+            acc.clone().slice(ar - 1, 1).bin(BinOp::Sub, half)
+        });
+        // FP: (acc + (-rowsum)) in FP32, then halved through the exponent (flushed below
+        // 2^-126).
+        let fp_corr = d.fp.map(|_| {
+            let s32 = low32(sum.clone());
+            let neg_sum = Expr::Concat(vec![s32.clone().bit(31).inv(), s32.slice(30, 0)]);
+            let diff = fp_add_into(
+                &mut m,
+                adder_name(names, FP32),
+                &format!("diff_c{col}"),
+                32,
+                low32(acc.clone()),
+                neg_sum,
+            );
+            let exp = diff.clone().slice(30, 23);
+            exp.clone().bin(BinOp::Lt, Expr::lit(8, 2)).cond(
+                Expr::Concat(vec![diff.clone().bit(31), Expr::lit(31, 0)]),
+                Expr::Concat(vec![
+                    diff.clone().bit(31),
+                    exp.bin(BinOp::Sub, Expr::lit(8, 1)),
+                    diff.slice(22, 0),
+                ]),
+            )
+        });
+        let corrected = match (int_corr, fp_corr, &act_fp) {
+            (Some(i), Some(f), Some(sel)) => sel.clone().cond(f, i),
+            (Some(i), _, _) => i,
+            (None, Some(f), _) => f,
+            (None, None, _) => Expr::lit(d.acc_bits, 0),
         };
-        let plain = match d.fp {
-            None => acc.slice(d.acc_bits - 1, 0),
-            Some(_) => acc,
+        let plain = if ar > d.acc_bits {
+            acc.slice(d.acc_bits - 1, 0)
+        } else {
+            acc
         };
         cols.push(m.wire_assign(
             &format!("res_c{col}"),

@@ -56,8 +56,16 @@ fn floating_point_activations_run_unsubstituted_on_fp16_tables() {
             "{quant}"
         );
     }
-    // One datapath per array: the integer default refuses FP16, the FP16 array refuses INT8.
-    let int = arch("lut-tc.toml");
+    // The default has both datapaths and runs them as asked.
+    let default = arch("lut-tc.toml");
+    for quant in ["w2a16", "w1.58afp8", "w2a8kv4"] {
+        let scheme: QuantScheme = quant.parse().unwrap();
+        assert!(support::problems(&default, &scheme).is_empty(), "{quant}");
+        assert_eq!(run(&default, quant, 64, 8).inputs.quant, scheme.to_string());
+    }
+    // Single-datapath arrays refuse what they cannot run: an integer array FP16, the FP16
+    // array INT8.
+    let int = arch("lut-tc-m4n16-g2.toml");
     let a16: QuantScheme = "w2a16kv4".parse().unwrap();
     let p = support::problems(&int, &a16);
     assert!(p.iter().any(|p| p.contains("lut-tc-fp16.toml")), "{p:?}");
@@ -67,10 +75,10 @@ fn floating_point_activations_run_unsubstituted_on_fp16_tables() {
 
 #[test]
 fn fp_tables_cost_more_energy_per_lookup_than_integer_tables() {
-    // Same tile, same work: FP16 entries and FP32 adds must cost more than 10-bit entries and
-    // 32-bit integer adds (Horowitz, ISSCC 2014: fp32 add 0.9 pJ vs int32 add 0.1 pJ).
+    // The default's two datapaths, same tile, same work: FP16 adds and FP32 accumulation must
+    // cost more than 10-bit entry adds and 32-bit integer accumulation (Horowitz, ISSCC 2014: fp32 add 0.9 pJ vs int32 add 0.1 pJ).
     let int = run(&arch("lut-tc.toml"), "w2a8kv4", 256, 2);
-    let fp = run(&arch("lut-tc-fp16.toml"), "w2a16kv4", 256, 2);
+    let fp = run(&arch("lut-tc.toml"), "w2a16kv4", 256, 2);
     assert!(fp.energy.add_j > 2.0 * int.energy.add_j);
     // The tile's cycles do not depend on the activation format (DRAM traffic does).
     let compute = |r: &Report| -> Vec<u64> {

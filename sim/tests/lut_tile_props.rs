@@ -71,22 +71,27 @@ fn case(max_chunks: u64) -> impl Strategy<Value = Case> {
             1u32..=8,
         ),
         (
-            0u32..3,
+            0u32..4,
             2u32..=16,
             0u32..=8,
             any::<bool>(),
             1u64..=max_chunks,
             any::<u64>(),
         ),
-        (0u32..16, 0u32..4, any::<bool>()),
+        (0u32..16, 0u32..4, any::<bool>(), any::<bool>()),
     )
         .prop_map(
             move |(
                 (group, tile_m, tile_n, groups, sym, max_bits),
                 (mode, act_bits, acc_extra, fused, k_chunks, seed),
-                (b, binary_draw, tame),
+                (b, binary_draw, tame, act_fp),
             )| {
-                let act_format = [ActMode::Int, ActMode::Fp16, ActMode::Fp8E4M3][mode as usize];
+                let act_format = [
+                    ActMode::Int,
+                    ActMode::Fp16,
+                    ActMode::Fp8E4M3,
+                    ActMode::IntFp16,
+                ][mode as usize];
                 let symmetric = sym && group >= 2;
                 let mut array = LutArray {
                     tile_m,
@@ -95,7 +100,12 @@ fn case(max_chunks: u64) -> impl Strategy<Value = Case> {
                     group,
                     symmetric,
                     max_weight_bits: max_bits,
-                    act_bits: act_format.encoding().map_or(act_bits, ActEncoding::bits),
+                    act_bits: match act_format {
+                        ActMode::Fp16 | ActMode::Fp8E4M3 => {
+                            act_format.encoding().map_or(act_bits, ActEncoding::bits)
+                        }
+                        _ => act_bits,
+                    },
                     acc_bits: 32,
                     precompute: if fused {
                         Precompute::Fused
@@ -112,10 +122,10 @@ fn case(max_chunks: u64) -> impl Strategy<Value = Case> {
                 let k = (k_chunks * u64::from(array.tile_k)) as usize;
                 let mut state = seed;
                 let activations = (0..tile_m as usize * k)
-                    .map(|_| match act_format {
-                        ActMode::Int => signed(&mut state, array.act_bits),
-                        ActMode::Fp16 => fp16_pattern(&mut state, tame),
-                        ActMode::Fp8E4M3 => fp8_pattern(&mut state),
+                    .map(|_| match array.tile_encoding(act_fp) {
+                        None => signed(&mut state, array.act_bits),
+                        Some(ActEncoding::Fp16) => fp16_pattern(&mut state, tame),
+                        Some(ActEncoding::Fp8E4M3) => fp8_pattern(&mut state),
                     })
                     .collect();
                 let weights = (0..k * tile_n as usize)
@@ -139,6 +149,7 @@ fn case(max_chunks: u64) -> impl Strategy<Value = Case> {
                         activations,
                         weights,
                         binary,
+                        act_fp,
                     },
                     tame: tame || act_format == ActMode::Fp8E4M3,
                 }
@@ -239,7 +250,7 @@ fn check_f64_bound(c: &Case, enc: ActEncoding, results: &[i64]) -> Result<(), Te
 
 fn check_values(c: &Case) -> Result<(), TestCaseError> {
     let run = run_tile(&c.array, &c.input).map_err(|e| TestCaseError::fail(e.to_string()))?;
-    match c.array.act_format.encoding() {
+    match c.array.tile_encoding(c.input.act_fp) {
         None => {
             prop_assert_eq!(&run.results, &int_gemm(c));
             if c.array.act_bits <= 8 && !c.input.binary && c.input.weight_bits <= 8 {
@@ -349,6 +360,7 @@ fn extreme_operands_fill_the_accumulator_exactly() {
                 activations: vec![-128; 8],
                 weights: vec![-(1 << (b - 1)); 16],
                 binary: false,
+                act_fp: false,
             };
             let run = run_tile(&array, &input).unwrap();
             assert_eq!(run.results, vec![8 * 128 * (1 << (b - 1)); 2]);
@@ -376,6 +388,7 @@ fn binary_plane_is_one_plane_without_correction() {
         activations: vec![3, -5, 7, 100],
         weights: vec![1, -1, -1, 1],
         binary: true,
+        act_fp: false,
     };
     let run = run_tile(&array, &input).unwrap();
     assert_eq!(run.results, vec![3 + 5 - 7 + 100]);

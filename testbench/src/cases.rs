@@ -40,6 +40,9 @@ pub struct Operands {
     /// Signed-binary weights: each weight is -1 or +1, sent as one sign plane
     /// (`weight_bits = 1`). Only blocks with that `cmd` mode generate such cases.
     pub binary: bool,
+    /// Floating-point activation patterns, on a block whose `cmd` chooses the activation
+    /// format per tile (the shared generator draws integers, `false`).
+    pub act_fp: bool,
 }
 
 /// Where a case comes from.
@@ -138,6 +141,7 @@ pub fn random_case_of_depth(
             activations,
             weights,
             binary: false,
+            act_fp: false,
         },
     }
 }
@@ -248,6 +252,7 @@ fn model_case(
             activations,
             weights,
             binary: false,
+            act_fp: false,
         },
     })
 }

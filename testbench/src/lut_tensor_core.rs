@@ -4,8 +4,9 @@
 //! On top of the shared generator the LUT block draws what only it has:
 //!
 //! * floating-point arrays get random finite FP16 (or FP8 E4M3) activation patterns instead
-//!   of integers: exponents over the whole finite range in half of the cases (saturation and
-//!   flushing), moderate magnitudes in the other half; zeros and subnormals in both;
+//!   of integers: exponents over the whole finite range in some cases (saturation and
+//!   flushing), moderate magnitudes in the others; zeros and subnormals in both; an
+//!   `int+fp16` array runs its odd cases on the FP16 datapath and its even ones on integers;
 //! * symmetric arrays run every fifth case in the signed-binary plane mode (±1 weights);
 //! * every run ends with [`LONG_CASES`] long reductions: `k_chunks` 43 (llama `ffn_down`,
 //!   K = 11008 at tile_k 256) and a larger count, the chunk counts the mapper issues.
@@ -55,6 +56,7 @@ pub fn tile_input(case: &Case) -> TileInput {
         activations: case.input.activations.clone(),
         weights: case.input.weights.clone(),
         binary: case.input.binary,
+        act_fp: case.input.act_fp,
     }
 }
 
@@ -107,6 +109,7 @@ impl Block for LutBlock {
                 Some(Stream::new("k_chunks", K_CHUNKS_BITS)),
                 Some(Stream::new("weight_bits", d.plane_bits)),
                 d.symmetric.then(|| Stream::new("binary", 1)),
+                d.dual().then(|| Stream::new("act_fp", 1)),
             ]
             .into_iter()
             .flatten()
@@ -142,8 +145,12 @@ impl Block for LutBlock {
             ));
         }
         for case in &mut out {
-            if let Some(enc) = self.array.act_format.encoding() {
-                let wide = case.index % 2 == 1;
+            // An `int+fp16` array alternates integer and FP16 tiles.
+            case.input.act_fp = self.array.act_format.has_int()
+                && self.array.act_format.encoding().is_some()
+                && case.index % 2 == 1;
+            if let Some(enc) = self.array.tile_encoding(case.input.act_fp) {
+                let wide = case.index % 4 == 1;
                 for a in &mut case.input.activations {
                     *a = fp_pattern(enc, wide, &mut rng);
                 }
@@ -174,6 +181,7 @@ impl Block for LutBlock {
             cmd: [input.k_chunks, u64::from(input.weight_bits)]
                 .into_iter()
                 .chain(d.symmetric.then_some(u64::from(input.binary)))
+                .chain(d.dual().then_some(u64::from(input.act_fp)))
                 .collect(),
             inputs: vec![act, wgt],
             res_beats: u64::from(d.m),

@@ -177,6 +177,12 @@ fn planted_fp_rounding_bug_is_caught() {
         .mismatch
         .expect("truncating FP adders must make co-simulation fail");
     assert!(m.to_string().contains(", signal res_data[row "), "{m}");
+    // On the default's two datapaths only a tile of the FP16 datapath (odd cases) can show it.
+    let dual = cosimulate(&Arch::builtin_default().unwrap(), &settings(options)).unwrap();
+    let m = dual
+        .mismatch
+        .expect("truncating FP adders must fail on the default's FP16 tiles");
+    assert_eq!(m.case % 2, 1, "{m}");
 }
 
 #[test]

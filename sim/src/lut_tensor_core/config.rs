@@ -27,7 +27,8 @@ pub struct RawLut {
     /// `fp16`, 8 for `fp8_e4m3`).
     pub act_bits: u64,
     /// Activation format: `int` (signed integers, integer tables; the default), `fp16` or
-    /// `fp8_e4m3` (FP16 tables, FP32 accumulation; needs `acc_bits = 32`).
+    /// `fp8_e4m3` (FP16 tables, FP32 accumulation; needs `acc_bits = 32`), or `int+fp16`
+    /// (both datapaths, chosen per tile by the `cmd`; `act_bits` is the integer width).
     #[serde(default)]
     pub act_format: Option<String>,
     /// Accumulator width, bits.
@@ -84,6 +85,8 @@ pub enum ActMode {
     Fp16,
     /// FP8 E4M3 activations (converted exactly to FP16), FP16 tables, FP32 accumulation.
     Fp8E4M3,
+    /// Both the integer and the FP16 datapath; each tile's `cmd` chooses one (`act_fp`).
+    IntFp16,
 }
 
 impl ActMode {
@@ -93,14 +96,20 @@ impl ActMode {
             ActMode::Int => "int",
             ActMode::Fp16 => "fp16",
             ActMode::Fp8E4M3 => "fp8_e4m3",
+            ActMode::IntFp16 => "int+fp16",
         }
     }
 
-    /// The floating-point encoding of the activations, `None` for integers.
+    /// Whether the array has the integer datapath.
+    pub fn has_int(self) -> bool {
+        matches!(self, ActMode::Int | ActMode::IntFp16)
+    }
+
+    /// The floating-point encoding the array runs, `None` for integers only.
     pub fn encoding(self) -> Option<ActEncoding> {
         match self {
             ActMode::Int => None,
-            ActMode::Fp16 => Some(ActEncoding::Fp16),
+            ActMode::Fp16 | ActMode::IntFp16 => Some(ActEncoding::Fp16),
             ActMode::Fp8E4M3 => Some(ActEncoding::Fp8E4M3),
         }
     }
@@ -186,17 +195,18 @@ impl LutArray {
             "int" => ActMode::Int,
             "fp16" => ActMode::Fp16,
             "fp8_e4m3" => ActMode::Fp8E4M3,
+            "int+fp16" => ActMode::IntFp16,
             other => {
                 return Err(SimError::invalid(
                     file,
                     "lut.act_format",
                     format!("\"{other}\""),
-                    "must be \"int\", \"fp16\" or \"fp8_e4m3\"",
+                    "must be \"int\", \"fp16\", \"fp8_e4m3\" or \"int+fp16\"",
                 ))
             }
         };
         if let Some(enc) = act_format.encoding() {
-            if act_bits != enc.bits() {
+            if !act_format.has_int() && act_bits != enc.bits() {
                 return Err(SimError::invalid(
                     file,
                     "lut.act_bits",
@@ -233,7 +243,7 @@ impl LutArray {
             act_format,
         };
         let needed_acc = array.min_acc_bits();
-        if act_format == ActMode::Int && acc_bits < needed_acc {
+        if act_format.has_int() && acc_bits < needed_acc {
             return Err(SimError::invalid(
                 file,
                 "lut.acc_bits",
@@ -257,8 +267,33 @@ impl LutArray {
     /// Width of one table entry, bits: a signed sum of `group` activations, or an FP16 value.
     pub fn table_entry_bits(&self) -> u32 {
         match self.act_format {
-            ActMode::Int => self.act_bits + ceil_log2(self.group),
-            ActMode::Fp16 | ActMode::Fp8E4M3 => FP_ENTRY_BITS,
+            ActMode::Int => self.int_entry_bits(),
+            ActMode::Fp16 | ActMode::Fp8E4M3 | ActMode::IntFp16 => FP_ENTRY_BITS,
+        }
+    }
+
+    /// Width of an integer table entry before it is stored, bits: `act_bits + ceil(log2 g)`
+    /// (an `int+fp16` array stores it sign-extended to 16 bits).
+    pub fn int_entry_bits(&self) -> u32 {
+        self.act_bits + ceil_log2(self.group)
+    }
+
+    /// Width of one activation field of the `act` stream: `act_bits`, or 16 on an `int+fp16`
+    /// array (integers sign-extended).
+    pub fn act_lane_bits(&self) -> u32 {
+        match self.act_format {
+            ActMode::IntFp16 => FP_ENTRY_BITS.max(self.act_bits),
+            _ => self.act_bits,
+        }
+    }
+
+    /// The floating-point encoding of a tile whose `cmd` asks for floating point when `act_fp`
+    /// (`int+fp16` arrays), `None` for an integer tile.
+    pub fn tile_encoding(&self, act_fp: bool) -> Option<ActEncoding> {
+        match self.act_format {
+            ActMode::Int => None,
+            ActMode::IntFp16 if !act_fp => None,
+            mode => mode.encoding(),
         }
     }
 

@@ -7,9 +7,9 @@
 //!   signed-binary plane on symmetric arrays (the `cmd` mode of the parent module's spec), two
 //!   planes on plain ones. fp16 and codebook weights have no bit planes.
 //! * Activations follow `lut.act_format`: `int` runs INT8 (with `act_bits >= 8`); `fp16` runs
-//!   FP16, and FP8 E4M3 converted exactly to FP16 before the table adds; `fp8_e4m3` runs FP8.
-//!   One array has one activation datapath, so an integer array refuses floating-point
-//!   activations and a floating-point array refuses INT8 (never a silent substitution).
+//!   FP16, and FP8 E4M3 converted exactly to FP16 before the table adds; `fp8_e4m3` runs FP8;
+//!   `int+fp16` has both datapaths and runs all three, each op's tiles in its own mode. An
+//!   array without a datapath for a format refuses it (never a silent substitution).
 //! * KV cache: INT4/INT8 entries are the low-precision operand of attention. On a
 //!   floating-point array an fp16 KV cache has no bit planes either; those attention products
 //!   (fp16 x fp16) run on the core's fp16 vector unit, `lanes` multiply-adds per cycle per
@@ -111,15 +111,15 @@ impl Machine for LutArray {
             ActFormat::Fp8E4M3 => "FP8 E4M3",
         };
         match (self.act_format, act) {
-            (ActMode::Int, "INT8") if self.act_bits >= 8 => None,
-            (ActMode::Int, "INT8") => Some(format!(
+            (ActMode::Int | ActMode::IntFp16, "INT8") if self.act_bits >= 8 => None,
+            (ActMode::Int | ActMode::IntFp16, "INT8") => Some(format!(
                 "INT8 activations exceed lut.act_bits = {}",
                 self.act_bits
             )),
             (ActMode::Int, _) => Some(format!(
                 "{act} activations need FP16 tables (lut.act_format = \"fp16\", e.g. configs/arch/lut-tc-fp16.toml); this array builds integer tables"
             )),
-            (ActMode::Fp16, "FP16" | "FP8 E4M3") => None,
+            (ActMode::Fp16 | ActMode::IntFp16, "FP16" | "FP8 E4M3") => None,
             (ActMode::Fp8E4M3, "FP8 E4M3") => None,
             (mode, _) => Some(format!(
                 "{act} activations do not run on lut.act_format = \"{}\" tables",
@@ -151,7 +151,10 @@ impl Machine for LutArray {
             GemmOperand::Weights(w) => (weight_planes(lut, w), binary_plane(lut, w)),
             kv => (kv.bit_planes(), false),
         };
-        let fp = lut.act_format.encoding().is_some();
+        // The tiles of this op run the floating-point datapath (the only one, or the `cmd`'s
+        // choice on an `int+fp16` array).
+        let fp = lut.act_format.encoding().is_some()
+            && !(lut.act_format.has_int() && job.act == ActFormat::Int8);
         let tiles = job.m.div_ceil(u64::from(lut.tile_m))
             * job.n.div_ceil(u64::from(lut.tile_n))
             * job.count;
@@ -185,7 +188,7 @@ impl Machine for LutArray {
                     + (tile.precompute_adds - rowsum_adds) as f64 * e.fp16_add_pj()
             } else {
                 tile.accumulate_adds as f64 * e.add_pj(lut.acc_bits)
-                    + tile.precompute_adds as f64 * e.add_pj(entry_bits)
+                    + tile.precompute_adds as f64 * e.add_pj(lut.int_entry_bits())
             },
             sram_j: t
                 * (tile.weight_bits_read as f64 * e.sram_pj_per_bit(arch.buffers.weight_bytes)
@@ -212,29 +215,37 @@ impl Machine for LutArray {
     fn area_um2(&self, a: &AreaModel) -> f64 {
         let units = f64::from(self.tile_m * self.tile_n);
         let entry = self.table_entry_bits();
-        if self.act_format.encoding().is_some() {
-            // Each unit: an FP16 entry mux and an FP32 adder and accumulator; precompute: one
-            // FP16 adder per table entry of one row and the row's table registers; symmetric
-            // tables add one FP32 correction adder per column (the drain).
-            let unit = a.mux_um2(entry, self.table_entries())
-                + a.fp32_adder_um2()
+        let entries = self.table_entries();
+        if self.act_format == ActMode::Int {
+            let unit = a.mux_um2(entry, entries)
+                + a.adder_um2(self.acc_bits)
                 + a.register_um2(u64::from(self.acc_bits));
-            let precompute = f64::from(self.table_entries()) * a.fp16_adder_um2()
-                + a.register_um2(u64::from(self.table_entries() * entry));
-            let drain = if self.symmetric {
-                f64::from(self.tile_n) * a.fp32_adder_um2()
-            } else {
-                0.0
-            };
-            return units * unit + precompute + drain;
+            // Precompute: one adder per table entry of one row, and the row's table registers.
+            let precompute = f64::from(entries) * a.adder_um2(entry)
+                + a.register_um2(u64::from(entries * entry));
+            return units * unit + precompute;
         }
-        let unit = a.mux_um2(entry, self.table_entries())
-            + a.adder_um2(self.acc_bits)
+        // Every unit: an FP16 entry mux, an FP32 adder and the accumulator; the precompute unit:
+        // one FP16 adder per entry of one row and the row's table registers; symmetric tables
+        // add one FP32 correction adder per column (the drain).
+        let unit = a.mux_um2(entry, entries)
+            + a.fp32_adder_um2()
             + a.register_um2(u64::from(self.acc_bits));
-        // Precompute: one adder per table entry of one row, and the row's table registers.
-        let precompute = f64::from(self.table_entries()) * a.adder_um2(entry)
-            + a.register_um2(u64::from(self.table_entries() * entry));
-        units * unit + precompute
+        let precompute =
+            f64::from(entries) * a.fp16_adder_um2() + a.register_um2(u64::from(entries * entry));
+        let drain = if self.symmetric {
+            f64::from(self.tile_n) * a.fp32_adder_um2()
+        } else {
+            0.0
+        };
+        // An `int+fp16` array also has the integer adders of each unit and of the precompute.
+        let int = if self.act_format.has_int() {
+            units * a.adder_um2(self.acc_bits)
+                + f64::from(entries) * a.adder_um2(self.int_entry_bits())
+        } else {
+            0.0
+        };
+        units * unit + precompute + drain + int
     }
 }
 

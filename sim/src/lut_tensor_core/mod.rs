@@ -13,7 +13,7 @@
 //! `AB = act_bits`, `A = acc_bits`, `b` the tile's weight width (`1..=max_weight_bits`),
 //! `C = k_chunks` (the tile reduces `K = C * tile_k` activations per output),
 //! `BANKS` = 2 with fused precompute (double-buffered tables), 1 standalone,
-//! `FMT = act_format` (`int`, `fp16` or `fp8_e4m3`).
+//! `FMT = act_format` (`int`, `fp16`, `fp8_e4m3` or `int+fp16`).
 //!
 //! # Weight encoding: bit planes
 //!
@@ -82,12 +82,23 @@
 //! FP32 accumulation is lutforge's choice (the artifact accumulates in FP16); `acc_bits` must be
 //! 32 in the floating-point modes. Cycles and stream timing are those of the integer tile.
 //!
+//! # Both datapaths (`FMT = int+fp16`)
+//!
+//! The array holds the integer and the FP16 datapath; the `cmd` field `act_fp` chooses one per
+//! tile (latched like `weight_bits`). `act` fields are 16 bits wide: an integer tile's
+//! activations are `AB`-bit integers sign-extended to 16 bits (the upper bits are ignored), an
+//! FP16 tile's are FP16 patterns. Table entries are 16 bits (`EB = 16`; integer entries of
+//! `AB + ceil(log2 g)` bits sign-extended). The accumulators and row sums are `A + 1` bits
+//! (symmetric) and an FP16 tile uses their low 32 bits. Each tile computes exactly what an
+//! array of its mode alone computes.
+//!
 //! # Streams (valid/ready, data moves on a clock edge where both are high)
 //!
-//! * `cmd`: `k_chunks` (16 bits, 1..=65535), `weight_bits` (1..=max_weight_bits) and, on
-//!   symmetric arrays, `binary` (1 bit: the signed-binary plane mode, with `weight_bits = 1`);
-//!   one per tile.
-//! * `act`: `C * G` beats, chunk-major then group; beat bits `[(m*g + i)*AB +: AB]` hold
+//! * `cmd`: `k_chunks` (16 bits, 1..=65535), `weight_bits` (1..=max_weight_bits), on
+//!   symmetric arrays `binary` (1 bit: the signed-binary plane mode, with `weight_bits = 1`),
+//!   and on `int+fp16` arrays `act_fp` (1 bit: FP16 activations); one per tile.
+//! * `act`: `C * G` beats, chunk-major then group; beat bits `[(m*g + i)*AB +: AB]` (16-bit
+//!   fields on `int+fp16` arrays) hold
 //!   activation `k = c*tile_k + j*g + i` of row `m` (two's complement; a floating-point bit
 //!   pattern when `FMT` is not `int`).
 //! * `wgt`: `C * G * b` beats, chunk, then group, then plane (LSB first); beat bit `[n*g + i]`

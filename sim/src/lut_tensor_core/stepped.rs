@@ -46,6 +46,9 @@ pub struct TileInput {
     /// are signs, `+1` for bit 1 and `-1` for bit 0, with no row-sum correction. Symmetric
     /// arrays only.
     pub binary: bool,
+    /// On an `int+fp16` array, the `cmd` bit `act_fp`: the activations are FP16 patterns and
+    /// the tile runs the floating-point datapath. Ignored by single-format arrays.
+    pub act_fp: bool,
 }
 
 impl TileInput {
@@ -192,6 +195,8 @@ pub struct TileStreams {
     pub k_chunks: u64,
     /// `cmd` signed-binary plane mode.
     pub binary: bool,
+    /// The tile runs the floating-point datapath (`act` holds FP16 patterns).
+    pub fp: bool,
     /// `act` beats back to back, `tile_m * group` activations each (index `m * group + i`),
     /// the same values as [`activation_beats`]; in a floating-point mode, the FP16 patterns the
     /// precompute unit adds (FP16 flushed, FP8 converted; a pure function of the beat).
@@ -211,7 +216,8 @@ impl TileStreams {
     pub fn new(array: &LutArray, input: &TileInput) -> Result<TileStreams, TileError> {
         input.validate_shape(array)?;
         let fp_acts;
-        let acts = match array.act_format.encoding() {
+        let fp = array.tile_encoding(input.act_fp);
+        let acts = match fp {
             None => {
                 check_range("activations", &input.activations, array.act_bits)?;
                 &input.activations
@@ -279,6 +285,7 @@ impl TileStreams {
             weight_bits: input.weight_bits,
             k_chunks: input.k_chunks,
             binary: input.binary,
+            fp: fp.is_some(),
             act,
             wgt,
         })
@@ -541,7 +548,7 @@ pub fn run_tile(array: &LutArray, input: &TileInput) -> Result<SteppedRun, TileE
 /// Runs one tile, already packed by [`TileStreams::new`] for this `array`, through the stepped
 /// model: sources always valid, sink always ready.
 pub fn run_streams(array: &LutArray, streams: &TileStreams) -> SteppedRun {
-    if array.act_format.encoding().is_some() {
+    if streams.fp {
         return control(array, streams, &mut FpPath::new(array, streams));
     }
     match register_bits(array, streams.weight_bits, streams.k_chunks) {
@@ -1108,6 +1115,7 @@ mod tests {
                     activations,
                     weights,
                     binary: false,
+                    act_fp: false,
                 };
                 (array, input)
             })

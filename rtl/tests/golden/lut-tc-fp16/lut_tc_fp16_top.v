@@ -794,18 +794,18 @@ module lut_tc_fp16_precompute (
 );
   wire [15:0] a_r0_0;
   assign a_r0_0 = act_data[15:0];
-  wire [15:0] h_r0_0;
-  assign h_r0_0 = ((a_r0_0[14:10] == 5'd0) ? {a_r0_0[15], 15'd0} : a_r0_0);
   wire [15:0] a_r0_1;
   assign a_r0_1 = act_data[31:16];
-  wire [15:0] h_r0_1;
-  assign h_r0_1 = ((a_r0_1[14:10] == 5'd0) ? {a_r0_1[15], 15'd0} : a_r0_1);
   wire [15:0] a_r0_2;
   assign a_r0_2 = act_data[47:32];
-  wire [15:0] h_r0_2;
-  assign h_r0_2 = ((a_r0_2[14:10] == 5'd0) ? {a_r0_2[15], 15'd0} : a_r0_2);
   wire [15:0] a_r0_3;
   assign a_r0_3 = act_data[63:48];
+  wire [15:0] h_r0_0;
+  assign h_r0_0 = ((a_r0_0[14:10] == 5'd0) ? {a_r0_0[15], 15'd0} : a_r0_0);
+  wire [15:0] h_r0_1;
+  assign h_r0_1 = ((a_r0_1[14:10] == 5'd0) ? {a_r0_1[15], 15'd0} : a_r0_1);
+  wire [15:0] h_r0_2;
+  assign h_r0_2 = ((a_r0_2[14:10] == 5'd0) ? {a_r0_2[15], 15'd0} : a_r0_2);
   wire [15:0] h_r0_3;
   assign h_r0_3 = ((a_r0_3[14:10] == 5'd0) ? {a_r0_3[15], 15'd0} : a_r0_3);
   wire [15:0] t_r0_e0_s1;
@@ -970,18 +970,18 @@ module lut_tc_fp16_precompute (
   assign t_r0_e7 = t_r0_e7_s3;
   wire [15:0] a_r1_0;
   assign a_r1_0 = act_data[79:64];
-  wire [15:0] h_r1_0;
-  assign h_r1_0 = ((a_r1_0[14:10] == 5'd0) ? {a_r1_0[15], 15'd0} : a_r1_0);
   wire [15:0] a_r1_1;
   assign a_r1_1 = act_data[95:80];
-  wire [15:0] h_r1_1;
-  assign h_r1_1 = ((a_r1_1[14:10] == 5'd0) ? {a_r1_1[15], 15'd0} : a_r1_1);
   wire [15:0] a_r1_2;
   assign a_r1_2 = act_data[111:96];
-  wire [15:0] h_r1_2;
-  assign h_r1_2 = ((a_r1_2[14:10] == 5'd0) ? {a_r1_2[15], 15'd0} : a_r1_2);
   wire [15:0] a_r1_3;
   assign a_r1_3 = act_data[127:112];
+  wire [15:0] h_r1_0;
+  assign h_r1_0 = ((a_r1_0[14:10] == 5'd0) ? {a_r1_0[15], 15'd0} : a_r1_0);
+  wire [15:0] h_r1_1;
+  assign h_r1_1 = ((a_r1_1[14:10] == 5'd0) ? {a_r1_1[15], 15'd0} : a_r1_1);
+  wire [15:0] h_r1_2;
+  assign h_r1_2 = ((a_r1_2[14:10] == 5'd0) ? {a_r1_2[15], 15'd0} : a_r1_2);
   wire [15:0] h_r1_3;
   assign h_r1_3 = ((a_r1_3[14:10] == 5'd0) ? {a_r1_3[15], 15'd0} : a_r1_3);
   wire [15:0] t_r1_e0_s1;
@@ -2502,22 +2502,22 @@ module lut_tc_fp16_lau (
   reg [31:0] acc;
   wire [15:0] signed_val;
   assign signed_val = {(val[15] ^ neg), val[14:0]};
-  wire [7:0] term_e32;
-  assign term_e32 = (({3'd0, signed_val[14:10]} + 8'd112) + {5'd0, plane});
-  wire [31:0] term_f32;
-  assign term_f32 = ((signed_val[14:10] == 5'd0) ? {signed_val[15], 31'd0} : {signed_val[15], term_e32, signed_val[9:0], 13'd0});
-  wire [31:0] acc_next;
-  lut_tc_fp16_fp32_add u_acc_next (
+  wire [7:0] term_fp_e32;
+  assign term_fp_e32 = (({3'd0, signed_val[14:10]} + 8'd112) + {5'd0, plane});
+  wire [31:0] term_fp_f32;
+  assign term_fp_f32 = ((signed_val[14:10] == 5'd0) ? {signed_val[15], 31'd0} : {signed_val[15], term_fp_e32, signed_val[9:0], 13'd0});
+  wire [31:0] acc_next_fp;
+  lut_tc_fp16_fp32_add u_acc_next_fp (
     .a(acc),
-    .b(term_f32),
-    .y(acc_next)
+    .b(term_fp_f32),
+    .y(acc_next_fp)
   );
   always @(posedge clk) begin
     if (clear) begin
       acc <= 32'd0;
     end else begin
       if (en) begin
-        acc <= acc_next;
+        acc <= acc_next_fp;
       end
     end
   end
