@@ -35,6 +35,8 @@ fn the_default_run_needs_no_flags() {
     assert!(out.contains("TTFT") && out.contains("tokens/s"), "{out}");
     // BitNet's native fp16 KV cache cannot feed a LUT array: the substitution is said out loud.
     assert!(out.contains("note: KV cache"), "{out}");
+    // Its bf16 LM head runs at its real precision on the fallback unit, and the output says so.
+    assert!(out.contains("note: lm_head runs on the fallback"), "{out}");
 }
 
 #[test]

@@ -87,7 +87,7 @@ proptest! {
 #[test]
 fn tables_have_documented_sizes() {
     for g in 1..=4 {
-        let acts = vec![1_i8; g];
+        let acts = vec![1_i64; g];
         assert_eq!(build_table(&acts, false).unwrap().len(), 1 << g);
         assert_eq!(build_table(&acts, true).unwrap().len(), 1 << (g - 1));
     }

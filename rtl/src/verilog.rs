@@ -69,6 +69,8 @@ pub enum BinOp {
     Gt,
     /// `<<`
     Shl,
+    /// `>>` (logical)
+    Shr,
 }
 
 impl BinOp {
@@ -87,6 +89,7 @@ impl BinOp {
             BinOp::Lt => "<",
             BinOp::Gt => ">",
             BinOp::Shl => "<<",
+            BinOp::Shr => ">>",
         }
     }
 }

@@ -1,6 +1,6 @@
-//! Golden files: the RTL of the default LUT configuration and of the MAC configuration, byte for
-//! byte, and the generator's errors by exact text. Regenerate the golden files with
-//! `UPDATE_EXPECT=1 cargo test -p lutforge-rtl`.
+//! Golden files: the RTL of the default LUT configuration, of the FP16-activation LUT
+//! configuration and of the MAC configuration, byte for byte, and the generator's errors by
+//! exact text. Regenerate the golden files with `UPDATE_EXPECT=1 cargo test -p lutforge-rtl`.
 
 use std::path::{Path, PathBuf};
 
@@ -51,6 +51,11 @@ fn default_config_matches_golden_files() {
 #[test]
 fn mac_config_matches_golden_files() {
     check_golden("configs/arch/mac-tc.toml", "mac-tc");
+}
+
+#[test]
+fn fp16_config_matches_golden_files() {
+    check_golden("configs/arch/lut-tc-fp16.toml", "lut-tc-fp16");
 }
 
 #[test]

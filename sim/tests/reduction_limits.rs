@@ -7,7 +7,9 @@ mod common;
 use std::path::Path;
 
 use lutforge_models::{ModelConfig, QuantScheme};
-use lutforge_sim::lut_tensor_core::{ceil_log2, run_tile, LutArray, Precompute, TileInput};
+use lutforge_sim::lut_tensor_core::{
+    ceil_log2, run_tile, ActMode, LutArray, Precompute, TileInput,
+};
 use lutforge_sim::mac_tensor_core::{self, MacArray, MacTileInput};
 use lutforge_sim::reduction::{ReductionLimits, ReductionSplit};
 use lutforge_sim::Arch;
@@ -126,6 +128,7 @@ proptest! {
             act_bits,
             acc_bits,
             precompute: if fused { Precompute::Fused } else { Precompute::Standalone },
+            act_format: ActMode::Int,
         };
         let planes = 1 + planes_pick % max_weight_bits;
         let chunks = array.reduction_limits().max_chunks_per_pass(planes).min(64);
@@ -137,6 +140,8 @@ proptest! {
             k_chunks: chunks,
             activations: vec![a; tile_m as usize * k],
             weights: vec![w; k * tile_n as usize],
+            binary: false,
+            act_fp: false,
         };
         let run = run_tile(&array, &input).unwrap();
         let exact = a * w * k as i64;

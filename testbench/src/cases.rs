@@ -37,6 +37,12 @@ pub struct Operands {
     pub activations: Vec<i64>,
     /// Weights, `K x tile_n` row-major.
     pub weights: Vec<i64>,
+    /// Signed-binary weights: each weight is -1 or +1, sent as one sign plane
+    /// (`weight_bits = 1`). Only blocks with that `cmd` mode generate such cases.
+    pub binary: bool,
+    /// Floating-point activation patterns, on a block whose `cmd` chooses the activation
+    /// format per tile (the shared generator draws integers, `false`).
+    pub act_fp: bool,
 }
 
 /// Where a case comes from.
@@ -134,6 +140,8 @@ pub fn random_case_of_depth(
             k_chunks,
             activations,
             weights,
+            binary: false,
+            act_fp: false,
         },
     }
 }
@@ -243,6 +251,8 @@ fn model_case(
             k_chunks,
             activations,
             weights,
+            binary: false,
+            act_fp: false,
         },
     })
 }

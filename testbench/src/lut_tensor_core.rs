@@ -1,14 +1,34 @@
 //! The LUT tensor-core tile as a co-simulation [`Block`]: its streams, its cases (the shared
 //! generator over its shape) and its two models (`lutforge_sim::lut_tensor_core`).
+//!
+//! On top of the shared generator the LUT block draws what only it has:
+//!
+//! * floating-point arrays get random finite FP16 (or FP8 E4M3) activation patterns instead
+//!   of integers: exponents over the whole finite range in some cases (saturation and
+//!   flushing), moderate magnitudes in the others; zeros and subnormals in both; an
+//!   `int+fp16` array runs its odd cases on the FP16 datapath and its even ones on integers;
+//! * symmetric arrays run every fifth case in the signed-binary plane mode (±1 weights);
+//! * every run ends with [`LONG_CASES`] long reductions: `k_chunks` 43 (llama `ffn_down`,
+//!   K = 11008 at tile_k 256) and a larger count, the chunk counts the mapper issues.
 
+use lutforge_models::numerics::ActEncoding;
 use lutforge_rtl::lut_tensor_core::Dims;
 use lutforge_rtl::{generate_lut, Bundle, Options};
 use lutforge_sim::lut_tensor_core::stepped::{activation_beats, weight_beats};
-use lutforge_sim::lut_tensor_core::{run_tile, tile_cost, LutArray, TileInput, K_CHUNKS_BITS};
+use lutforge_sim::lut_tensor_core::{run_tile, tile_cost_mode, LutArray, TileInput, K_CHUNKS_BITS};
 use lutforge_sim::Arch;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
 use crate::block::{pack_lanes, Beats, Block, Expected, Interface, Stream};
 use crate::cases::{self, Case, TileShape};
+
+/// K chunk counts of the long cases that end every run: llama-2-7b `ffn_down` (K = 11008 at
+/// tile_k 256 is 43 chunks) and a longer reduction.
+pub const LONG_CHUNKS: [u64; 2] = [43, 70];
+
+/// How many long cases end a run of more than this many cases ([`LutBlock::cases`]).
+pub const LONG_CASES: usize = LONG_CHUNKS.len();
 
 /// A LUT tile of a named architecture.
 #[derive(Debug, Clone)]
@@ -35,6 +55,28 @@ pub fn tile_input(case: &Case) -> TileInput {
         k_chunks: case.input.k_chunks,
         activations: case.input.activations.clone(),
         weights: case.input.weights.clone(),
+        binary: case.input.binary,
+        act_fp: case.input.act_fp,
+    }
+}
+
+/// A random finite activation pattern of the array's floating-point format: `wide` draws every
+/// finite exponent, otherwise magnitudes below 2^10; an eighth are zeros or subnormals.
+fn fp_pattern(enc: ActEncoding, wide: bool, rng: &mut ChaCha8Rng) -> i64 {
+    match enc {
+        ActEncoding::Fp16 => {
+            let sign = rng.gen_range(0..2u32) << 15;
+            let exp = match rng.gen_range(0..8) {
+                0 => 0,
+                _ if wide => rng.gen_range(1..31u32),
+                _ => rng.gen_range(1..25u32),
+            };
+            i64::from(sign | exp << 10 | rng.gen_range(0..1024u32))
+        }
+        ActEncoding::Fp8E4M3 => {
+            let x = rng.gen_range(0..256u32);
+            i64::from(if x & 0x7f == 0x7f { x - 1 } else { x })
+        }
     }
 }
 
@@ -56,10 +98,15 @@ impl Block for LutBlock {
     fn interface(&self) -> Interface {
         let d = Dims::of(&self.array);
         Interface {
-            cmd: vec![
-                Stream::new("k_chunks", K_CHUNKS_BITS),
-                Stream::new("weight_bits", d.plane_bits),
-            ],
+            cmd: [
+                Some(Stream::new("k_chunks", K_CHUNKS_BITS)),
+                Some(Stream::new("weight_bits", d.plane_bits)),
+                d.symmetric.then(|| Stream::new("binary", 1)),
+                d.dual().then(|| Stream::new("act_fp", 1)),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
             inputs: vec![
                 Stream::new("act", d.act_beat_bits()),
                 Stream::new("wgt", d.wgt_beat_bits()),
@@ -69,8 +116,47 @@ impl Block for LutBlock {
         }
     }
 
+    /// The shared generator's cases, then the LUT-only variations of the module doc; when
+    /// `count` exceeds [`LONG_CASES`] the last [`LONG_CASES`] cases are the long reductions.
     fn cases(&self, count: usize, seed: u64) -> Vec<Case> {
-        cases::generate(&self.tile_shape(), count, seed)
+        let shape = self.tile_shape();
+        let short = if count > LONG_CASES {
+            count - LONG_CASES
+        } else {
+            count
+        };
+        let mut out = cases::generate(&shape, short, seed);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x4c55_545f_4650_3136);
+        for (i, &chunks) in LONG_CHUNKS.iter().enumerate().take(count - short) {
+            let bits = 1 + (i as u32) % self.array.max_weight_bits;
+            out.push(cases::random_case_of_depth(
+                &shape,
+                short + i,
+                bits,
+                chunks,
+                &mut rng,
+            ));
+        }
+        for case in &mut out {
+            // An `int+fp16` array alternates integer and FP16 tiles.
+            case.input.act_fp = self.array.act_format.has_int()
+                && self.array.act_format.encoding().is_some()
+                && case.index % 2 == 1;
+            if let Some(enc) = self.array.tile_encoding(case.input.act_fp) {
+                let wide = case.index % 4 == 1;
+                for a in &mut case.input.activations {
+                    *a = fp_pattern(enc, wide, &mut rng);
+                }
+            }
+            if self.array.runs_binary_plane() && case.index % 5 == 4 {
+                case.input.binary = true;
+                case.input.weight_bits = 1;
+                for w in &mut case.input.weights {
+                    *w = if rng.gen_range(0..2) == 1 { 1 } else { -1 };
+                }
+            }
+        }
+        out
     }
 
     fn beats(&self, case: &Case) -> Beats {
@@ -85,7 +171,11 @@ impl Block for LutBlock {
             .map(|beat| pack_lanes(d.wgt_beat_bits(), 1, beat.into_iter().map(i64::from)))
             .collect();
         Beats {
-            cmd: vec![input.k_chunks, u64::from(input.weight_bits)],
+            cmd: [input.k_chunks, u64::from(input.weight_bits)]
+                .into_iter()
+                .chain(d.symmetric.then_some(u64::from(input.binary)))
+                .chain(d.dual().then_some(u64::from(input.act_fp)))
+                .collect(),
             inputs: vec![act, wgt],
             res_beats: u64::from(d.m),
         }
@@ -102,7 +192,13 @@ impl Block for LutBlock {
     }
 
     fn fast_cycles(&self, case: &Case) -> u64 {
-        tile_cost(&self.array, case.input.weight_bits, case.input.k_chunks).cycles
+        tile_cost_mode(
+            &self.array,
+            case.input.weight_bits,
+            case.input.binary,
+            case.input.k_chunks,
+        )
+        .cycles
     }
 
     fn shape(&self, case: &Case) -> String {

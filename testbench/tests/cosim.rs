@@ -87,10 +87,12 @@ fn every_lut_config_cosimulates_equal() {
 const STALLED_CASES: usize = 6;
 /// Configurations run under stalls: fused symmetric with several rows, standalone precompute with
 /// one row, fused plain tables with eight rows.
-const STALLED_CONFIGS: [&str; 3] = [
+/// FP16 activations with symmetric tables and the signed-binary plane mode.
+const STALLED_CONFIGS: [&str; 4] = [
     "lut-tc-m4n16-g2.toml",
     "lut-tc-m1n32-g3-plain.toml",
     "lut-tc-m8n8-g4-plain.toml",
+    "lut-tc-fp16.toml",
 ];
 
 #[test]
@@ -155,6 +157,51 @@ fn planted_mirrored_sign_bug_is_caught() {
     assert!(text.starts_with("case 0, cycle "), "{text}");
     assert!(text.contains(", signal res_data[row 0][col "), "{text}");
     assert!(text.contains(": expected "), "{text}");
+}
+
+#[test]
+fn planted_fp_rounding_bug_is_caught() {
+    if !verilator_or_skip() {
+        return;
+    }
+    // FP16 and FP32 adders that truncate instead of rounding to nearest even.
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../configs/arch/lut-tc-fp16.toml");
+    let arch = Arch::from_file(&path).unwrap();
+    let clean = cosimulate(&arch, &settings(Options::default())).unwrap();
+    assert_eq!(clean.mismatch, None);
+    let options = Options {
+        planted_bug: Some(PlantedBug::FpTruncate),
+    };
+    let outcome = cosimulate(&arch, &settings(options)).unwrap();
+    let m = outcome
+        .mismatch
+        .expect("truncating FP adders must make co-simulation fail");
+    assert!(m.to_string().contains(", signal res_data[row "), "{m}");
+    // On the default's two datapaths only a tile of the FP16 datapath (odd cases) can show it.
+    let dual = cosimulate(&Arch::builtin_default().unwrap(), &settings(options)).unwrap();
+    let m = dual
+        .mismatch
+        .expect("truncating FP adders must fail on the default's FP16 tiles");
+    assert_eq!(m.case % 2, 1, "{m}");
+}
+
+#[test]
+fn planted_binary_plane_bug_is_caught_on_the_first_binary_case() {
+    if !verilator_or_skip() {
+        return;
+    }
+    // The signed-binary plane negated as if it were a two's complement MSB plane: every case
+    // before the first binary one (case 4) still passes.
+    let arch = Arch::builtin_default().unwrap();
+    let options = Options {
+        planted_bug: Some(PlantedBug::BinaryNegates),
+    };
+    let outcome = cosimulate(&arch, &settings(options)).unwrap();
+    let m = outcome
+        .mismatch
+        .expect("a negated binary plane must make co-simulation fail");
+    assert_eq!(m.case, 4, "{m}");
+    assert!(m.to_string().contains("res_data"), "{m}");
 }
 
 #[test]

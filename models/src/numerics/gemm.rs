@@ -128,14 +128,16 @@ pub fn lut_gemm(
     } = config;
     let groups = k.div_ceil(g);
     let mut out = vec![0_i64; m * n];
-    let mut padded = vec![0_i8; g];
+    let mut padded = vec![0_i64; g];
     for row in 0..m {
         let row_acts = &acts[row * k..(row + 1) * k];
         let tables = (0..groups)
             .map(|j| {
                 padded.fill(0);
                 let chunk = &row_acts[j * g..((j + 1) * g).min(k)];
-                padded[..chunk.len()].copy_from_slice(chunk);
+                for (p, &a) in padded.iter_mut().zip(chunk) {
+                    *p = i64::from(a);
+                }
                 build_table(&padded, symmetric)
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -149,7 +151,7 @@ pub fn lut_gemm(
                         .filter(|&i| j * g + i < k)
                         .map(|i| usize::from(plane_bit(weights[(j * g + i) * n + col], plane)) << i)
                         .sum();
-                    plane_sum += i64::from(lookup(table, index, symmetric)?);
+                    plane_sum += lookup(table, index, symmetric)?;
                 }
                 acc += plane_coefficient(plane, weight_bits, signed) * plane_sum;
             }

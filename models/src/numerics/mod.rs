@@ -7,10 +7,15 @@
 //! - [`codebook`]: nearest-entry codebook quantization;
 //! - [`act_quant`]: per-token absmax INT8 activation quantization;
 //! - [`bitplane`]: how integer weights split into 1-bit planes (the hardware convention);
-//! - [`table`]: the per-activation-group lookup table and its lookup (the precompute unit);
-//! - [`gemm`]: integer GEMM reference and LUT GEMM built from the two above.
+//! - [`table`]: the per-activation-group lookup table, its summation order and its lookup
+//!   with the symmetric mirror (the one definition every implementation uses);
+//! - [`gemm`]: integer GEMM reference and LUT GEMM built from the two above;
+//! - [`fp`]: bit-exact FP16/FP32 addition (ties to even, flush to zero, saturation) and exact
+//!   FP8/FP16/FP32 conversions;
+//! - [`fp_gemm`]: the LUT GEMM with FP16/FP8 activations, FP16 tables and FP32 accumulation.
 //!
-//! The integer paths (bit planes, tables, GEMMs) are exact: no floating point, no rounding.
+//! The integer paths (bit planes, tables, GEMMs) are exact: no floating point, no rounding. The
+//! floating-point paths round exactly as [`fp`] defines, in the order [`fp_gemm`] fixes.
 //! The quantizers take `f32` and are deterministic (IEEE single precision, sequential sums,
 //! round half away from zero), so the same input gives the same integers on every machine.
 
@@ -19,6 +24,8 @@ pub mod binary;
 pub mod bitplane;
 pub mod codebook;
 pub mod error;
+pub mod fp;
+pub mod fp_gemm;
 pub mod gemm;
 pub mod int_quant;
 pub mod table;
@@ -32,7 +39,11 @@ pub use bitplane::{
 };
 pub use codebook::quantize_codebook;
 pub use error::NumericsError;
+pub use fp_gemm::{lut_gemm_fp, ActEncoding, FpLutConfig};
 pub use gemm::{int_gemm, lut_gemm, symmetric_correction, GemmShape, LutGemmConfig};
 pub use int_quant::{quantize_int_symmetric, Quantized};
-pub use table::{build_table, group_index, lookup, table_len, MAX_GROUP};
+pub use table::{
+    build_table, entry_terms, fill_table, group_index, lookup, lookup_entry, table_len, Fp16,
+    TableValue, MAX_GROUP,
+};
 pub use ternary::quantize_ternary_absmean;

@@ -53,6 +53,16 @@ impl AreaModel {
         SRAM_CELL_UM2_45NM * (bytes * 8) as f64 / SRAM_ARRAY_EFFICIENCY * self.node_scale_sq
     }
 
+    /// One fp16 adder.
+    pub fn fp16_adder_um2(&self) -> f64 {
+        FP16_ADD_UM2_45NM * self.node_scale_sq
+    }
+
+    /// One fp32 adder.
+    pub fn fp32_adder_um2(&self) -> f64 {
+        FP32_ADD_UM2_45NM * self.node_scale_sq
+    }
+
     /// One fp16 vector lane (adder + multiplier).
     pub fn vector_lane_um2(&self) -> f64 {
         FP16_FMA_UM2_45NM * self.node_scale_sq

@@ -14,6 +14,9 @@ pub const MULT8_PJ_45NM: f64 = 0.2;
 /// fp16 add, 0.4 pJ at 45 nm (Horowitz, ISSCC 2014).
 pub const FP16_ADD_PJ_45NM: f64 = 0.4;
 
+/// fp32 add, 0.9 pJ at 45 nm (Horowitz, "Computing's energy problem", ISSCC 2014, Fig. 1.1.9).
+pub const FP32_ADD_PJ_45NM: f64 = 0.9;
+
 /// fp16 multiply, 1.1 pJ at 45 nm (Horowitz, ISSCC 2014).
 pub const FP16_MULT_PJ_45NM: f64 = 1.1;
 
@@ -46,6 +49,12 @@ pub const ADD_UM2_PER_BIT_45NM: f64 = 36.0 / 8.0;
 /// multiplier (ISSCC 2014); the synthesized figure is used so that the area model describes the
 /// generated RTL as synthesized (checked by `testbench/tests/area_vs_yosys.rs`).
 pub const MULT8_UM2_45NM: f64 = 36.0 / 268.0 * 2866.0;
+
+/// fp16 adder area at 45 nm: 1360 um^2 (Horowitz, ISSCC 2014, area table).
+pub const FP16_ADD_UM2_45NM: f64 = 1360.0;
+
+/// fp32 adder area at 45 nm: 4184 um^2 (Horowitz, ISSCC 2014, area table).
+pub const FP32_ADD_UM2_45NM: f64 = 4184.0;
 
 /// fp16 adder + multiplier area at 45 nm: 1360 + 1640 um^2 (Horowitz, ISSCC 2014, area table).
 pub const FP16_FMA_UM2_45NM: f64 = 1360.0 + 1640.0;

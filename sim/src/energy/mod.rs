@@ -49,6 +49,11 @@ impl EnergyModel {
         FP16_ADD_PJ_45NM * self.node_scale
     }
 
+    /// One fp32 addition.
+    pub fn fp32_add_pj(&self) -> f64 {
+        FP32_ADD_PJ_45NM * self.node_scale
+    }
+
     /// One fp16 multiplication.
     pub fn fp16_mult_pj(&self) -> f64 {
         FP16_MULT_PJ_45NM * self.node_scale

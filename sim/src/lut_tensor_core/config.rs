@@ -1,5 +1,6 @@
 //! The LUT tensor-core array parameters (`[lut]` in an architecture file), validated.
 
+use lutforge_models::numerics::ActEncoding;
 use lutforge_models::Limit;
 use serde::Deserialize;
 
@@ -23,8 +24,14 @@ pub struct RawLut {
     pub symmetric: bool,
     /// Widest weight the bit-serial array processes (bit planes per pass sequence).
     pub max_weight_bits: u64,
-    /// Activation width, bits (signed integer).
+    /// Activation width, bits: a signed integer's, or the floating-point format's (16 for
+    /// `fp16`, 8 for `fp8_e4m3`).
     pub act_bits: u64,
+    /// Activation format: `int` (signed integers, integer tables; the default), `fp16` or
+    /// `fp8_e4m3` (FP16 tables, FP32 accumulation; needs `acc_bits = 32`), or `int+fp16`
+    /// (both datapaths, chosen per tile by the `cmd`; `act_bits` is the integer width).
+    #[serde(default)]
+    pub act_format: Option<String>,
     /// Accumulator width, bits.
     pub acc_bits: u64,
     /// `fused` (tables built while the previous chunk is looked up) or `standalone`.
@@ -70,6 +77,51 @@ impl Precompute {
     }
 }
 
+/// The activation format of a LUT array (`lut.act_format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActMode {
+    /// Signed integers of `act_bits`; integer tables and accumulators, exact.
+    Int,
+    /// FP16 activations, FP16 tables, FP32 accumulation.
+    Fp16,
+    /// FP8 E4M3 activations (converted exactly to FP16), FP16 tables, FP32 accumulation.
+    Fp8E4M3,
+    /// Both the integer and the FP16 datapath; each tile's `cmd` chooses one (`act_fp`).
+    IntFp16,
+}
+
+impl ActMode {
+    /// The spelling used in architecture files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActMode::Int => "int",
+            ActMode::Fp16 => "fp16",
+            ActMode::Fp8E4M3 => "fp8_e4m3",
+            ActMode::IntFp16 => "int+fp16",
+        }
+    }
+
+    /// Whether the array has the integer datapath.
+    pub fn has_int(self) -> bool {
+        matches!(self, ActMode::Int | ActMode::IntFp16)
+    }
+
+    /// The floating-point encoding the array runs, `None` for integers only.
+    pub fn encoding(self) -> Option<ActEncoding> {
+        match self {
+            ActMode::Int => None,
+            ActMode::Fp16 | ActMode::IntFp16 => Some(ActEncoding::Fp16),
+            ActMode::Fp8E4M3 => Some(ActEncoding::Fp8E4M3),
+        }
+    }
+}
+
+/// Accumulator width of the floating-point activation modes (FP32), bits.
+pub const FP_ACC_BITS: u32 = 32;
+
+/// Width of a floating-point table entry (FP16), bits.
+pub const FP_ENTRY_BITS: u32 = 16;
+
 /// A validated LUT tensor-core tile engine: `tile_m` activation rows by `tile_n` weight columns,
 /// reducing `tile_k` activations per pass in groups of `group`, one weight bit plane at a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -92,6 +144,8 @@ pub struct LutArray {
     pub acc_bits: u32,
     /// Table precompute scheduling.
     pub precompute: Precompute,
+    /// Activation format (integer or floating point).
+    pub act_format: ActMode,
 }
 
 impl LutArray {
@@ -138,6 +192,45 @@ impl LutArray {
                 ))
             }
         };
+        let act_format = match raw.act_format.as_deref().unwrap_or("int") {
+            "int" => ActMode::Int,
+            "fp16" => ActMode::Fp16,
+            "fp8_e4m3" => ActMode::Fp8E4M3,
+            "int+fp16" => ActMode::IntFp16,
+            other => {
+                return Err(SimError::invalid(
+                    file,
+                    "lut.act_format",
+                    format!("\"{other}\""),
+                    "must be \"int\", \"fp16\", \"fp8_e4m3\" or \"int+fp16\"",
+                ))
+            }
+        };
+        if let Some(enc) = act_format.encoding() {
+            if !act_format.has_int() && act_bits != enc.bits() {
+                return Err(SimError::invalid(
+                    file,
+                    "lut.act_bits",
+                    act_bits,
+                    format!(
+                        "must be {} with lut.act_format = \"{}\"",
+                        enc.bits(),
+                        act_format.as_str()
+                    ),
+                ));
+            }
+            if acc_bits != FP_ACC_BITS {
+                return Err(SimError::invalid(
+                    file,
+                    "lut.acc_bits",
+                    acc_bits,
+                    format!(
+                        "must be {FP_ACC_BITS} with lut.act_format = \"{}\" (FP32 accumulation)",
+                        act_format.as_str()
+                    ),
+                ));
+            }
+        }
         let array = LutArray {
             tile_m,
             tile_n,
@@ -148,9 +241,10 @@ impl LutArray {
             act_bits,
             acc_bits,
             precompute,
+            act_format,
         };
         let needed_acc = array.min_acc_bits();
-        if acc_bits < needed_acc {
+        if act_format.has_int() && acc_bits < needed_acc {
             return Err(SimError::invalid(
                 file,
                 "lut.acc_bits",
@@ -171,9 +265,43 @@ impl LutArray {
         }
     }
 
-    /// Width of one table entry, bits: a signed sum of `group` activations.
+    /// Width of one table entry, bits: a signed sum of `group` activations, or an FP16 value.
     pub fn table_entry_bits(&self) -> u32 {
+        match self.act_format {
+            ActMode::Int => self.int_entry_bits(),
+            ActMode::Fp16 | ActMode::Fp8E4M3 | ActMode::IntFp16 => FP_ENTRY_BITS,
+        }
+    }
+
+    /// Width of an integer table entry before it is stored, bits: `act_bits + ceil(log2 g)`
+    /// (an `int+fp16` array stores it sign-extended to 16 bits).
+    pub fn int_entry_bits(&self) -> u32 {
         self.act_bits + ceil_log2(self.group)
+    }
+
+    /// Width of one activation field of the `act` stream: `act_bits`, or 16 on an `int+fp16`
+    /// array (integers sign-extended).
+    pub fn act_lane_bits(&self) -> u32 {
+        match self.act_format {
+            ActMode::IntFp16 => FP_ENTRY_BITS.max(self.act_bits),
+            _ => self.act_bits,
+        }
+    }
+
+    /// The floating-point encoding of a tile whose `cmd` asks for floating point when `act_fp`
+    /// (`int+fp16` arrays), `None` for an integer tile.
+    pub fn tile_encoding(&self, act_fp: bool) -> Option<ActEncoding> {
+        match self.act_format {
+            ActMode::Int => None,
+            ActMode::IntFp16 if !act_fp => None,
+            mode => mode.encoding(),
+        }
+    }
+
+    /// Whether the array runs a ±1 weight plane (signed-binary command mode): symmetric tables
+    /// read the plane bits as signs.
+    pub fn runs_binary_plane(&self) -> bool {
+        self.symmetric
     }
 
     /// Activation groups per tile pass.

@@ -1,5 +1,26 @@
 //! The LUT tensor core as a family: its `[lut]` section, the formats it runs, the fast per-op
 //! cost (tiles over cores from the tile model in [`super::fast`]) and its area.
+//!
+//! # Formats
+//!
+//! * Weights: INT-k and ternary as `k` and 2 two's complement planes; binary ±1 as **one**
+//!   signed-binary plane on symmetric arrays (the `cmd` mode of the parent module's spec), two
+//!   planes on plain ones. fp16 and codebook weights have no bit planes.
+//! * Activations follow `lut.act_format`: `int` runs INT8 (with `act_bits >= 8`); `fp16` runs
+//!   FP16, and FP8 E4M3 converted exactly to FP16 before the table adds; `fp8_e4m3` runs FP8;
+//!   `int+fp16` has both datapaths and runs all three, each op's tiles in its own mode. An
+//!   array without a datapath for a format refuses it (never a silent substitution).
+//! * KV cache: INT4/INT8 entries are the low-precision operand of attention. On a
+//!   floating-point array an fp16 KV cache has no bit planes either; those attention products
+//!   (fp16 x fp16) run on the core's fp16 vector unit, `lanes` multiply-adds per cycle per
+//!   core, one fp16 multiply and one fp16 add each (LUT Tensor Core, arXiv 2408.06003, leaves
+//!   attention to the host's fp16 units likewise).
+//!
+//! # Energy
+//!
+//! Integer arrays charge integer adds of the entry and accumulator widths. Floating-point
+//! arrays charge an fp16 add per table-entry add, an fp32 add per accumulation, row-sum add
+//! and correction (FP32 accumulators), and the SRAM traffic of 16-bit table entries.
 
 use std::any::Any;
 use std::sync::Arc;
@@ -7,13 +28,13 @@ use std::sync::Arc;
 use lutforge_models::{ActFormat, KvFormat, WeightFormat};
 use lutforge_workloads::GemmOperand;
 
-use super::{tile_cost, LutArray, RawLut, TileCost};
+use super::{tile_cost_mode, ActMode, LutArray, RawLut, TileCost};
 use crate::arch::{Arch, Buffers};
 use crate::energy::area::AreaModel;
 use crate::energy::{EnergyBreakdown, EnergyModel};
 use crate::error::SimError;
 use crate::family::{ArrayCost, Family, FamilyInput, GemmJob, Machine, Validated};
-use crate::reduction::ReductionSplit;
+use crate::reduction::{ReductionLimits, ReductionSplit};
 use crate::schedule::Schedule;
 
 /// The `lut_tensor_core` family.
@@ -46,13 +67,20 @@ impl Family for LutTensorCore {
     }
 }
 
-/// Bit planes the array spends on a weight format: its width, except binary ±1, which the
-/// array's two's-complement planes hold as 01 and 11 (two planes).
-pub fn weight_planes(weight: WeightFormat) -> u32 {
+/// Bit planes `array` spends on a weight format: its width, except binary ±1, which is one
+/// signed-binary plane on a symmetric array and two two's-complement planes (01 and 11) on a
+/// plain one.
+pub fn weight_planes(array: &LutArray, weight: WeightFormat) -> u32 {
     match weight {
+        WeightFormat::Binary if array.runs_binary_plane() => 1,
         WeightFormat::Binary => 2,
         _ => weight.compute_bit_planes(),
     }
+}
+
+/// Whether `array` runs `weight` in the signed-binary plane mode.
+pub fn binary_plane(array: &LutArray, weight: WeightFormat) -> bool {
+    weight == WeightFormat::Binary && array.runs_binary_plane()
 }
 
 impl Machine for LutArray {
@@ -69,25 +97,35 @@ impl Machine for LutArray {
                 "codebook weights are not integers a bit-serial LUT array can split into planes"
                     .into(),
             ),
-            _ if weight_planes(weight) > self.max_weight_bits => Some(format!(
+            _ if weight_planes(self, weight) > self.max_weight_bits => Some(format!(
                 "{} bit planes of {weight} weights exceed lut.max_weight_bits = {}",
-                weight_planes(weight),
+                weight_planes(self, weight),
                 self.max_weight_bits
             )),
             _ => None,
         }
     }
     fn act_problem(&self, act: ActFormat) -> Option<String> {
-        match act {
-            ActFormat::Int8 if self.act_bits >= 8 => None,
-            ActFormat::Int8 => Some(format!(
+        let act = match act {
+            ActFormat::Int8 => "INT8",
+            ActFormat::Fp16 => "FP16",
+            ActFormat::Fp8E4M3 => "FP8 E4M3",
+        };
+        match (self.act_format, act) {
+            (ActMode::Int | ActMode::IntFp16, "INT8") if self.act_bits >= 8 => None,
+            (ActMode::Int | ActMode::IntFp16, "INT8") => Some(format!(
                 "INT8 activations exceed lut.act_bits = {}",
                 self.act_bits
             )),
-            _ => Some(
-                "the LUT array builds integer tables; floating-point activations need a MAC array"
-                    .into(),
-            ),
+            (ActMode::Int, _) => Some(format!(
+                "{act} activations need FP16 tables (lut.act_format = \"fp16\", e.g. configs/arch/lut-tc-fp16.toml); this array builds integer tables"
+            )),
+            (ActMode::Fp16 | ActMode::IntFp16, "FP16" | "FP8 E4M3") => None,
+            (ActMode::Fp8E4M3, "FP8 E4M3") => None,
+            (mode, _) => Some(format!(
+                "{act} activations do not run on lut.act_format = \"{}\" tables",
+                mode.as_str()
+            )),
         }
     }
     fn kv_problem(&self, kv: KvFormat) -> Option<String> {
@@ -119,17 +157,26 @@ impl Machine for LutArray {
 
     fn gemm(&self, arch: &Arch, job: &GemmJob, e: &EnergyModel) -> ArrayCost {
         let lut = self;
-        let planes = match job.operand {
-            GemmOperand::Weights(w) => weight_planes(w),
-            kv => kv.bit_planes(),
+        let (planes, binary) = match job.operand {
+            GemmOperand::Weights(w) => (weight_planes(lut, w), binary_plane(lut, w)),
+            kv => (kv.bit_planes(), false),
         };
+        // The tiles of this op run the floating-point datapath (the only one, or the `cmd`'s
+        // choice on an `int+fp16` array).
+        let fp = lut.act_format.encoding().is_some()
+            && !(lut.act_format.has_int() && job.act == ActFormat::Int8);
         let tiles = job.m.div_ceil(u64::from(lut.tile_m))
             * job.n.div_ceil(u64::from(lut.tile_n))
             * job.count;
         let k_chunks = job.k.div_ceil(u64::from(lut.tile_k));
-        let split = ReductionSplit::new(&lut.reduction_limits(), planes, k_chunks, job.scale_group);
+        // A floating-point accumulator does not wrap: only the command field bounds a pass.
+        let limits = ReductionLimits {
+            wraps: !fp,
+            ..lut.reduction_limits()
+        };
+        let split = ReductionSplit::new(&limits, planes, k_chunks, job.scale_group);
         let tile = split.total(
-            |c| tile_cost(lut, planes, c),
+            |c| tile_cost_mode(lut, planes, binary, c),
             TileCost::times,
             TileCost::plus,
         );
@@ -144,6 +191,9 @@ impl Machine for LutArray {
         let combine_cycles = combine_adds.div_ceil(arch.cores * u64::from(arch.vector.lanes));
         let t = tiles as f64;
         let entry_bits = lut.table_entry_bits();
+        // Activations as stored: the format's width on a floating-point array (FP8 is widened
+        // to FP16 inside the precompute unit), the array's integer width otherwise.
+        let act_bits = if fp { job.act.bits() } else { lut.act_bits };
         let index_bits = lut.group - u32::from(lut.symmetric);
         let table_pj_per_bit = e.sram_pj_per_bit(arch.buffers.table_bytes.unwrap_or(1));
         // One table-buffer word (the current group's tables of every row) is read per weight
@@ -154,15 +204,26 @@ impl Machine for LutArray {
                 * (tile.table_entries_written as f64 * f64::from(entry_bits) * table_pj_per_bit
                     + tile.table_words_read as f64 * word_bits * table_pj_per_bit
                     + tile.table_reads as f64 * e.mux_select_pj(entry_bits, index_bits)),
-            add_j: t
-                * (tile.accumulate_adds as f64 * e.add_pj(lut.acc_bits)
-                    + tile.precompute_adds as f64 * e.add_pj(entry_bits)),
+            add_j: t * if fp {
+                // Row-sum adds (one per table of a symmetric array) are FP32; entry adds FP16.
+                let rowsum_adds = if lut.symmetric {
+                    tile.table_entries_written / u64::from(lut.table_entries())
+                } else {
+                    0
+                };
+                tile.accumulate_adds as f64 * e.fp32_add_pj()
+                    + rowsum_adds as f64 * e.fp32_add_pj()
+                    + (tile.precompute_adds - rowsum_adds) as f64 * e.fp16_add_pj()
+            } else {
+                tile.accumulate_adds as f64 * e.add_pj(lut.acc_bits)
+                    + tile.precompute_adds as f64 * e.add_pj(lut.int_entry_bits())
+            },
             sram_j: t
                 * (tile.weight_bits_read as f64 * e.sram_pj_per_bit(arch.buffers.weight_bytes)
                     + tile.results_written as f64
                         * f64::from(lut.acc_bits)
                         * e.sram_pj_per_bit(arch.buffers.output_bytes)
-                    + (tile.activations_read * u64::from(lut.act_bits)) as f64
+                    + (tile.activations_read * u64::from(act_bits)) as f64
                         * e.sram_pj_per_bit(arch.buffers.activation_bytes)),
             vector_j: combine_adds as f64 * e.vector_op_pj(),
             ..EnergyBreakdown::default()
@@ -183,12 +244,36 @@ impl Machine for LutArray {
     fn area_um2(&self, a: &AreaModel) -> f64 {
         let units = f64::from(self.tile_m * self.tile_n);
         let entry = self.table_entry_bits();
-        let unit = a.mux_um2(entry, self.table_entries())
-            + a.adder_um2(self.acc_bits)
+        let entries = self.table_entries();
+        if self.act_format == ActMode::Int {
+            let unit = a.mux_um2(entry, entries)
+                + a.adder_um2(self.acc_bits)
+                + a.register_um2(u64::from(self.acc_bits));
+            // Precompute: one adder per table entry of one row, and the row's table registers.
+            let precompute = f64::from(entries) * a.adder_um2(entry)
+                + a.register_um2(u64::from(entries * entry));
+            return units * unit + precompute;
+        }
+        // Every unit: an FP16 entry mux, an FP32 adder and the accumulator; the precompute unit:
+        // one FP16 adder per entry of one row and the row's table registers; symmetric tables
+        // add one FP32 correction adder per column (the drain).
+        let unit = a.mux_um2(entry, entries)
+            + a.fp32_adder_um2()
             + a.register_um2(u64::from(self.acc_bits));
-        // Precompute: one adder per table entry of one row, and the row's table registers.
-        let precompute = f64::from(self.table_entries()) * a.adder_um2(entry)
-            + a.register_um2(u64::from(self.table_entries() * entry));
-        units * unit + precompute
+        let precompute =
+            f64::from(entries) * a.fp16_adder_um2() + a.register_um2(u64::from(entries * entry));
+        let drain = if self.symmetric {
+            f64::from(self.tile_n) * a.fp32_adder_um2()
+        } else {
+            0.0
+        };
+        // An `int+fp16` array also has the integer adders of each unit and of the precompute.
+        let int = if self.act_format.has_int() {
+            units * a.adder_um2(self.acc_bits)
+                + f64::from(entries) * a.adder_um2(self.int_entry_bits())
+        } else {
+            0.0
+        };
+        units * unit + precompute + drain + int
     }
 }

@@ -59,8 +59,15 @@ impl TileCost {
 }
 
 /// Cost of one output tile: `tile_m x tile_n` outputs reduced over `K = k_chunks * tile_k`, at
-/// `weight_bits` bit planes (`1..=max_weight_bits`; the caller guarantees the range).
+/// `weight_bits` two's complement bit planes (`1..=max_weight_bits`; the caller guarantees the
+/// range).
 pub fn tile_cost(array: &LutArray, weight_bits: u32, k_chunks: u64) -> TileCost {
+    tile_cost_mode(array, weight_bits, false, k_chunks)
+}
+
+/// [`tile_cost`] with the `cmd`'s signed-binary plane mode: `binary` (one ±1 plane on a
+/// symmetric array) has the cycles of `weight_bits = 1` and no row-sum correction adds.
+pub fn tile_cost_mode(array: &LutArray, weight_bits: u32, binary: bool, k_chunks: u64) -> TileCost {
     let m = u64::from(array.tile_m);
     let n = u64::from(array.tile_n);
     let g = u64::from(array.group);
@@ -69,6 +76,7 @@ pub fn tile_cost(array: &LutArray, weight_bits: u32, k_chunks: u64) -> TileCost 
     let bits = u64::from(weight_bits);
     let chunks = k_chunks;
     let sym = u64::from(array.symmetric);
+    let corrected = u64::from(array.symmetric && !binary);
     let lookup_cycles = chunks * groups * bits;
     let precompute_cycles = match array.precompute {
         Precompute::Fused => groups,
@@ -81,7 +89,7 @@ pub fn tile_cost(array: &LutArray, weight_bits: u32, k_chunks: u64) -> TileCost 
         table_entries_written: tables * entries,
         precompute_adds: tables * (entries * (g - 1) + sym),
         table_reads: lookup_cycles * m * n,
-        accumulate_adds: lookup_cycles * m * n + sym * m * n,
+        accumulate_adds: lookup_cycles * m * n + corrected * m * n,
         weight_bits_read: lookup_cycles * n * g,
         results_written: m * n,
         activations_read: chunks * groups * g * m,
@@ -109,6 +117,7 @@ mod tests {
             act_bits: 8,
             acc_bits: 32,
             precompute: Precompute::Fused,
+            act_format: crate::lut_tensor_core::ActMode::Int,
         }
     }
 

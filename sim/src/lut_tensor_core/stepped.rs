@@ -23,6 +23,9 @@
 //! * Registers are `i64` when the values provably fit (see [`fits_i64`]), which holds for
 //!   every validated architecture; otherwise `i128`.
 
+use lutforge_models::numerics::fp::{self, FP16, FP32};
+use lutforge_models::numerics::{fill_table, lookup_entry, Fp16, TableValue, MAX_GROUP};
+
 use super::fast::TileCost;
 use super::{TileError, K_CHUNKS_BITS};
 use crate::lut_tensor_core::{LutArray, Precompute};
@@ -36,8 +39,16 @@ pub struct TileInput {
     pub k_chunks: u64,
     /// Activations, `tile_m x K` row-major, each fitting `act_bits` signed bits.
     pub activations: Vec<i64>,
-    /// Weights, `K x tile_n` row-major, each fitting `weight_bits` signed bits.
+    /// Weights, `K x tile_n` row-major, each fitting `weight_bits` signed bits; with
+    /// `binary`, each -1 or +1.
     pub weights: Vec<i64>,
+    /// Signed-binary plane mode (`cmd` bit `binary`): one plane (`weight_bits = 1`) whose bits
+    /// are signs, `+1` for bit 1 and `-1` for bit 0, with no row-sum correction. Symmetric
+    /// arrays only.
+    pub binary: bool,
+    /// On an `int+fp16` array, the `cmd` bit `act_fp`: the activations are FP16 patterns and
+    /// the tile runs the floating-point datapath. Ignored by single-format arrays.
+    pub act_fp: bool,
 }
 
 impl TileInput {
@@ -48,9 +59,16 @@ impl TileInput {
 
     /// Checks widths, shapes and value ranges.
     pub fn validate(&self, array: &LutArray) -> Result<(), TileError> {
-        self.validate_shape(array)?;
-        check_range("activations", &self.activations, array.act_bits)?;
-        check_range("weights", &self.weights, self.weight_bits)
+        TileStreams::new(array, self).map(|_| ())
+    }
+
+    /// Bit `plane` of weight `w` as the `wgt` stream carries it (binary mode: 1 for `+1`).
+    pub fn plane_bit(&self, w: i64, plane: u32) -> bool {
+        if self.binary {
+            w > 0
+        } else {
+            (w >> plane) & 1 == 1
+        }
     }
 
     /// Checks widths and shapes (not value ranges).
@@ -59,6 +77,11 @@ impl TileInput {
             return Err(TileError::WeightBits {
                 weight_bits: self.weight_bits,
                 max: array.max_weight_bits,
+            });
+        }
+        if self.binary && (!array.runs_binary_plane() || self.weight_bits != 1) {
+            return Err(TileError::Binary {
+                weight_bits: self.weight_bits,
             });
         }
         if self.k_chunks == 0 || self.k_chunks >= 1 << K_CHUNKS_BITS {
@@ -149,7 +172,7 @@ pub fn weight_beats(array: &LutArray, input: &TileInput) -> Vec<Vec<bool>> {
             let mut beat = Vec::with_capacity(n_cols * g);
             for n in 0..n_cols {
                 for i in 0..g {
-                    beat.push((input.weights[(gi * g + i) * n_cols + n] >> p) & 1 == 1);
+                    beat.push(input.plane_bit(input.weights[(gi * g + i) * n_cols + n], p));
                 }
             }
             beats.push(beat);
@@ -170,8 +193,13 @@ pub struct TileStreams {
     pub weight_bits: u32,
     /// `cmd` K chunks.
     pub k_chunks: u64,
+    /// `cmd` signed-binary plane mode.
+    pub binary: bool,
+    /// The tile runs the floating-point datapath (`act` holds FP16 patterns).
+    pub fp: bool,
     /// `act` beats back to back, `tile_m * group` activations each (index `m * group + i`),
-    /// the same values as [`activation_beats`].
+    /// the same values as [`activation_beats`]; in a floating-point mode, the FP16 patterns the
+    /// precompute unit adds (FP16 flushed, FP8 converted; a pure function of the beat).
     pub act: Vec<i64>,
     /// `wgt` beats back to back, [`TileStreams::stride`] bytes each: byte `n < tile_n` is
     /// column `n`'s lookup index, whose bit `i` is beat bit `n * group + i` of
@@ -187,7 +215,33 @@ impl TileStreams {
     /// If `array.group > 8` (validated architectures have `group <= 6`).
     pub fn new(array: &LutArray, input: &TileInput) -> Result<TileStreams, TileError> {
         input.validate_shape(array)?;
-        check_range("activations", &input.activations, array.act_bits)?;
+        let fp_acts;
+        let fp = array.tile_encoding(input.act_fp);
+        let acts = match fp {
+            None => {
+                check_range("activations", &input.activations, array.act_bits)?;
+                &input.activations
+            }
+            Some(enc) => {
+                fp_acts = input
+                    .activations
+                    .iter()
+                    .enumerate()
+                    .map(|(index, &v)| {
+                        u32::try_from(v)
+                            .ok()
+                            .and_then(|x| enc.to_fp16(x).ok())
+                            .map(i64::from)
+                            .ok_or(TileError::NotFinite {
+                                index,
+                                value: v,
+                                format: array.act_format.as_str(),
+                            })
+                    })
+                    .collect::<Result<Vec<i64>, TileError>>()?;
+                &fp_acts
+            }
+        };
         assert!(
             array.group <= 8,
             "lut.group {} exceeds the stepped model's 8-bit lookup index",
@@ -202,18 +256,36 @@ impl TileStreams {
         let mut act = Vec::with_capacity(beats * m_rows * g);
         for gi in 0..beats {
             for m in 0..m_rows {
-                act.extend_from_slice(&input.activations[m * k + gi * g..][..g]);
+                act.extend_from_slice(&acts[m * k + gi * g..][..g]);
             }
         }
         let stride = TileStreams::stride(array);
         let mut wgt = vec![0u8; beats * input.weight_bits as usize * stride];
-        if pack_weights(array, input, &mut wgt) {
+        if input.binary {
+            // A ±1 weight travels as one plane bit (1 for +1): as the 1-bit pattern of -1 or 0.
+            if let Some(index) = input.weights.iter().position(|w| w.abs() != 1) {
+                return Err(TileError::Range {
+                    what: "binary weights",
+                    index,
+                    value: input.weights[index],
+                    bits: 1,
+                });
+            }
+            let bits = TileInput {
+                weights: input.weights.iter().map(|&w| -i64::from(w > 0)).collect(),
+                activations: Vec::new(),
+                ..*input
+            };
+            pack_weights(array, &bits, &mut wgt);
+        } else if pack_weights(array, input, &mut wgt) {
             // Some weight is out of range: report the first one.
             check_range("weights", &input.weights, input.weight_bits)?;
         }
         Ok(TileStreams {
             weight_bits: input.weight_bits,
             k_chunks: input.k_chunks,
+            binary: input.binary,
+            fp: fp.is_some(),
             act,
             wgt,
         })
@@ -284,78 +356,43 @@ pub fn wrap(x: i128, bits: u32) -> i128 {
     (x << shift) >> shift
 }
 
-/// Builds the `tile_m` tables of one group from an `act` beat, as the precompute unit does:
-/// `tables[m][e]`, plus the number of additions spent.
+/// Builds the `tile_m` integer tables of one group from an `act` beat, as the precompute unit
+/// does (with [`lutforge_models::numerics::fill_table`]): `tables[m][e]`, plus the additions
+/// spent.
 pub fn build_tables(array: &LutArray, beat: &[i64]) -> (Vec<Vec<i128>>, u64) {
     let entries = array.table_entries() as usize;
     let mut flat = vec![0i128; array.tile_m as usize * entries];
-    let adds = fill_tables(array, beat, &mut flat);
+    let adds = fill_int_tables(array, beat, &mut flat);
     (flat.chunks(entries).map(<[i128]>::to_vec).collect(), adds)
 }
 
-/// [`build_tables`] into `out` (row-major, `tile_m * table_entries` words); returns the adds
-/// the precompute unit spends. The model forms each entry from the one without its highest
-/// index bit (one add each) instead of the unit's `g - 1` adds; the values are the same.
-fn fill_tables<W: Word>(array: &LutArray, beat: &[i64], out: &mut [W]) -> u64 {
+/// The integer tables of one `act` beat into `out` (row-major, `tile_m * table_entries`
+/// words), through the one table definition of `lutforge_models::numerics::table`; returns the
+/// adds the precompute unit spends.
+fn fill_int_tables<W: Word>(array: &LutArray, beat: &[i64], out: &mut [W]) -> u64 {
     let g = array.group as usize;
     let entries = array.table_entries() as usize;
-    for (a, table) in beat.chunks_exact(g).zip(out.chunks_exact_mut(entries)) {
-        // Entry 0 (no index bit set), and what setting index bit `i` adds.
-        let mut step = [W::default(); 8];
-        let mut base = W::default();
-        if array.symmetric {
-            base = W::from_i64(a[g - 1]);
-            for (st, &v) in step.iter_mut().zip(&a[..g - 1]) {
-                *st = W::from_i64(v).wshl(1);
-                base = base.wadd(W::from_i64(v).wneg());
-            }
-        } else {
-            for (st, &v) in step.iter_mut().zip(a) {
-                *st = W::from_i64(v);
-            }
+    let mut a = [W::default(); MAX_GROUP];
+    let mut adds = 0;
+    for (acts, table) in beat.chunks_exact(g).zip(out.chunks_exact_mut(entries)) {
+        for (x, &v) in a.iter_mut().zip(acts) {
+            *x = W::from_i64(v);
         }
-        table[0] = base;
-        // Doubling: entries `h..2h` are entries `0..h` plus index bit `log2 h`.
-        let mut h = 1;
-        for &st in step.iter().take(entries.trailing_zeros() as usize) {
-            let (low, high) = table.split_at_mut(h);
-            for (t, &l) in high[..h].iter_mut().zip(low.iter()) {
-                *t = l.wadd(st);
-            }
-            h *= 2;
-        }
+        adds += fill_table(&a[..g], array.symmetric, table);
     }
-    (array.tile_m as usize * entries * (g - 1)) as u64
+    adds
 }
 
 /// Which entry a lookup with plane bits `w` (bit `i` = weight `i` of the group) reads, and
 /// whether the mirrored half was taken (the value is then negated).
-fn lookup_entry(array: &LutArray, w: u32) -> (usize, bool) {
-    if array.symmetric {
-        let msb = w >> (array.group - 1) & 1 == 1;
-        let mask = (1u32 << (array.group - 1)) - 1;
-        let low = w & mask;
-        if msb {
-            (low as usize, false)
-        } else {
-            ((!low & mask) as usize, true)
-        }
-    } else {
-        (w as usize, false)
-    }
-}
-
-/// One lookup: table entry for plane bits `w` (bit `i` = weight `i` of the group), and whether
-/// the mirrored half was taken (the value is then negated).
-pub fn lookup(array: &LutArray, table: &[i128], w: u32) -> (i128, bool) {
-    let (e, mirrored) = lookup_entry(array, w);
-    (table[e], mirrored)
+fn mirror(array: &LutArray, w: u32) -> (usize, bool) {
+    lookup_entry(array.group as usize, array.symmetric, w as usize)
 }
 
 /// Register word of the stepped model: the narrowest of `i32`, `i64`, `i128` that
 /// [`register_bits`] allows. Arithmetic wraps modulo the word; values are reduced to the
 /// register width where they are read (the drain).
-trait Word: Copy + Default {
+trait Word: TableValue + Copy + Default {
     /// Whether a vector lookup kernel exists for this word.
     const VECTOR: bool = false;
 
@@ -511,6 +548,9 @@ pub fn run_tile(array: &LutArray, input: &TileInput) -> Result<SteppedRun, TileE
 /// Runs one tile, already packed by [`TileStreams::new`] for this `array`, through the stepped
 /// model: sources always valid, sink always ready.
 pub fn run_streams(array: &LutArray, streams: &TileStreams) -> SteppedRun {
+    if streams.fp {
+        return control(array, streams, &mut FpPath::new(array, streams));
+    }
     match register_bits(array, streams.weight_bits, streams.k_chunks) {
         0..=30 => step::<i32>(array, streams, true),
         31..=62 => step::<i64>(array, streams, true),
@@ -518,21 +558,240 @@ pub fn run_streams(array: &LutArray, streams: &TileStreams) -> SteppedRun {
     }
 }
 
-/// The clock loop, with registers of type `W`.
+/// The integer datapath with registers of type `W`.
 /// `vector` allows the CPU's vector kernels (tests turn them off to compare).
 fn step<W: Word>(array: &LutArray, s: &TileStreams, vector: bool) -> SteppedRun {
+    control(array, s, &mut IntPath::<W>::new(array, s, vector))
+}
+
+/// The registers and arithmetic of the precompute unit, table buffer, lookup-accumulate array
+/// and drain; [`control`] steps the controller around them. Addresses are table-buffer words.
+trait Datapath {
+    /// An `act` transfer: builds the group's tables from `beat` into word `addr` (and the row
+    /// sums); returns the additions spent.
+    fn precompute(&mut self, addr: usize, beat: &[i64]) -> u64;
+    /// A `wgt` transfer: the registered read of word `addr`.
+    fn read(&mut self, addr: usize);
+    /// The lookup stage: every unit adds its lookup for column indices `widx` at `plane`,
+    /// negated when `negative` (the plane's coefficient is negative).
+    fn lookup_accumulate(&mut self, widx: &[u8], plane: u32, negative: bool);
+    /// The result of row `row` into `out` (`tile_n` values, wrapped to `acc_bits`).
+    fn drain(&self, row: usize, out: &mut [i64]);
+}
+
+/// The integer datapath (module doc of the parent: tables of `EB`-bit sums, `A`-bit
+/// accumulators, `A + 1` when symmetric).
+struct IntPath<W: Word> {
+    array: LutArray,
+    binary: bool,
+    lookups: Lookups,
+    word: usize,
+    ram: Vec<W>,
+    dout: Vec<W>,
+    acc: Vec<W>,
+    rowsum: Vec<W>,
+}
+
+impl<W: Word> IntPath<W> {
+    fn new(array: &LutArray, s: &TileStreams, vector: bool) -> IntPath<W> {
+        let m_rows = array.tile_m as usize;
+        let stride = TileStreams::stride(array);
+        let entries = array.table_entries() as usize;
+        let indices = 1usize << array.group;
+        let words = table_words(array);
+        let mirrors: Vec<(usize, bool)> = (0..indices as u32).map(|w| mirror(array, w)).collect();
+        let mut order = [0i32; 16];
+        let mut negate = [[0i32; 16]; 2];
+        for (w, &(e, mirrored)) in mirrors.iter().enumerate().take(16) {
+            order[w] = e as i32;
+            negate[0][w] = -i32::from(mirrored);
+            negate[1][w] = -i32::from(!mirrored);
+        }
+        let word = m_rows * entries;
+        IntPath {
+            array: *array,
+            binary: s.binary,
+            lookups: Lookups {
+                entries,
+                stride,
+                mirrors,
+                order,
+                negate,
+                entry_lanes: std::array::from_fn(|i| -i32::from(i < entries)),
+                avx2: vector && x86::avx2_applies::<W>(indices),
+            },
+            word,
+            ram: vec![W::default(); words * word],
+            dout: vec![W::default(); word],
+            acc: vec![W::default(); m_rows * stride],
+            rowsum: vec![W::default(); m_rows],
+        }
+    }
+}
+
+impl<W: Word> Datapath for IntPath<W> {
+    fn precompute(&mut self, addr: usize, beat: &[i64]) -> u64 {
+        let entries = self.lookups.entries;
+        let tables = &mut self.ram[addr * self.word..][..self.word];
+        let adds = fill_int_tables(&self.array, beat, tables);
+        if self.array.symmetric {
+            for (r, t) in self.rowsum.iter_mut().zip(tables.chunks_exact(entries)) {
+                *r = r.wadd(t[entries - 1]);
+            }
+            return adds + self.rowsum.len() as u64;
+        }
+        adds
+    }
+    fn read(&mut self, addr: usize) {
+        self.dout
+            .copy_from_slice(&self.ram[addr * self.word..][..self.word]);
+    }
+    fn lookup_accumulate(&mut self, widx: &[u8], plane: u32, negative: bool) {
+        W::lookup_accumulate(
+            &self.lookups,
+            &self.dout,
+            &mut self.acc,
+            widx,
+            plane,
+            negative,
+        );
+    }
+    fn drain(&self, row: usize, out: &mut [i64]) {
+        let a = &self.array;
+        let acc_w = a.acc_bits + u32::from(a.symmetric);
+        let sum = wrap(self.rowsum[row].to_i128(), acc_w);
+        let accs = &self.acc[row * self.lookups.stride..][..out.len()];
+        for (r, x) in out.iter_mut().zip(accs) {
+            let x = wrap(x.to_i128(), acc_w);
+            let v = if a.symmetric && !self.binary {
+                wrap(x - sum, acc_w) >> 1
+            } else {
+                x
+            };
+            *r = wrap(v, a.acc_bits) as i64;
+        }
+    }
+}
+
+/// The floating-point datapath: FP16 tables, FP32 accumulators and row sums, every operation
+/// from `lutforge_models::numerics::fp` (rounding stated in the parent module's doc).
+struct FpPath {
+    array: LutArray,
+    binary: bool,
+    entries: usize,
+    stride: usize,
+    word: usize,
+    mirrors: Vec<(usize, bool)>,
+    ram: Vec<Fp16>,
+    dout: Vec<Fp16>,
+    acc: Vec<u32>,
+    rowsum: Vec<u32>,
+}
+
+impl FpPath {
+    fn new(array: &LutArray, s: &TileStreams) -> FpPath {
+        let m_rows = array.tile_m as usize;
+        let entries = array.table_entries() as usize;
+        let word = m_rows * entries;
+        let stride = TileStreams::stride(array);
+        FpPath {
+            array: *array,
+            binary: s.binary,
+            entries,
+            stride,
+            word,
+            mirrors: (0..1u32 << array.group).map(|w| mirror(array, w)).collect(),
+            ram: vec![Fp16(0); table_words(array) * word],
+            dout: vec![Fp16(0); word],
+            acc: vec![0; m_rows * stride],
+            rowsum: vec![0; m_rows],
+        }
+    }
+}
+
+impl Datapath for FpPath {
+    fn precompute(&mut self, addr: usize, beat: &[i64]) -> u64 {
+        let g = self.array.group as usize;
+        let tables = &mut self.ram[addr * self.word..][..self.word];
+        let mut a = [Fp16(0); MAX_GROUP];
+        let mut adds = 0;
+        for ((acts, table), r) in beat
+            .chunks_exact(g)
+            .zip(tables.chunks_exact_mut(self.entries))
+            .zip(self.rowsum.iter_mut())
+        {
+            for (x, &v) in a.iter_mut().zip(acts) {
+                *x = Fp16(v as u32);
+            }
+            adds += fill_table(&a[..g], self.array.symmetric, table);
+            if self.array.symmetric {
+                *r = fp::add(FP32, *r, fp::fp16_to_fp32(table[self.entries - 1].0));
+                adds += 1;
+            }
+        }
+        adds
+    }
+    fn read(&mut self, addr: usize) {
+        self.dout
+            .copy_from_slice(&self.ram[addr * self.word..][..self.word]);
+    }
+    fn lookup_accumulate(&mut self, widx: &[u8], plane: u32, negative: bool) {
+        let mut terms = [0u32; 256];
+        for (table, row) in self
+            .dout
+            .chunks_exact(self.entries)
+            .zip(self.acc.chunks_exact_mut(self.stride))
+        {
+            for (t, &(e, mirrored)) in terms.iter_mut().zip(&self.mirrors) {
+                let v = table[e].0;
+                let v = if mirrored ^ negative {
+                    fp::neg(FP16, v)
+                } else {
+                    v
+                };
+                *t = fp::scale_pow2(FP32, fp::fp16_to_fp32(v), plane);
+            }
+            for (a, &w) in row.iter_mut().zip(widx) {
+                *a = fp::add(FP32, *a, terms[usize::from(w)]);
+            }
+        }
+    }
+    fn drain(&self, row: usize, out: &mut [i64]) {
+        let sum = self.rowsum[row];
+        let accs = &self.acc[row * self.stride..][..out.len()];
+        for (r, &x) in out.iter_mut().zip(accs) {
+            let v = if self.array.symmetric && !self.binary {
+                fp::halve(FP32, fp::add(FP32, x, fp::neg(FP32, sum)))
+            } else {
+                x
+            };
+            *r = i64::from(v as i32);
+        }
+    }
+}
+
+/// Table-buffer words: `BANKS * G`.
+fn table_words(array: &LutArray) -> usize {
+    let banks = match array.precompute {
+        Precompute::Fused => 2,
+        Precompute::Standalone => 1,
+    };
+    banks * array.groups_per_pass() as usize
+}
+
+/// The clock loop: the tile controller, lookup controller and drain of the specification,
+/// around the datapath `dp`.
+fn control<D: Datapath>(array: &LutArray, s: &TileStreams, dp: &mut D) -> SteppedRun {
     let g = array.group as usize;
     let m_rows = array.tile_m as usize;
     let n_cols = array.tile_n as usize;
     let stride = TileStreams::stride(array);
     let entries = array.table_entries() as usize;
-    let indices = 1usize << g;
     let groups = u64::from(array.groups_per_pass());
     let banks: u64 = match array.precompute {
         Precompute::Fused => 2,
         Precompute::Standalone => 1,
     };
-    let acc_w = array.acc_bits + u32::from(array.symmetric);
     let chunks = s.k_chunks;
     let bits = s.weight_bits;
     let word = m_rows * entries;
@@ -541,30 +800,8 @@ fn step<W: Word>(array: &LutArray, s: &TileStreams, vector: bool) -> SteppedRun 
     let n_wgt = n_act * bits as usize;
     assert_eq!(s.act.len(), n_act * act_beat, "act stream length");
     assert_eq!(s.wgt.len(), n_wgt * stride, "wgt stream length");
-    let mirrors: Vec<(usize, bool)> = (0..indices as u32)
-        .map(|w| lookup_entry(array, w))
-        .collect();
-    let mut order = [0i32; 16];
-    let mut negate = [[0i32; 16]; 2];
-    for (w, &(e, mirrored)) in mirrors.iter().enumerate().take(16) {
-        order[w] = e as i32;
-        negate[0][w] = -i32::from(mirrored);
-        negate[1][w] = -i32::from(!mirrored);
-    }
-    let lookups = Lookups {
-        entries,
-        stride,
-        mirrors,
-        order,
-        negate,
-        entry_lanes: std::array::from_fn(|i| -i32::from(i < entries)),
-        avx2: vector && x86::avx2_applies::<W>(indices),
-    };
-
-    // Event increments per transfer / lookup cycle (the counters stay plain adds).
     let mn = (m_rows * n_cols) as u64;
-    let precompute_adds_per_beat =
-        (m_rows * entries * (g - 1)) as u64 + if array.symmetric { m_rows as u64 } else { 0 };
+    let corrected = array.symmetric && !s.binary;
 
     // Registers, as after the `cmd` transfer of cycle 0.
     let mut busy = true;
@@ -575,12 +812,6 @@ fn step<W: Word>(array: &LutArray, s: &TileStreams, vector: bool) -> SteppedRun 
     let mut sl_msb = false;
     // The lookup stage's registered weight beat, held as its position in the `wgt` stream.
     let mut sl_beat = 0usize;
-    // Table buffer (flat: address-major, then row, then entry) and its registered read port.
-    let mut ram = vec![W::default(); (banks * groups) as usize * word];
-    let mut dout = vec![W::default(); word];
-    // Accumulators, rows of `stride` (columns past `tile_n` are padding).
-    let mut acc = vec![W::default(); m_rows * stride];
-    let mut rowsum = vec![W::default(); m_rows];
     let mut dr_row = 0usize;
     let mut results = vec![0i64; m_rows * n_cols];
     let mut events = TileCost::default();
@@ -600,7 +831,7 @@ fn step<W: Word>(array: &LutArray, s: &TileStreams, vector: bool) -> SteppedRun 
         // Lookup-accumulate stage (reads `dout` and the stage registers before they update).
         if sl_valid {
             let widx = &s.wgt[sl_beat * stride..][..stride];
-            W::lookup_accumulate(&lookups, &dout, &mut acc, widx, sl_plane, sl_msb);
+            dp.lookup_accumulate(widx, sl_plane, sl_msb);
             events.table_reads += mn;
             events.accumulate_adds += mn;
         }
@@ -608,18 +839,8 @@ fn step<W: Word>(array: &LutArray, s: &TileStreams, vector: bool) -> SteppedRun 
         // Drain.
         if res_valid {
             res_cycles.push(cycle);
-            let sum = wrap(rowsum[dr_row].to_i128(), acc_w);
-            let row = &acc[dr_row * stride..][..n_cols];
-            for (r, a) in results[dr_row * n_cols..][..n_cols].iter_mut().zip(row) {
-                let a = wrap(a.to_i128(), acc_w);
-                let v = if array.symmetric {
-                    wrap(a - sum, acc_w) >> 1
-                } else {
-                    a
-                };
-                *r = wrap(v, array.acc_bits) as i64;
-            }
-            if array.symmetric {
+            dp.drain(dr_row, &mut results[dr_row * n_cols..][..n_cols]);
+            if corrected {
                 events.accumulate_adds += n_cols as u64;
             }
             events.results_written += n_cols as u64;
@@ -634,11 +855,10 @@ fn step<W: Word>(array: &LutArray, s: &TileStreams, vector: bool) -> SteppedRun 
         if wgt_ready {
             wgt_cycles.push(cycle);
             let bank = if banks == 2 { lu_chunk & 1 } else { 0 };
-            let addr = (bank * groups + lu_group) as usize * word;
-            dout.copy_from_slice(&ram[addr..addr + word]);
+            dp.read((bank * groups + lu_group) as usize);
             sl_valid = true;
             sl_plane = lu_plane;
-            sl_msb = lu_plane + 1 == bits;
+            sl_msb = lu_plane + 1 == bits && !s.binary;
             sl_beat = wgt_i;
             wgt_i += 1;
             events.table_words_read += 1;
@@ -664,15 +884,7 @@ fn step<W: Word>(array: &LutArray, s: &TileStreams, vector: bool) -> SteppedRun 
             let beat = &s.act[act_i * act_beat..][..act_beat];
             act_i += 1;
             let bank = if banks == 2 { pc_chunk & 1 } else { 0 };
-            let addr = (bank * groups + pc_group) as usize * word;
-            let tables = &mut ram[addr..addr + word];
-            fill_tables(array, beat, tables);
-            if array.symmetric {
-                for (r, t) in rowsum.iter_mut().zip(tables.chunks_exact(entries)) {
-                    *r = r.wadd(t[entries - 1]);
-                }
-            }
-            events.precompute_adds += precompute_adds_per_beat;
+            events.precompute_adds += dp.precompute((bank * groups + pc_group) as usize, beat);
             events.table_entries_written += word as u64;
             events.activations_read += act_beat as u64;
             if pc_group + 1 == groups {
@@ -849,6 +1061,7 @@ mod x86 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lut_tensor_core::ActMode;
 
     fn splitmix(state: &mut u64) -> u64 {
         *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -883,6 +1096,7 @@ mod tests {
                     } else {
                         Precompute::Standalone
                     },
+                    act_format: ActMode::Int,
                 };
                 array.acc_bits = array.min_acc_bits().clamp(8, 64);
                 let weight_bits =
@@ -900,6 +1114,8 @@ mod tests {
                     k_chunks,
                     activations,
                     weights,
+                    binary: false,
+                    act_fp: false,
                 };
                 (array, input)
             })
@@ -975,6 +1191,7 @@ mod tests {
             act_bits: 16,
             acc_bits: 64,
             precompute: Precompute::Fused,
+            act_format: ActMode::Int,
         };
         assert_eq!(register_bits(&array, 16, 65535), 59);
     }
