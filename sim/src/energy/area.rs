@@ -69,6 +69,16 @@ impl AreaModel {
     }
 }
 
+/// One block of a matrix unit and its area, um^2 (a family's `area_items`, summed into
+/// [`crate::family::Machine::area_um2`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AreaItem {
+    /// Block name, as in the RTL.
+    pub block: &'static str,
+    /// Area, um^2.
+    pub um2: f64,
+}
+
 /// Area of one architecture, mm^2, by block.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AreaBreakdown {

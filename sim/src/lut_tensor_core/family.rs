@@ -242,38 +242,6 @@ impl Machine for LutArray {
     }
 
     fn area_um2(&self, a: &AreaModel) -> f64 {
-        let units = f64::from(self.tile_m * self.tile_n);
-        let entry = self.table_entry_bits();
-        let entries = self.table_entries();
-        if self.act_format == ActMode::Int {
-            let unit = a.mux_um2(entry, entries)
-                + a.adder_um2(self.acc_bits)
-                + a.register_um2(u64::from(self.acc_bits));
-            // Precompute: one adder per table entry of one row, and the row's table registers.
-            let precompute = f64::from(entries) * a.adder_um2(entry)
-                + a.register_um2(u64::from(entries * entry));
-            return units * unit + precompute;
-        }
-        // Every unit: an FP16 entry mux, an FP32 adder and the accumulator; the precompute unit:
-        // one FP16 adder per entry of one row and the row's table registers; symmetric tables
-        // add one FP32 correction adder per column (the drain).
-        let unit = a.mux_um2(entry, entries)
-            + a.fp32_adder_um2()
-            + a.register_um2(u64::from(self.acc_bits));
-        let precompute =
-            f64::from(entries) * a.fp16_adder_um2() + a.register_um2(u64::from(entries * entry));
-        let drain = if self.symmetric {
-            f64::from(self.tile_n) * a.fp32_adder_um2()
-        } else {
-            0.0
-        };
-        // An `int+fp16` array also has the integer adders of each unit and of the precompute.
-        let int = if self.act_format.has_int() {
-            units * a.adder_um2(self.acc_bits)
-                + f64::from(entries) * a.adder_um2(self.int_entry_bits())
-        } else {
-            0.0
-        };
-        units * unit + precompute + drain + int
+        self.area_items(a).iter().map(|item| item.um2).sum()
     }
 }

@@ -143,6 +143,7 @@
 //! The `+2` is the lookup-stage register and the cycle `lu_chunk` reaches `C`; `M` is the drain.
 //! Stalls on any stream add cycles one for one; the RTL tolerates them, the models assume none.
 
+pub mod area;
 pub mod config;
 pub mod family;
 pub mod fast;

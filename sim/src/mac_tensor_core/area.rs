@@ -3,16 +3,7 @@
 //! RTL with Yosys and holds the total within 20% (`testbench/tests/area_vs_yosys.rs`).
 
 use super::{ceil_log2, MacArray, K_CHUNKS_BITS};
-use crate::energy::area::AreaModel;
-
-/// One block of the tile and its area, um^2.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct AreaItem {
-    /// Block name, as in the RTL.
-    pub block: &'static str,
-    /// Area, um^2.
-    pub um2: f64,
-}
+use crate::energy::area::{AreaItem, AreaModel};
 
 impl MacArray {
     /// Widths of the values crossing each level boundary of one dot-product unit: boundary 2
