@@ -90,6 +90,18 @@ pub enum RtlError {
         /// The kinds that have a generator.
         supported: String,
     },
+    /// The architecture is a mode of its family that has no RTL (it is simulated only).
+    #[error("{file}: field `{field}`: {reason} (got {value})")]
+    SimulationOnly {
+        /// The architecture file.
+        file: String,
+        /// The field that selects the mode.
+        field: &'static str,
+        /// Its value, as written.
+        value: String,
+        /// What has no RTL.
+        reason: &'static str,
+    },
     /// Writing an output file failed.
     #[error("{path}: cannot write: {message}")]
     Write {
@@ -211,21 +223,36 @@ fn canonical(name: &str, a: &LutArray) -> String {
     )
 }
 
-/// Generates the RTL of an architecture.
+/// Generates the RTL of an architecture (after [`check`]).
 pub fn generate(arch: &Arch, options: Options) -> Result<Bundle, RtlError> {
+    check(arch)?;
     GENERATORS
         .iter()
         .find(|g| g.kind == arch.kind())
         .and_then(|g| (g.generate)(arch, options))
-        .ok_or_else(|| RtlError::UnsupportedKind {
-            file: arch.source.clone(),
-            kind: arch.kind().to_string(),
-            supported: GENERATORS
-                .iter()
-                .map(|g| g.kind)
-                .collect::<Vec<_>>()
-                .join(", "),
-        })
+        .ok_or_else(|| unsupported_kind(arch))
+}
+
+/// Whether `arch` has RTL: its kind has a line in [`GENERATORS`] and that generator accepts its
+/// parameters (a simulation-only mode is refused with [`RtlError::SimulationOnly`]).
+pub fn check(arch: &Arch) -> Result<(), RtlError> {
+    let generator = GENERATORS
+        .iter()
+        .find(|g| g.kind == arch.kind())
+        .ok_or_else(|| unsupported_kind(arch))?;
+    (generator.check)(arch)
+}
+
+fn unsupported_kind(arch: &Arch) -> RtlError {
+    RtlError::UnsupportedKind {
+        file: arch.source.clone(),
+        kind: arch.kind().to_string(),
+        supported: GENERATORS
+            .iter()
+            .map(|g| g.kind)
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
 }
 
 /// The RTL generator of one architecture family (named by the family's `kind`, like its folder
@@ -233,6 +260,8 @@ pub fn generate(arch: &Arch, options: Options) -> Result<Bundle, RtlError> {
 pub struct Generator {
     /// The family's kind string.
     pub kind: &'static str,
+    /// Refuses parameters the generator has no RTL for (run before `generate`).
+    pub check: fn(&Arch) -> Result<(), RtlError>,
     /// Generates the RTL of an architecture of that kind (`None` for another family's).
     pub generate: fn(&Arch, Options) -> Option<Bundle>,
 }
@@ -241,10 +270,12 @@ pub struct Generator {
 pub static GENERATORS: &[Generator] = &[
     Generator {
         kind: "lut_tensor_core",
+        check: |_| Ok(()),
         generate: |arch, options| Some(generate_lut(&arch.name, arch.machine_as()?, options)),
     },
     Generator {
         kind: "mac_tensor_core",
+        check: mac_tensor_core::check,
         generate: |arch, options| Some(generate_mac(&arch.name, arch.machine_as()?, options)),
     },
 ];
@@ -375,7 +406,16 @@ fn assemble(
 }
 
 /// Generates the RTL of a MAC tensor-core tile named `name`.
+///
+/// # Panics
+///
+/// On an array in the fp16 mode, which has no RTL ([`generate`] and [`check`] refuse it with
+/// an error first).
 pub fn generate_mac(name: &str, array: &MacArray, options: Options) -> Bundle {
+    assert!(
+        !array.is_fp(),
+        "the fp16 MAC mode has no RTL (lutforge_rtl::check refuses it)"
+    );
     let names = lut_tensor_core::Names {
         prefix: module_prefix(name),
     };

@@ -13,12 +13,29 @@
 //! accumulator register keeps that many bits (the sum is never truncated, so every bit of every
 //! signal is used); results are its low `acc_bits` bits, which is the specified arithmetic modulo
 //! `2^acc_bits`.
+//!
+//! Only the integer datapath has RTL: an array in the fp16 mode (`mac.act_format = "fp16"`) is
+//! simulation-only and [`check`] refuses it.
 
 use lutforge_sim::mac_tensor_core::{ceil_log2, MacArray, K_CHUNKS_BITS};
+use lutforge_sim::Arch;
 
 use crate::lut_tensor_core::Names;
 use crate::verilog::{BinOp, Dir, Expr, Item, Module, Stmt};
-use crate::PlantedBug;
+use crate::{PlantedBug, RtlError};
+
+/// Refuses a MAC architecture the generator has no RTL for: the fp16 mode.
+pub fn check(arch: &Arch) -> Result<(), RtlError> {
+    match arch.machine_as::<MacArray>() {
+        Some(array) if array.is_fp() => Err(RtlError::SimulationOnly {
+            file: arch.source.clone(),
+            field: "mac.act_format",
+            value: format!("\"{}\"", array.act_format.as_str()),
+            reason: "the fp16 MAC mode is simulation-only: the MAC RTL has the integer datapath only (use \"int\" for rtl and cosim)",
+        }),
+        _ => Ok(()),
+    }
+}
 
 /// Widths and counts derived once from the array.
 #[derive(Debug, Clone, Copy)]

@@ -119,3 +119,16 @@ fn a_kind_without_a_generator_is_a_clear_error() {
         format!("{}: field `kind`: no RTL generator for architecture kind `systolic` (supported: lut_tensor_core, mac_tensor_core)", arch.source)
     );
 }
+
+#[test]
+fn the_fp16_mac_mode_is_a_clear_simulation_only_error() {
+    let arch = Arch::from_file(&root().join("configs/arch/mac-tc-fp16.toml")).unwrap();
+    let err = generate(&arch, Options::default()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("{}: field `mac.act_format`: the fp16 MAC mode is simulation-only: the MAC RTL has the integer datapath only (use \"int\" for rtl and cosim) (got \"fp16\")", arch.source)
+    );
+    assert!(lutforge_rtl::check(&arch).is_err());
+    let int = Arch::from_file(&root().join("configs/arch/mac-tc.toml")).unwrap();
+    assert!(lutforge_rtl::check(&int).is_ok());
+}

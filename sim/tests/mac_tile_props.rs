@@ -5,7 +5,7 @@
 use lutforge_models::numerics::{int_gemm, GemmShape};
 use lutforge_sim::mac_tensor_core::stepped::{dequantize, weight_field, wrap};
 use lutforge_sim::mac_tensor_core::{
-    run_tile, run_tiles, tile_cost, tiles_cycles, MacArray, MacError, MacTileInput,
+    run_tile, run_tiles, tile_cost, tiles_cycles, MacActMode, MacArray, MacError, MacTileInput,
 };
 use proptest::prelude::*;
 
@@ -40,6 +40,7 @@ fn array() -> impl Strategy<Value = MacArray> {
                 mult_bits,
                 acc_bits,
                 pipeline_cycles,
+                act_format: MacActMode::Int,
             },
         )
 }
@@ -153,6 +154,7 @@ fn small() -> MacArray {
         mult_bits: 8,
         acc_bits: 16,
         pipeline_cycles: 4,
+        act_format: MacActMode::Int,
     }
 }
 

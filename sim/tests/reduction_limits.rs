@@ -10,7 +10,7 @@ use lutforge_models::{ModelConfig, QuantScheme};
 use lutforge_sim::lut_tensor_core::{
     ceil_log2, run_tile, ActMode, LutArray, Precompute, TileInput,
 };
-use lutforge_sim::mac_tensor_core::{self, MacArray, MacTileInput};
+use lutforge_sim::mac_tensor_core::{self, MacActMode, MacArray, MacTileInput};
 use lutforge_sim::reduction::{ReductionLimits, ReductionSplit};
 use lutforge_sim::Arch;
 use lutforge_workloads::{lower_step, GemmOperand, OpShape, Step, StepKind};
@@ -165,7 +165,15 @@ proptest! {
     ) {
         let planes = 1 + planes_pick % mult_bits;
         let acc_bits = (2 * mult_bits + ceil_log2(tile_k) + spare).max(8);
-        let array = MacArray { tile_m, tile_n, tile_k, mult_bits, acc_bits, pipeline_cycles };
+        let array = MacArray {
+            tile_m,
+            tile_n,
+            tile_k,
+            mult_bits,
+            acc_bits,
+            pipeline_cycles,
+            act_format: MacActMode::Int,
+        };
         let chunks = array.reduction_limits().max_chunks_per_pass(planes).min(64);
         let k = chunks as usize * tile_k as usize;
         let a = -(1i64 << (mult_bits - 1));

@@ -75,8 +75,14 @@ pub static BLOCKS: &[BlockEntry] = &[
     },
 ];
 
-/// The co-simulation block of `arch`, from [`BLOCKS`].
+/// The co-simulation block of `arch`, from [`BLOCKS`]; an architecture without RTL
+/// ([`lutforge_rtl::check`], e.g. a simulation-only mode) has none.
 pub fn block_of(arch: &Arch) -> Result<Box<dyn Block>, TestbenchError> {
+    if let Err(e @ lutforge_rtl::RtlError::SimulationOnly { .. }) = lutforge_rtl::check(arch) {
+        return Err(TestbenchError::NoRtl {
+            message: e.to_string(),
+        });
+    }
     BLOCKS
         .iter()
         .find(|b| b.kind == arch.kind())
@@ -151,6 +157,12 @@ pub enum TestbenchError {
         kind: String,
         /// The kinds that have a block.
         supported: String,
+    },
+    /// The architecture has no RTL to co-simulate (a simulation-only mode).
+    #[error("{message}")]
+    NoRtl {
+        /// The RTL generator's reason.
+        message: String,
     },
     /// A synthesis tool failed.
     #[error("{tool} failed: {message}")]

@@ -63,6 +63,11 @@ impl AreaModel {
         FP32_ADD_UM2_45NM * self.node_scale_sq
     }
 
+    /// One fp16 multiplier.
+    pub fn fp16_mult_um2(&self) -> f64 {
+        FP16_MULT_UM2_45NM * self.node_scale_sq
+    }
+
     /// One fp16 vector lane (adder + multiplier).
     pub fn vector_lane_um2(&self) -> f64 {
         FP16_FMA_UM2_45NM * self.node_scale_sq

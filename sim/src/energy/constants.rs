@@ -62,8 +62,11 @@ pub const FP16_ADD_UM2_45NM: f64 = 36.0 / 268.0 * 4600.0;
 /// for a full IEEE adder).
 pub const FP32_ADD_UM2_45NM: f64 = 36.0 / 268.0 * 9988.0;
 
+/// fp16 multiplier area at 45 nm: 1640 um^2 (Horowitz, ISSCC 2014, area table).
+pub const FP16_MULT_UM2_45NM: f64 = 1640.0;
+
 /// fp16 adder + multiplier area at 45 nm: 1360 + 1640 um^2 (Horowitz, ISSCC 2014, area table).
-pub const FP16_FMA_UM2_45NM: f64 = 1360.0 + 1640.0;
+pub const FP16_FMA_UM2_45NM: f64 = FP16_ADD_UM2_45NM + FP16_MULT_UM2_45NM;
 
 /// D flip-flop area at 45 nm: DFF_X1 4.522 um^2 (Nangate 45 nm Open Cell Library, 2011 release).
 pub const DFF_UM2_45NM: f64 = 4.522;

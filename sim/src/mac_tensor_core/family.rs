@@ -1,13 +1,33 @@
 //! The dequantizing MAC tensor core as a family: its `[mac]` section, the formats it runs, the
 //! fast per-op cost (tiles over cores from [`super::fast`]: each tile costs `k_chunks +
 //! pipeline_cycles + tile_m` cycles, tiles back to back) and its area.
+//!
+//! # Formats
+//!
+//! * `mac.act_format = "int"`: weights, activations and KV entries of at most `mult_bits` bits
+//!   (fp16 weights and codebook indices count as `mult_bits`-wide operands).
+//! * `mac.act_format = "fp16"`: FP16 and FP8 E4M3 activations (FP8 widened exactly) and INT8
+//!   activations (exact in FP16, converted by the op that produces them); integer weight codes
+//!   of at most 8 bits and INT4/INT8 KV entries, converted exactly to FP16 by the dequantizer.
+//!   fp16 and codebook weights and an fp16 KV cache are refused (the mapper sends those
+//!   products to the architecture's fallback unit).
+//!
+//! # Energy
+//!
+//! Integer mode: integer multiplies of `mult_bits` operands and integer adds of the tree's and
+//! accumulator's widths; dequantization is a sign extension (no arithmetic). fp16 mode: one fp16
+//! multiply per product, one fp32 add per adder-tree add and per accumulation, one int-to-fp16
+//! conversion per dequantized weight code, costed as an fp16 add (the conversion normalizes the
+//! integer with a leading-zero count and a shift, the alignment and normalization half of an
+//! fp16 adder; Horowitz, ISSCC 2014, gives no separate figure), and SRAM traffic at 16-bit
+//! activations and 32-bit partial sums.
 
 use std::any::Any;
 use std::sync::Arc;
 
 use lutforge_models::{ActFormat, KvFormat, WeightFormat};
 
-use super::{tile_cost, MacArray, RawMac};
+use super::{tile_cost, MacArray, RawMac, FP_MAX_CODE_BITS};
 use crate::arch::{Arch, Buffers};
 use crate::energy::area::AreaModel;
 use crate::energy::{EnergyBreakdown, EnergyModel};
@@ -61,6 +81,22 @@ impl Machine for MacArray {
         self
     }
     fn weight_problem(&self, weight: WeightFormat) -> Option<String> {
+        if self.is_fp() {
+            return match weight {
+                WeightFormat::Fp16 => Some(
+                    "fp16 weights are not integer codes for the fp16 MAC dequantizer".into(),
+                ),
+                WeightFormat::Codebook(_) => Some(
+                    "codebook weights are not integer codes the fp16 MAC dequantizer converts"
+                        .into(),
+                ),
+                _ if weight.compute_bit_planes() > FP_MAX_CODE_BITS => Some(format!(
+                    "{}-bit weight codes exceed the {FP_MAX_CODE_BITS}-bit codes of the fp16 MAC dequantizer",
+                    weight.compute_bit_planes()
+                )),
+                _ => None,
+            };
+        }
         let bits = match weight {
             WeightFormat::Fp16 => 16,
             WeightFormat::Codebook(_) => self.mult_bits,
@@ -74,6 +110,10 @@ impl Machine for MacArray {
         })
     }
     fn act_problem(&self, act: ActFormat) -> Option<String> {
+        if self.is_fp() {
+            // FP16 as is; FP8 E4M3 and INT8 are exact in FP16.
+            return None;
+        }
         (act.bits() > self.mult_bits).then(|| {
             format!(
                 "{}-bit activations exceed mac.mult_bits = {}",
@@ -83,6 +123,11 @@ impl Machine for MacArray {
         })
     }
     fn kv_problem(&self, kv: KvFormat) -> Option<String> {
+        if self.is_fp() {
+            return (kv == KvFormat::Fp16).then(|| {
+                "an fp16 KV cache is not integer codes for the fp16 MAC dequantizer".into()
+            });
+        }
         (kv.bits() > self.mult_bits).then(|| {
             format!(
                 "{}-bit KV entries exceed mac.mult_bits = {}",
@@ -122,11 +167,26 @@ impl Machine for MacArray {
         let weights_dequantized = steps * f64::from(mac.tile_n * mac.tile_k);
         let acts_read = steps * f64::from(mac.tile_m * mac.tile_k);
         let output_steps = steps * f64::from(mac.tile_m * mac.tile_n);
+        let (multiply_j, add_j) = if mac.is_fp() {
+            (
+                products * e.fp16_mult_pj(),
+                // FP32 tree and accumulator adds; each int-to-fp16 conversion costed as an fp16
+                // add (see the module doc).
+                output_steps * f64::from(mac.tile_k) * e.fp32_add_pj()
+                    + weights_dequantized * e.fp16_add_pj(),
+            )
+        } else {
+            (
+                // Dequantization is a sign extension: wiring, no arithmetic energy.
+                products * e.mult_pj(mac.mult_bits),
+                output_steps
+                    * (mac.tree_adder_bits() as f64 * e.add_pj(1) + e.add_pj(mac.acc_bits)),
+            )
+        };
+        // Activations are read at `mult_bits` (16 in the fp16 mode, whatever their format).
         let energy_pj = EnergyBreakdown {
-            // Dequantization is a sign extension: wiring, no arithmetic energy.
-            multiply_j: products * e.mult_pj(mac.mult_bits),
-            add_j: output_steps
-                * (mac.tree_adder_bits() as f64 * e.add_pj(1) + e.add_pj(mac.acc_bits)),
+            multiply_j,
+            add_j,
             sram_j: weights_dequantized
                 * f64::from(planes)
                 * e.sram_pj_per_bit(arch.buffers.weight_bytes)

@@ -67,6 +67,7 @@ mod tests {
             mult_bits: 8,
             acc_bits: 32,
             pipeline_cycles: 4,
+            act_format: crate::mac_tensor_core::MacActMode::Int,
         };
         let c = tile_cost(&a, 10);
         assert_eq!(c.cycles, 10 + 4 + 2);

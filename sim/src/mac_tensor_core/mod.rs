@@ -26,6 +26,21 @@
 //! dot product reduced modulo `2^A`, which equals plain integer GEMM whenever that fits in `A`
 //! bits.
 //!
+//! ## The fp16 mode (`mac.act_format = "fp16"`, simulation only)
+//!
+//! With `act_format = "fp16"` (`MB = 16`, `A = 32`) activations are FP16 values (FP8 E4M3
+//! activations are widened to FP16 exactly, INT8 activations are converted to FP16 exactly by
+//! the op that produces them). The dequantize stage converts each weight code of `b <= 8` bits
+//! (INT2..INT8, ternary, binary; not fp16 or codebook weights, not an fp16 KV cache: those go to
+//! the architecture's fallback unit) to FP16 exactly; each product is one FP16 x FP16 multiply,
+//! exact in FP32 (11-bit significands make 22-bit products; FP16's smallest subnormal squared,
+//! 2^-48, is a normal FP32); the adder tree (same pairing as above) and the accumulator are FP32
+//! adds, which round and do not wrap, so only the `k_chunks` field bounds a pass. Cycles are
+//! those of the integer datapath (same levels and registers, `P` as configured). Only the fast
+//! model ([`fast`]) and the family's energy and area model this mode: [`stepped`] refuses it
+//! (`MacError::FpMode`) and the RTL generator has no FP datapath (`lutforge rtl` and `lutforge
+//! cosim` refuse it with an error).
+//!
 //! # Streams (valid/ready, data moves on a clock edge where both are high)
 //!
 //! * `cmd`: `k_chunks` (16 bits, 1..=65535) and `weight_bits` (`ceil(log2(MB + 1))` bits,
@@ -92,7 +107,7 @@ use thiserror::Error;
 
 use crate::reduction::ReductionLimits;
 
-pub use config::{MacArray, RawMac};
+pub use config::{MacActMode, MacArray, RawMac, FP_ACC_BITS, FP_MAX_CODE_BITS, FP_MULT_BITS};
 pub use fast::{tile_cost, tiles_cycles, TileCost};
 pub use stepped::{run_tile, run_tiles, MacRun, MacTileInput, MacTiles};
 
@@ -145,7 +160,8 @@ impl MacArray {
             tile_k: self.tile_k,
             act_bits: self.mult_bits,
             acc_bits: self.acc_bits,
-            wraps: true,
+            // An FP32 accumulator does not wrap: only the command field bounds a pass.
+            wraps: !self.is_fp(),
         }
     }
 }
@@ -153,6 +169,9 @@ impl MacArray {
 /// An input the tile cannot process.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum MacError {
+    /// The stepped model (and the RTL) have the integer datapath only.
+    #[error("the stepped MAC model runs the integer datapath only; mac.act_format = \"fp16\" is simulation-only (fast model)")]
+    FpMode,
     /// `weight_bits` outside `1..=mult_bits`.
     #[error("weight_bits {weight_bits} is outside 1..={max}")]
     WeightBits {

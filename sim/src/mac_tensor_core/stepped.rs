@@ -251,6 +251,9 @@ pub fn run_tile(array: &MacArray, input: &MacTileInput) -> Result<MacRun, MacErr
 /// has beats and the sink always ready; the next tile's `cmd` is presented on the cycle after
 /// the previous tile's last result transfer.
 pub fn run_tiles(array: &MacArray, tiles: &[MacTileInput]) -> Result<MacTiles, MacError> {
+    if array.is_fp() {
+        return Err(MacError::FpMode);
+    }
     for (i, t) in tiles.iter().enumerate() {
         t.validate(array, i)?;
     }
