@@ -37,6 +37,7 @@
 pub mod fp_add;
 pub mod lut_tensor_core;
 pub mod mac_tensor_core;
+pub mod streams;
 pub mod verilog;
 
 use std::path::Path;

@@ -9,6 +9,10 @@ use lutforge_sim::lut_tensor_core::K_CHUNKS_BITS;
 use lutforge_sim::lut_tensor_core::{ceil_log2, LutArray, Precompute};
 
 use crate::fp_add::adder_name;
+use crate::streams::{
+    cmd_ports, controller_connections, data_ports, drain_row, select_row, Beats, CmdDocs, CmdPorts,
+    DataPorts,
+};
 use crate::verilog::{BinOp, Dir, Expr, Item, Module, Stmt};
 
 pub use crate::PlantedBug;
@@ -609,21 +613,21 @@ pub fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
         "Tile controller: K-chunk loop, group and bit-plane loops, table double buffering, drain."
             .into(),
     ];
-    m.port(Dir::Input, "clk", 1, "clock");
-    let rst = m.port(Dir::Input, "rst", 1, "synchronous reset, active high");
-    let cmd_valid = m.port(Dir::Input, "cmd_valid", 1, "command valid");
-    let cmd_ready = m.port(Dir::Output, "cmd_ready", 1, "command ready (idle)");
-    let cmd_k = m.port(
-        Dir::Input,
-        "cmd_k_chunks",
-        kc,
-        "K chunks of the tile, 1..=65535",
-    );
-    let cmd_bits = m.port(
-        Dir::Input,
-        "cmd_weight_bits",
+    let CmdPorts {
+        rst,
+        valid: cmd_valid,
+        ready: cmd_ready,
+        k_chunks: cmd_k,
+        weight_bits: cmd_bits,
+        ..
+    } = cmd_ports(
+        &mut m,
         pb,
-        "weight bit planes, 1..=max_weight_bits",
+        CmdDocs {
+            ready: "command ready (idle)",
+            k_chunks: "K chunks of the tile, 1..=65535",
+            weight_bits: "weight bit planes, 1..=max_weight_bits",
+        },
     );
     let binary = d.symmetric.then(|| {
         (
@@ -657,12 +661,15 @@ pub fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
             ),
         )
     });
-    let act_valid = m.port(Dir::Input, "act_valid", 1, "activation beat valid");
-    let act_ready = m.port(Dir::Output, "act_ready", 1, "activation beat ready");
-    let wgt_valid = m.port(Dir::Input, "wgt_valid", 1, "weight beat valid");
-    let wgt_ready = m.port(Dir::Output, "wgt_ready", 1, "weight beat ready");
-    let res_valid = m.port(Dir::Output, "res_valid", 1, "result beat valid");
-    let res_ready = m.port(Dir::Input, "res_ready", 1, "result beat ready");
+    let DataPorts {
+        act_valid,
+        act_ready,
+        wgt_valid,
+        wgt_ready,
+        res_valid,
+        res_ready,
+        ..
+    } = data_ports(&mut m, None);
     let cmd_fire = m.port(
         Dir::Output,
         "cmd_fire",
@@ -691,11 +698,7 @@ pub fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
         1,
         "lookup stage plane is the MSB plane",
     );
-    let dr_row = m.reg("dr_row", d.row_bits);
-    if d.m > 1 {
-        let port = m.port(Dir::Output, "res_row", d.row_bits, "row of the result beat");
-        m.items.push(Item::Assign(port, dr_row.clone()));
-    }
+    let dr_row = drain_row(&mut m, d.m, d.row_bits);
 
     let busy = m.reg("busy", 1);
     let k_r = m.reg("k_chunks_r", kc);
@@ -855,7 +858,6 @@ pub fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
 
 /// The top module: streams in, results out.
 pub fn top(d: &Dims, names: &Names) -> Module {
-    let kc = K_CHUNKS_BITS;
     let mut m = Module::new(names.module("top"));
     m.doc = vec![
         format!("LUT tensor-core tile, {} x {} outputs per tile, valid/ready streams (a transfer happens on a rising", d.m, d.n),
@@ -866,17 +868,16 @@ pub fn top(d: &Dims, names: &Names) -> Module {
         format!("  res: {} beats, row 0 first; column n at [n*A +: A], two's complement", d.m),
         "Cycle count and register behaviour: see lutforge_sim::lut_tensor_core.".into(),
     ];
-    let clk = m.port(Dir::Input, "clk", 1, "clock");
-    let rst = m.port(Dir::Input, "rst", 1, "synchronous reset, active high");
-    let cmd_valid = m.port(Dir::Input, "cmd_valid", 1, "command valid");
-    let cmd_ready = m.port(Dir::Output, "cmd_ready", 1, "command ready");
-    let cmd_k = m.port(Dir::Input, "cmd_k_chunks", kc, "K chunks, 1..=65535");
-    let cmd_bits = m.port(
-        Dir::Input,
-        "cmd_weight_bits",
+    let cmd = cmd_ports(
+        &mut m,
         d.plane_bits,
-        "weight bit planes",
+        CmdDocs {
+            ready: "command ready",
+            k_chunks: "K chunks, 1..=65535",
+            weight_bits: "weight bit planes",
+        },
     );
+    let clk = cmd.clk.clone();
     let cmd_act_fp = d.dual().then(|| {
         m.port(
             Dir::Input,
@@ -893,25 +894,15 @@ pub fn top(d: &Dims, names: &Names) -> Module {
             "signed-binary plane mode: one +-1 plane, no row-sum correction",
         )
     });
-    let act_valid = m.port(Dir::Input, "act_valid", 1, "activation beat valid");
-    let act_ready = m.port(Dir::Output, "act_ready", 1, "activation beat ready");
-    let act_data = m.port(Dir::Input, "act_data", d.act_beat_bits(), "activation beat");
-    let wgt_valid = m.port(Dir::Input, "wgt_valid", 1, "weight beat valid");
-    let wgt_ready = m.port(Dir::Output, "wgt_ready", 1, "weight beat ready");
-    let wgt_data = m.port(
-        Dir::Input,
-        "wgt_data",
-        d.wgt_beat_bits(),
-        "weight bit-plane beat",
+    let streams = data_ports(
+        &mut m,
+        Some(Beats {
+            act: (d.act_beat_bits(), "activation beat"),
+            wgt: (d.wgt_beat_bits(), "weight bit-plane beat"),
+            res: d.res_beat_bits(),
+        }),
     );
-    let res_valid = m.port(Dir::Output, "res_valid", 1, "result beat valid");
-    let res_ready = m.port(Dir::Input, "res_ready", 1, "result beat ready");
-    let res_data = m.port(
-        Dir::Output,
-        "res_data",
-        d.res_beat_bits(),
-        "result beat (one row)",
-    );
+    let (act_data, wgt_data, res_data) = streams.data.clone().expect("a top declares its data");
 
     let cmd_fire = m.wire("cmd_fire", 1);
     let act_fire = m.wire("act_fire", 1);
@@ -932,19 +923,8 @@ pub fn top(d: &Dims, names: &Names) -> Module {
     let binary = cmd_binary.as_ref().map(|_| m.wire("binary", 1));
     let sl_wbits = m.reg("sl_wbits", d.wgt_beat_bits());
 
-    let mut ctrl_ports = vec![
-        ("clk".into(), clk.clone()),
-        ("rst".into(), rst),
-        ("cmd_valid".into(), cmd_valid),
-        ("cmd_ready".into(), cmd_ready),
-        ("cmd_k_chunks".into(), cmd_k),
-        ("cmd_weight_bits".into(), cmd_bits),
-        ("act_valid".into(), act_valid),
-        ("act_ready".into(), act_ready),
-        ("wgt_valid".into(), wgt_valid),
-        ("wgt_ready".into(), wgt_ready),
-        ("res_valid".into(), res_valid),
-        ("res_ready".into(), res_ready),
+    let mut ctrl_ports = controller_connections(cmd, streams);
+    ctrl_ports.extend([
         ("cmd_fire".into(), cmd_fire.clone()),
         ("act_fire".into(), act_fire.clone()),
         ("wgt_fire".into(), wgt_fire.clone()),
@@ -953,7 +933,7 @@ pub fn top(d: &Dims, names: &Names) -> Module {
         ("sl_valid".into(), sl_valid.clone()),
         ("sl_plane".into(), sl_plane.clone()),
         ("sl_msb".into(), sl_msb.clone()),
-    ];
+    ]);
     if let Some(row) = &dr_row {
         ctrl_ports.push(("res_row".into(), row.clone()));
     }
@@ -1023,18 +1003,8 @@ pub fn top(d: &Dims, names: &Names) -> Module {
     let acc_row = match &dr_row {
         None => accs,
         Some(dr_row) => {
-            m.items.push(Item::Wire {
-                name: "acc_rows".into(),
-                width: row_w,
-                depth: Some(d.m),
-            });
-            for row in 0..d.m {
-                m.items.push(Item::Assign(
-                    Expr::id("acc_rows").bit(row),
-                    accs.clone().slice(row * row_w + row_w - 1, row * row_w),
-                ));
-            }
-            m.wire_assign("acc_row", row_w, Expr::id("acc_rows").index(dr_row.clone()))
+            let row = select_row(&mut m, &accs, d.m, row_w, dr_row.clone());
+            m.wire_assign("acc_row", row_w, row)
         }
     };
     let acc_col = |col: u32| acc_row.clone().slice(col * ar + ar - 1, col * ar);

@@ -21,6 +21,10 @@ use lutforge_sim::mac_tensor_core::{ceil_log2, MacArray, K_CHUNKS_BITS};
 use lutforge_sim::Arch;
 
 use crate::lut_tensor_core::Names;
+use crate::streams::{
+    cmd_ports, controller_connections, data_ports, drain_row, select_row, Beats, CmdDocs, CmdPorts,
+    DataPorts,
+};
 use crate::verilog::{BinOp, Dir, Expr, Item, Module, Stmt};
 use crate::{PlantedBug, RtlError};
 
@@ -301,28 +305,31 @@ fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
         "Tile controller: k-step counter, {} pipeline valid bits, drain of {} rows.",
         d.regs, d.m
     )];
-    m.port(Dir::Input, "clk", 1, "clock");
-    let rst = m.port(Dir::Input, "rst", 1, "synchronous reset, active high");
-    let cmd_valid = m.port(Dir::Input, "cmd_valid", 1, "command valid");
-    let cmd_ready = m.port(Dir::Output, "cmd_ready", 1, "command ready (idle)");
-    let cmd_k = m.port(
-        Dir::Input,
-        "cmd_k_chunks",
-        kc,
-        "k-steps of the tile, 1..=65535",
-    );
-    let cmd_bits = m.port(
-        Dir::Input,
-        "cmd_weight_bits",
+    let CmdPorts {
+        rst,
+        valid: cmd_valid,
+        ready: cmd_ready,
+        k_chunks: cmd_k,
+        weight_bits: cmd_bits,
+        ..
+    } = cmd_ports(
+        &mut m,
         d.wb_bits,
-        "weight code width, 1..=mult_bits",
+        CmdDocs {
+            ready: "command ready (idle)",
+            k_chunks: "k-steps of the tile, 1..=65535",
+            weight_bits: "weight code width, 1..=mult_bits",
+        },
     );
-    let act_valid = m.port(Dir::Input, "act_valid", 1, "activation beat valid");
-    let act_ready = m.port(Dir::Output, "act_ready", 1, "activation beat ready");
-    let wgt_valid = m.port(Dir::Input, "wgt_valid", 1, "weight beat valid");
-    let wgt_ready = m.port(Dir::Output, "wgt_ready", 1, "weight beat ready");
-    let res_valid = m.port(Dir::Output, "res_valid", 1, "result beat valid");
-    let res_ready = m.port(Dir::Input, "res_ready", 1, "result beat ready");
+    let DataPorts {
+        act_valid,
+        act_ready,
+        wgt_valid,
+        wgt_ready,
+        res_valid,
+        res_ready,
+        ..
+    } = data_ports(&mut m, None);
     let cmd_fire = m.port(
         Dir::Output,
         "cmd_fire",
@@ -342,11 +349,7 @@ fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
         d.wb_bits,
         "latched weight code width",
     );
-    let dr_row = m.reg("dr_row", d.row_bits);
-    if d.m > 1 {
-        let port = m.port(Dir::Output, "res_row", d.row_bits, "row of the result beat");
-        m.items.push(Item::Assign(port, dr_row.clone()));
-    }
+    let dr_row = drain_row(&mut m, d.m, d.row_bits);
     let busy = m.reg("busy", 1);
     let k_r = m.reg("k_chunks_r", kc);
     let issued = m.reg("issued", kc);
@@ -458,7 +461,6 @@ fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
 
 /// The top module: streams in, front pipeline registers, dequantize, units, results out.
 fn top(d: &Dims, names: &Names) -> Module {
-    let kc = K_CHUNKS_BITS;
     let mut m = Module::new(names.module("top"));
     m.doc = vec![
         format!(
@@ -477,53 +479,36 @@ fn top(d: &Dims, names: &Names) -> Module {
         ),
         "Cycle count and register behaviour: see lutforge_sim::mac_tensor_core.".into(),
     ];
-    let clk = m.port(Dir::Input, "clk", 1, "clock");
-    let rst = m.port(Dir::Input, "rst", 1, "synchronous reset, active high");
-    let cmd_valid = m.port(Dir::Input, "cmd_valid", 1, "command valid");
-    let cmd_ready = m.port(Dir::Output, "cmd_ready", 1, "command ready");
-    let cmd_k = m.port(Dir::Input, "cmd_k_chunks", kc, "k-steps, 1..=65535");
-    let cmd_bits = m.port(
-        Dir::Input,
-        "cmd_weight_bits",
+    let cmd = cmd_ports(
+        &mut m,
         d.wb_bits,
-        "weight code width",
+        CmdDocs {
+            ready: "command ready",
+            k_chunks: "k-steps, 1..=65535",
+            weight_bits: "weight code width",
+        },
     );
-    let act_valid = m.port(Dir::Input, "act_valid", 1, "activation beat valid");
-    let act_ready = m.port(Dir::Output, "act_ready", 1, "activation beat ready");
-    let act_data = m.port(Dir::Input, "act_data", d.act_bits(), "activation beat");
-    let wgt_valid = m.port(Dir::Input, "wgt_valid", 1, "weight beat valid");
-    let wgt_ready = m.port(Dir::Output, "wgt_ready", 1, "weight beat ready");
-    let wgt_data = m.port(Dir::Input, "wgt_data", d.wgt_bits(), "weight code beat");
-    let res_valid = m.port(Dir::Output, "res_valid", 1, "result beat valid");
-    let res_ready = m.port(Dir::Input, "res_ready", 1, "result beat ready");
-    let res_data = m.port(
-        Dir::Output,
-        "res_data",
-        d.n * d.acc_bits,
-        "result beat (one row)",
+    let clk = cmd.clk.clone();
+    let streams = data_ports(
+        &mut m,
+        Some(Beats {
+            act: (d.act_bits(), "activation beat"),
+            wgt: (d.wgt_bits(), "weight code beat"),
+            res: d.n * d.acc_bits,
+        }),
     );
+    let (act_data, wgt_data, res_data) = streams.data.clone().expect("a top declares its data");
 
     let cmd_fire = m.wire("cmd_fire", 1);
     let acc_en = m.wire("acc_en", 1);
     let wbits = m.wire("weight_bits_r", d.wb_bits);
     let row = (d.m > 1).then(|| m.wire("res_row", d.row_bits));
-    let mut ctrl_ports = vec![
-        ("clk".into(), clk.clone()),
-        ("rst".into(), rst),
-        ("cmd_valid".into(), cmd_valid),
-        ("cmd_ready".into(), cmd_ready),
-        ("cmd_k_chunks".into(), cmd_k),
-        ("cmd_weight_bits".into(), cmd_bits),
-        ("act_valid".into(), act_valid),
-        ("act_ready".into(), act_ready),
-        ("wgt_valid".into(), wgt_valid),
-        ("wgt_ready".into(), wgt_ready),
-        ("res_valid".into(), res_valid),
-        ("res_ready".into(), res_ready),
+    let mut ctrl_ports = controller_connections(cmd, streams);
+    ctrl_ports.extend([
         ("cmd_fire".into(), cmd_fire.clone()),
         ("acc_en".into(), acc_en.clone()),
         ("weight_bits_r".into(), wbits.clone()),
-    ];
+    ]);
     if let Some(r) = &row {
         ctrl_ports.push(("res_row".into(), r.clone()));
     }
@@ -594,20 +579,7 @@ fn top(d: &Dims, names: &Names) -> Module {
     let row_w = d.n * d.acc_bits;
     let acc_row = match &row {
         None => accs,
-        Some(row) => {
-            m.items.push(Item::Wire {
-                name: "acc_rows".into(),
-                width: row_w,
-                depth: Some(d.m),
-            });
-            for r in 0..d.m {
-                m.items.push(Item::Assign(
-                    Expr::id("acc_rows").bit(r),
-                    lane(&accs, r, row_w),
-                ));
-            }
-            Expr::id("acc_rows").index(row.clone())
-        }
+        Some(row) => select_row(&mut m, &accs, d.m, row_w, row.clone()),
     };
     m.items.push(Item::Assign(res_data, acc_row));
     m
