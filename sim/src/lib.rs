@@ -21,6 +21,7 @@ pub mod schedule;
 pub mod support;
 pub mod sweep;
 pub mod systolic;
+pub mod tile;
 
 pub use arch::Arch;
 pub use engine::simulate;

@@ -7,6 +7,7 @@ use lutforge_sim::mac_tensor_core::stepped::{dequantize, weight_field, wrap};
 use lutforge_sim::mac_tensor_core::{
     run_tile, run_tiles, tile_cost, tiles_cycles, MacActMode, MacArray, MacError, MacTileInput,
 };
+use lutforge_sim::tile::OperandError;
 use proptest::prelude::*;
 
 mod common;
@@ -197,11 +198,13 @@ fn illegal_operands_are_errors() {
     t.activations.pop();
     assert_eq!(
         run_tile(&a, &t).unwrap_err(),
-        MacError::Shape {
+        MacError::Operand {
             tile: 0,
-            what: "activations",
-            got: 7,
-            expected: 8
+            error: OperandError::Shape {
+                what: "activations",
+                got: 7,
+                expected: 8
+            }
         }
     );
     let mut t = tile(&a, 4, 1, 3);

@@ -151,6 +151,8 @@ pub mod stepped;
 
 use thiserror::Error;
 
+use crate::tile::OperandError;
+
 pub use config::{ceil_log2, ActMode, LutArray, Precompute, RawLut, FP_ACC_BITS, FP_ENTRY_BITS};
 pub use fast::{tile_cost, tile_cost_mode, tiles_cycles, TileCost};
 pub use stepped::{run_tile, SteppedRun, TileInput};
@@ -160,30 +162,9 @@ pub use crate::reduction::K_CHUNKS_BITS;
 /// An input the tile cannot process.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum TileError {
-    /// `weight_bits` outside `1..=max_weight_bits`.
-    #[error("weight_bits {weight_bits} is outside 1..={max}")]
-    WeightBits {
-        /// Requested width.
-        weight_bits: u32,
-        /// The array's `max_weight_bits`.
-        max: u32,
-    },
-    /// `k_chunks` outside `1..=65535`.
-    #[error("k_chunks {k_chunks} is outside 1..=65535")]
-    KChunks {
-        /// Requested chunk count.
-        k_chunks: u64,
-    },
-    /// An operand vector has the wrong length.
-    #[error("{what} has {got} values, expected {expected}")]
-    Shape {
-        /// Which operand.
-        what: &'static str,
-        /// Values supplied.
-        got: usize,
-        /// Values expected.
-        expected: usize,
-    },
+    /// Weight width, `k_chunks`, an operand's shape or range.
+    #[error(transparent)]
+    Operand(#[from] OperandError),
     /// Signed-binary plane mode on an array without symmetric tables, or with more than one
     /// plane.
     #[error(
@@ -202,17 +183,5 @@ pub enum TileError {
         value: i64,
         /// The array's `act_format`.
         format: &'static str,
-    },
-    /// An operand does not fit its width.
-    #[error("{what} value {value} at index {index} does not fit {bits} signed bits")]
-    Range {
-        /// Which operand.
-        what: &'static str,
-        /// Position in the operand vector.
-        index: usize,
-        /// The value.
-        value: i64,
-        /// The width it must fit.
-        bits: u32,
     },
 }

@@ -27,8 +27,12 @@ use lutforge_models::numerics::fp::{self, FP16, FP32};
 use lutforge_models::numerics::{fill_table, lookup_entry, Fp16, TableValue, MAX_GROUP};
 
 use super::fast::TileCost;
-use super::{TileError, K_CHUNKS_BITS};
+use super::TileError;
 use crate::lut_tensor_core::{LutArray, Precompute};
+use crate::tile::{
+    check_k_chunks, check_range, check_shapes, check_weight_bits, out_of_range, OperandError,
+    TileRun,
+};
 
 /// Operands of one tile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,70 +77,21 @@ impl TileInput {
 
     /// Checks widths and shapes (not value ranges).
     fn validate_shape(&self, array: &LutArray) -> Result<(), TileError> {
-        if self.weight_bits == 0 || self.weight_bits > array.max_weight_bits {
-            return Err(TileError::WeightBits {
-                weight_bits: self.weight_bits,
-                max: array.max_weight_bits,
-            });
-        }
+        check_weight_bits(self.weight_bits, array.max_weight_bits)?;
         if self.binary && (!array.runs_binary_plane() || self.weight_bits != 1) {
             return Err(TileError::Binary {
                 weight_bits: self.weight_bits,
             });
         }
-        if self.k_chunks == 0 || self.k_chunks >= 1 << K_CHUNKS_BITS {
-            return Err(TileError::KChunks {
-                k_chunks: self.k_chunks,
-            });
-        }
-        let k = self.depth(array);
-        let shapes = [
-            (
-                "activations",
-                self.activations.len(),
-                array.tile_m as usize * k,
-            ),
-            ("weights", self.weights.len(), k * array.tile_n as usize),
-        ];
-        for (what, got, expected) in shapes {
-            if got != expected {
-                return Err(TileError::Shape {
-                    what,
-                    got,
-                    expected,
-                });
-            }
-        }
+        check_k_chunks(self.k_chunks)?;
+        check_shapes(
+            self.activations.len(),
+            self.weights.len(),
+            array.tile_m,
+            array.tile_n,
+            self.depth(array),
+        )?;
         Ok(())
-    }
-}
-
-/// Whether `v` lies outside the `bits`-bit signed range (branch-free, so scans vectorize).
-#[inline(always)]
-fn out_of_range(v: i64, bits: u32) -> bool {
-    v.wrapping_add(1i64 << (bits - 1)) as u64 > (1u64 << bits) - 1
-}
-
-/// The first value of `values` that does not fit `bits` signed bits, as an error.
-fn check_range(what: &'static str, values: &[i64], bits: u32) -> Result<(), TileError> {
-    if !values
-        .iter()
-        .fold(false, |bad, &v| bad | out_of_range(v, bits))
-    {
-        return Ok(());
-    }
-    match values
-        .iter()
-        .enumerate()
-        .find(|(_, &v)| out_of_range(v, bits))
-    {
-        Some((index, &value)) => Err(TileError::Range {
-            what,
-            index,
-            value,
-            bits,
-        }),
-        None => Ok(()),
     }
 }
 
@@ -264,12 +219,13 @@ impl TileStreams {
         if input.binary {
             // A ±1 weight travels as one plane bit (1 for +1): as the 1-bit pattern of -1 or 0.
             if let Some(index) = input.weights.iter().position(|w| w.abs() != 1) {
-                return Err(TileError::Range {
+                return Err(OperandError::Range {
                     what: "binary weights",
                     index,
                     value: input.weights[index],
                     bits: 1,
-                });
+                }
+                .into());
             }
             let bits = TileInput {
                 weights: input.weights.iter().map(|&w| -i64::from(w > 0)).collect(),
@@ -333,22 +289,8 @@ fn pack_weights_portable(array: &LutArray, input: &TileInput, wgt: &mut [u8]) ->
     bad
 }
 
-/// What a stepped run produces.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SteppedRun {
-    /// Results, `tile_m x tile_n` row-major, wrapped to `acc_bits` two's complement.
-    pub results: Vec<i64>,
-    /// Cycles from the `cmd` transfer through the last result transfer, inclusive.
-    pub cycles: u64,
-    /// Events counted while stepping (same fields as the fast model's cost).
-    pub events: TileCost,
-    /// Cycle (0 = `cmd` transfer) of every `act` transfer.
-    pub act_cycles: Vec<u64>,
-    /// Cycle of every `wgt` transfer.
-    pub wgt_cycles: Vec<u64>,
-    /// Cycle of every `res` transfer (row order).
-    pub res_cycles: Vec<u64>,
-}
+/// What a stepped run of one LUT tile produces.
+pub type SteppedRun = TileRun<TileCost>;
 
 /// Two's complement wrap of `x` to `bits` bits (1..=127).
 pub fn wrap(x: i128, bits: u32) -> i128 {
@@ -1169,12 +1111,12 @@ mod tests {
         input.weights[last] = 1 << input.weight_bits;
         assert_eq!(
             TileStreams::new(&array, &input),
-            Err(TileError::Range {
+            Err(TileError::Operand(OperandError::Range {
                 what: "weights",
                 index: last,
                 value: 1 << input.weight_bits,
                 bits: input.weight_bits,
-            })
+            }))
         );
     }
 

@@ -106,6 +106,7 @@ pub mod stepped;
 use thiserror::Error;
 
 use crate::reduction::ReductionLimits;
+use crate::tile::OperandError;
 
 pub use config::{MacActMode, MacArray, RawMac, FP_ACC_BITS, FP_MAX_CODE_BITS, FP_MULT_BITS};
 pub use fast::{tile_cost, tiles_cycles, TileCost};
@@ -172,44 +173,15 @@ pub enum MacError {
     /// The stepped model (and the RTL) have the integer datapath only.
     #[error("the stepped MAC model runs the integer datapath only; mac.act_format = \"fp16\" is simulation-only (fast model)")]
     FpMode,
-    /// `weight_bits` outside `1..=mult_bits`.
-    #[error("weight_bits {weight_bits} is outside 1..={max}")]
-    WeightBits {
-        /// Requested width.
-        weight_bits: u32,
-        /// The array's `mult_bits`.
-        max: u32,
-    },
-    /// `k_chunks` outside `1..=65535`.
-    #[error("k_chunks {k_chunks} is outside 1..=65535")]
-    KChunks {
-        /// Requested chunk count.
-        k_chunks: u64,
-    },
-    /// An operand vector has the wrong length.
-    #[error("tile {tile}: {what} has {got} values, expected {expected}")]
-    Shape {
+    /// Weight width or `k_chunks` of the command.
+    #[error(transparent)]
+    Command(OperandError),
+    /// An operand's shape or range.
+    #[error("tile {tile}: {error}")]
+    Operand {
         /// Position of the tile in the run.
         tile: usize,
-        /// Which operand.
-        what: &'static str,
-        /// Values supplied.
-        got: usize,
-        /// Values expected.
-        expected: usize,
-    },
-    /// An operand does not fit its width.
-    #[error("tile {tile}: {what} value {value} at index {index} does not fit {bits} signed bits")]
-    Range {
-        /// Position of the tile in the run.
-        tile: usize,
-        /// Which operand.
-        what: &'static str,
-        /// Position in the operand vector.
-        index: usize,
-        /// The value.
-        value: i64,
-        /// The width it must fit.
-        bits: u32,
+        /// What is wrong with it.
+        error: OperandError,
     },
 }

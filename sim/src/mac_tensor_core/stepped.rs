@@ -11,8 +11,9 @@
 //! sign-extends them from bit `weight_bits - 1`, as the RTL does.
 
 use super::fast::TileCost;
-use super::{MacError, K_CHUNKS_BITS};
+use super::MacError;
 use crate::mac_tensor_core::MacArray;
+use crate::tile::{check_k_chunks, check_range, check_shapes, check_weight_bits, TileRun};
 
 /// Operands of one tile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,53 +36,18 @@ impl MacTileInput {
 
     /// Checks widths, shapes and value ranges; `tile` names the tile in errors.
     pub fn validate(&self, array: &MacArray, tile: usize) -> Result<(), MacError> {
-        if self.weight_bits == 0 || self.weight_bits > array.mult_bits {
-            return Err(MacError::WeightBits {
-                weight_bits: self.weight_bits,
-                max: array.mult_bits,
-            });
-        }
-        if self.k_chunks == 0 || self.k_chunks >= 1 << K_CHUNKS_BITS {
-            return Err(MacError::KChunks {
-                k_chunks: self.k_chunks,
-            });
-        }
-        let k = self.depth(array);
-        let shape = |what, got: usize, expected| {
-            (got != expected).then_some(MacError::Shape {
-                tile,
-                what,
-                got,
-                expected,
-            })
-        };
-        if let Some(e) = shape(
-            "activations",
+        check_weight_bits(self.weight_bits, array.mult_bits).map_err(MacError::Command)?;
+        check_k_chunks(self.k_chunks).map_err(MacError::Command)?;
+        check_shapes(
             self.activations.len(),
-            array.tile_m as usize * k,
-        ) {
-            return Err(e);
-        }
-        if let Some(e) = shape("weights", self.weights.len(), k * array.tile_n as usize) {
-            return Err(e);
-        }
-        let range = |what, values: &[i64], bits: u32| {
-            let (lo, hi) = (-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1);
-            values
-                .iter()
-                .position(|v| !(lo..=hi).contains(v))
-                .map_or(Ok(()), |index| {
-                    Err(MacError::Range {
-                        tile,
-                        what,
-                        index,
-                        value: values[index],
-                        bits,
-                    })
-                })
-        };
-        range("activations", &self.activations, array.mult_bits)?;
-        range("weights", &self.weights, self.weight_bits)
+            self.weights.len(),
+            array.tile_m,
+            array.tile_n,
+            self.depth(array),
+        )
+        .and_then(|()| check_range("activations", &self.activations, array.mult_bits))
+        .and_then(|()| check_range("weights", &self.weights, self.weight_bits))
+        .map_err(|error| MacError::Operand { tile, error })
     }
 }
 
@@ -135,22 +101,8 @@ pub fn dequantize(field: i64, weight_bits: u32) -> i64 {
     wrap(i128::from(field), weight_bits) as i64
 }
 
-/// What a stepped run of one tile produced (cycles relative to its `cmd` transfer).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MacRun {
-    /// Results, `tile_m x tile_n` row-major, wrapped to `acc_bits` two's complement.
-    pub results: Vec<i64>,
-    /// Cycles from the `cmd` transfer through the last result transfer, inclusive.
-    pub cycles: u64,
-    /// Events counted while stepping (same fields as the fast model's cost).
-    pub events: TileCost,
-    /// Cycle (0 = `cmd` transfer) of every `act` transfer.
-    pub act_cycles: Vec<u64>,
-    /// Cycle of every `wgt` transfer.
-    pub wgt_cycles: Vec<u64>,
-    /// Cycle of every `res` transfer (row order).
-    pub res_cycles: Vec<u64>,
-}
+/// What a stepped run of one MAC tile produced.
+pub type MacRun = TileRun<TileCost>;
 
 /// A run of tiles issued back to back.
 #[derive(Debug, Clone, PartialEq, Eq)]
