@@ -9,6 +9,8 @@
 //! [`Interface`] alone, so it knows nothing about any block.
 
 use lutforge_rtl::{Bundle, Options};
+use lutforge_sim::tile::TileRun;
+use lutforge_sim::Arch;
 
 use crate::cases::{Case, TileShape};
 
@@ -76,6 +78,18 @@ pub struct Expected {
     pub cycles: u64,
 }
 
+impl<E> From<TileRun<E>> for Expected {
+    /// A tile's stepped run: its `act` and `wgt` transfers, results and cycles.
+    fn from(run: TileRun<E>) -> Expected {
+        Expected {
+            inputs: vec![run.act_cycles, run.wgt_cycles],
+            res_cycles: run.res_cycles,
+            values: run.results,
+            cycles: run.cycles,
+        }
+    }
+}
+
 /// One block under co-simulation (an architecture of one family).
 pub trait Block {
     /// The RTL bundle.
@@ -93,7 +107,38 @@ pub trait Block {
     /// The fast model's cycle count of the case.
     fn fast_cycles(&self, case: &Case) -> u64;
     /// `MxNxK` of the case, for tables.
-    fn shape(&self, case: &Case) -> String;
+    fn shape(&self, case: &Case) -> String {
+        let t = self.tile_shape();
+        format!(
+            "{}x{}x{}",
+            t.tile_m,
+            t.tile_n,
+            case.input.k_chunks * u64::from(t.tile_k)
+        )
+    }
+}
+
+/// The tile of a named architecture of one tile family, `A` the family's array: the block a
+/// tile family implements [`Block`] for.
+#[derive(Debug, Clone)]
+pub struct TileBlock<A> {
+    /// The architecture's name.
+    pub name: String,
+    /// The array.
+    pub array: A,
+}
+
+/// The block of an architecture whose machine is an `A` (`None` for another kind).
+pub fn tile_block<A>(arch: &Arch) -> Option<Box<dyn Block>>
+where
+    A: Copy + 'static,
+    TileBlock<A>: Block,
+{
+    let array = *arch.machine_as::<A>()?;
+    Some(Box::new(TileBlock {
+        name: arch.name.clone(),
+        array,
+    }))
 }
 
 /// Bits packed into 64-bit words, LSB first: how beats are built and read.

@@ -20,7 +20,7 @@ use lutforge_sim::Arch;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::block::{pack_lanes, Beats, Block, Expected, Interface, Stream};
+use crate::block::{pack_lanes, tile_block, Beats, Block, Expected, Interface, Stream, TileBlock};
 use crate::cases::{self, Case, TileShape};
 
 /// K chunk counts of the long cases that end every run: llama-2-7b `ffn_down` (K = 11008 at
@@ -31,21 +31,11 @@ pub const LONG_CHUNKS: [u64; 2] = [43, 70];
 pub const LONG_CASES: usize = LONG_CHUNKS.len();
 
 /// A LUT tile of a named architecture.
-#[derive(Debug, Clone)]
-pub struct LutBlock {
-    /// The architecture's name.
-    pub name: String,
-    /// The array.
-    pub array: LutArray,
-}
+pub type LutBlock = TileBlock<LutArray>;
 
 /// The block of a `lut_tensor_core` architecture (`None` for another kind).
 pub fn block(arch: &Arch) -> Option<Box<dyn Block>> {
-    let array = *arch.machine_as::<LutArray>()?;
-    Some(Box::new(LutBlock {
-        name: arch.name.clone(),
-        array,
-    }))
+    tile_block::<LutArray>(arch)
 }
 
 /// A case's operands as the LUT models take them.
@@ -183,12 +173,7 @@ impl Block for LutBlock {
 
     fn stepped(&self, case: &Case) -> Result<Expected, String> {
         let run = run_tile(&self.array, &tile_input(case)).map_err(|e| e.to_string())?;
-        Ok(Expected {
-            inputs: vec![run.act_cycles, run.wgt_cycles],
-            res_cycles: run.res_cycles,
-            values: run.results,
-            cycles: run.cycles,
-        })
+        Ok(run.into())
     }
 
     fn fast_cycles(&self, case: &Case) -> u64 {
@@ -199,14 +184,5 @@ impl Block for LutBlock {
             case.input.k_chunks,
         )
         .cycles
-    }
-
-    fn shape(&self, case: &Case) -> String {
-        format!(
-            "{}x{}x{}",
-            self.array.tile_m,
-            self.array.tile_n,
-            case.input.k_chunks * u64::from(self.array.tile_k)
-        )
     }
 }

@@ -9,7 +9,7 @@ use lutforge_sim::Arch;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::block::{pack_lanes, Beats, Block, Expected, Interface, Stream};
+use crate::block::{pack_lanes, tile_block, Beats, Block, Expected, Interface, Stream, TileBlock};
 use crate::cases::{self, Case, TileShape};
 
 /// Reduction lengths real models issue (llama-2-7b `ffn_down` 11008, `q_proj` 4096; llama-3-8b
@@ -20,21 +20,11 @@ pub const REAL_K: [u64; 4] = [11008, 4096, 14336, 2048];
 pub const LONG_EVERY: usize = 8;
 
 /// A MAC tile of a named architecture.
-#[derive(Debug, Clone)]
-pub struct MacBlock {
-    /// The architecture's name.
-    pub name: String,
-    /// The array.
-    pub array: MacArray,
-}
+pub type MacBlock = TileBlock<MacArray>;
 
 /// The block of a `mac_tensor_core` architecture (`None` for another kind).
 pub fn block(arch: &Arch) -> Option<Box<dyn Block>> {
-    let array = *arch.machine_as::<MacArray>()?;
-    Some(Box::new(MacBlock {
-        name: arch.name.clone(),
-        array,
-    }))
+    tile_block::<MacArray>(arch)
 }
 
 /// A case's operands as the MAC models take them.
@@ -121,24 +111,10 @@ impl Block for MacBlock {
 
     fn stepped(&self, case: &Case) -> Result<Expected, String> {
         let run = run_tile(&self.array, &tile_input(case)).map_err(|e| e.to_string())?;
-        Ok(Expected {
-            inputs: vec![run.act_cycles, run.wgt_cycles],
-            res_cycles: run.res_cycles,
-            values: run.results,
-            cycles: run.cycles,
-        })
+        Ok(run.into())
     }
 
     fn fast_cycles(&self, case: &Case) -> u64 {
         tile_cost(&self.array, case.input.k_chunks).cycles
-    }
-
-    fn shape(&self, case: &Case) -> String {
-        format!(
-            "{}x{}x{}",
-            self.array.tile_m,
-            self.array.tile_n,
-            case.input.k_chunks * u64::from(self.array.tile_k)
-        )
     }
 }

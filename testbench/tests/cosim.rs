@@ -6,12 +6,14 @@
 //! `LUTFORGE_REQUIRE_TOOLS=1` (CI) makes a missing tool a failure.
 
 use std::path::PathBuf;
-use std::process::Command;
 
-use lutforge_rtl::{generate, Options, PlantedBug};
+use lutforge_rtl::{Options, PlantedBug};
 use lutforge_sim::lut_tensor_core::LutArray;
 use lutforge_sim::Arch;
-use lutforge_testbench::{cosimulate, find_verilator, tools_required, CosimSettings};
+use lutforge_testbench::{cosimulate, find_verilator, CosimSettings};
+
+mod common;
+use common::{assert_wall_clean, tool_or_skip};
 
 /// Cases per configuration in CI.
 const CASES: usize = 8;
@@ -19,15 +21,7 @@ const CASES: usize = 8;
 const SEED: u64 = 2024;
 
 fn verilator_or_skip() -> bool {
-    if find_verilator().is_ok() {
-        return true;
-    }
-    assert!(
-        !tools_required(),
-        "verilator not found and LUTFORGE_REQUIRE_TOOLS=1"
-    );
-    eprintln!("SKIPPED: verilator not found");
-    false
+    tool_or_skip(find_verilator().is_ok(), "verilator")
 }
 
 fn lut_configs() -> Vec<(PathBuf, Arch)> {
@@ -237,27 +231,7 @@ fn every_lut_config_is_verilator_wall_clean() {
         return;
     }
     for (path, arch) in lut_configs() {
-        let dir = std::env::temp_dir().join(format!(
-            "lutforge-lint-{}-{}",
-            arch.name,
-            std::process::id()
-        ));
-        let bundle = generate(&arch, Options::default()).unwrap();
-        bundle.write_to(&dir).unwrap();
-        let files: Vec<PathBuf> = bundle.verilog().map(|f| dir.join(&f.name)).collect();
-        let out = Command::new("verilator")
-            .arg("--lint-only")
-            .arg("-Wall")
-            .args(&files)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stderr).to_string()
-            + &String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success() && text.trim().is_empty(),
-            "{}: {text}",
-            path.display()
-        );
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = format!("lutforge-lint-{}-{}", arch.name, std::process::id());
+        assert_wall_clean(&arch, &dir, &path.display().to_string());
     }
 }

@@ -9,14 +9,16 @@
 //! `LUTFORGE_REQUIRE_TOOLS=1` (CI) makes a missing tool a failure.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use lutforge_rtl::{generate, Options, PlantedBug};
 use lutforge_sim::arch::Override;
 use lutforge_sim::mac_tensor_core::MacArray;
 use lutforge_sim::Arch;
 use lutforge_testbench::synth::{find_yosys, synth_generic};
-use lutforge_testbench::{cosimulate, find_verilator, tools_required, CosimSettings};
+
+mod common;
+use common::{assert_wall_clean, tool_or_skip};
+use lutforge_testbench::{cosimulate, find_verilator, CosimSettings};
 
 /// Cases per configuration in CI (case 5 is a K = 11008 reduction).
 const CASES: usize = 8;
@@ -57,18 +59,6 @@ const VARIANTS: [&[&str]; 5] = [
         "mac.pipeline_cycles=3",
     ],
 ];
-
-fn tool_or_skip(found: bool, tool: &str) -> bool {
-    if found {
-        return true;
-    }
-    assert!(
-        !tools_required(),
-        "{tool} not found and LUTFORGE_REQUIRE_TOOLS=1"
-    );
-    eprintln!("SKIPPED: {tool} not found");
-    false
-}
 
 fn arch(overrides: &[&str]) -> Arch {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../configs/arch/mac-tc.toml");
@@ -184,25 +174,8 @@ fn every_mac_variant_is_verilator_wall_clean() {
         return;
     }
     for (i, overrides) in VARIANTS.iter().enumerate() {
-        let arch = arch(overrides);
-        let dir =
-            std::env::temp_dir().join(format!("lutforge-mac-lint-{i}-{}", std::process::id()));
-        let bundle = generate(&arch, Options::default()).unwrap();
-        bundle.write_to(&dir).unwrap();
-        let files: Vec<PathBuf> = bundle.verilog().map(|f| dir.join(&f.name)).collect();
-        let out = Command::new("verilator")
-            .arg("--lint-only")
-            .arg("-Wall")
-            .args(&files)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stderr).to_string()
-            + &String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success() && text.trim().is_empty(),
-            "{overrides:?}: {text}"
-        );
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = format!("lutforge-mac-lint-{i}-{}", std::process::id());
+        assert_wall_clean(&arch(overrides), &dir, &format!("{overrides:?}"));
     }
 }
 
