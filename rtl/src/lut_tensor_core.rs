@@ -10,8 +10,7 @@ use lutforge_sim::lut_tensor_core::{ceil_log2, LutArray, Precompute};
 
 use crate::fp_add::adder_name;
 use crate::streams::{
-    cmd_ports, controller_connections, data_ports, drain_row, select_row, Beats, CmdDocs, CmdPorts,
-    DataPorts,
+    cmd_ports, controller_connections, data_ports, drain_row, select_row, Beats, CmdDocs,
 };
 use crate::verilog::{BinOp, Dir, Expr, Item, Module, Stmt};
 
@@ -613,14 +612,7 @@ pub fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
         "Tile controller: K-chunk loop, group and bit-plane loops, table double buffering, drain."
             .into(),
     ];
-    let CmdPorts {
-        rst,
-        valid: cmd_valid,
-        ready: cmd_ready,
-        k_chunks: cmd_k,
-        weight_bits: cmd_bits,
-        ..
-    } = cmd_ports(
+    let cmd = cmd_ports(
         &mut m,
         pb,
         CmdDocs {
@@ -661,15 +653,7 @@ pub fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
             ),
         )
     });
-    let DataPorts {
-        act_valid,
-        act_ready,
-        wgt_valid,
-        wgt_ready,
-        res_valid,
-        res_ready,
-        ..
-    } = data_ports(&mut m, None);
+    let streams = data_ports(&mut m, None);
     let cmd_fire = m.port(
         Dir::Output,
         "cmd_fire",
@@ -709,41 +693,45 @@ pub fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
     let lu_group = m.reg("lu_group", gb);
     let lu_plane = m.reg("lu_plane", pb);
 
-    m.items.push(Item::Assign(cmd_ready, busy.clone().lnot()));
+    m.items.push(Item::Assign(cmd.ready, busy.clone().lnot()));
     m.items.push(Item::Assign(
         cmd_fire.clone(),
-        and(cmd_valid, busy.clone().lnot()),
+        and(cmd.valid, busy.clone().lnot()),
     ));
     let pc_free = pc_chunk
         .clone()
         .bin(BinOp::Sub, lu_chunk.clone())
         .bin(BinOp::Lt, Expr::lit(kc, u64::from(d.banks)));
     m.items.push(Item::Assign(
-        act_ready.clone(),
+        streams.act_ready.clone(),
         and(
             and(busy.clone(), pc_chunk.clone().bin(BinOp::Lt, k_r.clone())),
             pc_free,
         ),
     ));
-    m.items
-        .push(Item::Assign(act_fire.clone(), and(act_valid, act_ready)));
+    m.items.push(Item::Assign(
+        act_fire.clone(),
+        and(streams.act_valid, streams.act_ready),
+    ));
     let lu_go = and(
         and(busy.clone(), lu_chunk.clone().bin(BinOp::Lt, k_r.clone())),
         pc_chunk.clone().bin(BinOp::Gt, lu_chunk.clone()),
     );
-    m.items.push(Item::Assign(wgt_ready.clone(), lu_go));
-    m.items
-        .push(Item::Assign(wgt_fire.clone(), and(wgt_valid, wgt_ready)));
+    m.items.push(Item::Assign(streams.wgt_ready.clone(), lu_go));
     m.items.push(Item::Assign(
-        res_valid.clone(),
+        wgt_fire.clone(),
+        and(streams.wgt_valid, streams.wgt_ready),
+    ));
+    m.items.push(Item::Assign(
+        streams.res_valid.clone(),
         and(
             and(busy.clone(), lu_chunk.clone().bin(BinOp::Eq, k_r.clone())),
             sl_valid.clone().lnot(),
         ),
     ));
     let res_fire = match bug {
-        Some(PlantedBug::ResultIgnoresReady) => m.wire_assign("res_fire", 1, res_valid),
-        _ => m.wire_assign("res_fire", 1, and(res_valid, res_ready)),
+        Some(PlantedBug::ResultIgnoresReady) => m.wire_assign("res_fire", 1, streams.res_valid),
+        _ => m.wire_assign("res_fire", 1, and(streams.res_valid, streams.res_ready)),
     };
     let last_plane = m.wire_assign(
         "last_plane",
@@ -788,8 +776,8 @@ pub fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
     ];
     let mut cmd_body = vec![
         nb(&busy, Expr::lit(1, 1)),
-        nb(&k_r, cmd_k),
-        nb(&bits_r, cmd_bits),
+        nb(&k_r, cmd.k_chunks),
+        nb(&bits_r, cmd.weight_bits),
         nb(&pc_chunk, zero(kc)),
         nb(&pc_group, zero(gb)),
         nb(&lu_chunk, zero(kc)),
@@ -843,7 +831,7 @@ pub fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
     m.items.push(Item::AlwaysFf {
         clock: "clk".into(),
         body: vec![Stmt::If(
-            rst,
+            cmd.rst,
             reset_body,
             vec![
                 Stmt::If(cmd_fire, cmd_body, vec![]),

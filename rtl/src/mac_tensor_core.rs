@@ -22,8 +22,7 @@ use lutforge_sim::Arch;
 
 use crate::lut_tensor_core::Names;
 use crate::streams::{
-    cmd_ports, controller_connections, data_ports, drain_row, select_row, Beats, CmdDocs, CmdPorts,
-    DataPorts,
+    cmd_ports, controller_connections, data_ports, drain_row, select_row, Beats, CmdDocs,
 };
 use crate::verilog::{BinOp, Dir, Expr, Item, Module, Stmt};
 use crate::{PlantedBug, RtlError};
@@ -305,14 +304,7 @@ fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
         "Tile controller: k-step counter, {} pipeline valid bits, drain of {} rows.",
         d.regs, d.m
     )];
-    let CmdPorts {
-        rst,
-        valid: cmd_valid,
-        ready: cmd_ready,
-        k_chunks: cmd_k,
-        weight_bits: cmd_bits,
-        ..
-    } = cmd_ports(
+    let cmd = cmd_ports(
         &mut m,
         d.wb_bits,
         CmdDocs {
@@ -321,15 +313,7 @@ fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
             weight_bits: "weight code width, 1..=mult_bits",
         },
     );
-    let DataPorts {
-        act_valid,
-        act_ready,
-        wgt_valid,
-        wgt_ready,
-        res_valid,
-        res_ready,
-        ..
-    } = data_ports(&mut m, None);
+    let streams = data_ports(&mut m, None);
     let cmd_fire = m.port(
         Dir::Output,
         "cmd_fire",
@@ -359,21 +343,25 @@ fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
         Some(c) => and(busy.clone().lnot(), c.clone().lnot()),
         None => busy.clone().lnot(),
     };
-    m.items.push(Item::Assign(cmd_ready, idle.clone()));
+    m.items.push(Item::Assign(cmd.ready, idle.clone()));
     m.items
-        .push(Item::Assign(cmd_fire.clone(), and(cmd_valid, idle)));
+        .push(Item::Assign(cmd_fire.clone(), and(cmd.valid, idle)));
     let go = m.wire_assign(
         "go",
         1,
         and(busy.clone(), issued.clone().bin(BinOp::Lt, k_r.clone())),
     );
-    m.items
-        .push(Item::Assign(act_ready, and(go.clone(), wgt_valid.clone())));
-    m.items
-        .push(Item::Assign(wgt_ready, and(go.clone(), act_valid.clone())));
+    m.items.push(Item::Assign(
+        streams.act_ready,
+        and(go.clone(), streams.wgt_valid.clone()),
+    ));
+    m.items.push(Item::Assign(
+        streams.wgt_ready,
+        and(go.clone(), streams.act_valid.clone()),
+    ));
     m.items.push(Item::Assign(
         step_fire.clone(),
-        and(and(go, act_valid), wgt_valid),
+        and(and(go, streams.act_valid), streams.wgt_valid),
     ));
     let (empty, en, sv) = if d.regs == 0 {
         (Expr::lit(1, 1), step_fire.clone(), None)
@@ -391,13 +379,13 @@ fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
     };
     m.items.push(Item::Assign(acc_en, en));
     m.items.push(Item::Assign(
-        res_valid.clone(),
+        streams.res_valid.clone(),
         and(
             and(busy.clone(), issued.clone().bin(BinOp::Eq, k_r.clone())),
             empty,
         ),
     ));
-    let res_fire = m.wire_assign("res_fire", 1, and(res_valid, res_ready));
+    let res_fire = m.wire_assign("res_fire", 1, and(streams.res_valid, streams.res_ready));
     let zero = |w: u32| Expr::lit(w, 0);
     let mut reset_body = vec![
         nb(&busy, zero(1)),
@@ -425,8 +413,8 @@ fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
         cmd_fire,
         vec![
             nb(&busy, Expr::lit(1, 1)),
-            nb(&k_r, cmd_k),
-            nb(&wbits, cmd_bits),
+            nb(&k_r, cmd.k_chunks),
+            nb(&wbits, cmd.weight_bits),
             nb(&issued, zero(kc)),
             nb(&dr_row, zero(d.row_bits)),
         ],
@@ -454,7 +442,7 @@ fn controller(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
     ));
     m.items.push(Item::AlwaysFf {
         clock: "clk".into(),
-        body: vec![Stmt::If(rst, reset_body, run_body)],
+        body: vec![Stmt::If(cmd.rst, reset_body, run_body)],
     });
     m
 }

@@ -37,16 +37,29 @@ pub fn gemm_problem(
     act: ActFormat,
     scale_group: Option<u64>,
 ) -> Option<String> {
+    operand_part(arch, operand)
+        .or_else(|| act_part(arch, act))
+        .or_else(|| scale_part(arch, scale_group))
+}
+
+/// [`weight_problem`] or [`kv_problem`] of the low-precision operand, named by its part.
+fn operand_part(arch: &Arch, operand: GemmOperand) -> Option<String> {
     match operand {
         GemmOperand::Weights(w) => weight_problem(arch, w).map(|p| format!("weights: {p}")),
         GemmOperand::KvCache(kv) => kv_problem(arch, kv).map(|p| format!("KV cache: {p}")),
     }
-    .or_else(|| act_problem(arch, act).map(|p| format!("activations: {p}")))
-    .or_else(|| {
-        scale_group
-            .and_then(|g| scale_group_problem(arch, g))
-            .map(|p| format!("weight scales: {p}"))
-    })
+}
+
+/// [`act_problem`], named by its part.
+fn act_part(arch: &Arch, act: ActFormat) -> Option<String> {
+    act_problem(arch, act).map(|p| format!("activations: {p}"))
+}
+
+/// [`scale_group_problem`] of the scale grouping, if any, named by its part.
+fn scale_part(arch: &Arch, scale_group: Option<u64>) -> Option<String> {
+    scale_group
+        .and_then(|g| scale_group_problem(arch, g))
+        .map(|p| format!("weight scales: {p}"))
 }
 
 /// Why a matrix product with this operand and activation format goes to the fallback unit, if
@@ -71,13 +84,10 @@ pub fn fallback_reason(
 pub fn matrix_problems(arch: &Arch, quant: &QuantScheme) -> Vec<String> {
     let head = quant.head_scheme();
     [
-        weight_problem(arch, quant.weight).map(|p| format!("weights: {p}")),
-        act_problem(arch, quant.act).map(|p| format!("activations: {p}")),
-        kv_problem(arch, quant.kv).map(|p| format!("KV cache: {p}")),
-        quant
-            .group_size
-            .and_then(|g| scale_group_problem(arch, u64::from(g)))
-            .map(|p| format!("weight scales: {p}")),
+        operand_part(arch, GemmOperand::Weights(quant.weight)),
+        act_part(arch, quant.act),
+        operand_part(arch, GemmOperand::KvCache(quant.kv)),
+        scale_part(arch, quant.group_size.map(u64::from)),
         gemm_problem(arch, GemmOperand::Weights(head.weight), head.act, None)
             .map(|p| format!("LM head {p}")),
     ]

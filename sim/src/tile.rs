@@ -66,15 +66,15 @@ pub fn check_k_chunks(k_chunks: u64) -> Result<(), OperandError> {
 /// The activations (`tile_m x K`) and the weights (`K x tile_n`) must have their lengths,
 /// checked in that order.
 pub fn check_shapes(
-    activations: usize,
-    weights: usize,
+    activations: &[i64],
+    weights: &[i64],
     tile_m: u32,
     tile_n: u32,
     k: usize,
 ) -> Result<(), OperandError> {
     let shapes = [
-        ("activations", activations, tile_m as usize * k),
-        ("weights", weights, k * tile_n as usize),
+        ("activations", activations.len(), tile_m as usize * k),
+        ("weights", weights.len(), k * tile_n as usize),
     ];
     for (what, got, expected) in shapes {
         if got != expected {

@@ -84,12 +84,13 @@ impl TileInput {
             });
         }
         check_k_chunks(self.k_chunks)?;
+        let k = self.depth(array);
         check_shapes(
-            self.activations.len(),
-            self.weights.len(),
+            &self.activations,
+            &self.weights,
             array.tile_m,
             array.tile_n,
-            self.depth(array),
+            k,
         )?;
         Ok(())
     }

@@ -38,12 +38,13 @@ impl MacTileInput {
     pub fn validate(&self, array: &MacArray, tile: usize) -> Result<(), MacError> {
         check_weight_bits(self.weight_bits, array.mult_bits).map_err(MacError::Command)?;
         check_k_chunks(self.k_chunks).map_err(MacError::Command)?;
+        let k = self.depth(array);
         check_shapes(
-            self.activations.len(),
-            self.weights.len(),
+            &self.activations,
+            &self.weights,
             array.tile_m,
             array.tile_n,
-            self.depth(array),
+            k,
         )
         .and_then(|()| check_range("activations", &self.activations, array.mult_bits))
         .and_then(|()| check_range("weights", &self.weights, self.weight_bits))
