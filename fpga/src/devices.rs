@@ -281,8 +281,9 @@ pub static DEVICES: &[Device] = &[
         vendor: Vendor::Amd,
         family: "Versal AI Core",
         board: "VCK190 evaluation kit",
-        // DS950 (Versal AI Core VC1902: 899,840 LUTs, 1,968 DSP58, 967 BRAM36, 463 URAM, plus
-        // 400 AI Engine tiles, which this record does not count); not re-read in this session.
+        // DS950 (Versal AI Core VC1902: 899,840 LUTs, 1,968 DSP58, 967 BRAM36, 463 URAM, plus        // 400 AI Engine tiles, which this record does not count); the DSP and AI Engine counts
+        // are confirmed by the xilinx_vck190_base platform description in UG1702, the rest
+        // were not re-read in this session.
         luts: 899_840,  // DS950 (VC1902)
         lut_inputs: 6,  // AM005 (Versal CLB: 6-input LUTs); UG1273
         ffs: 1_799_680, // DS950 (VC1902; 2 flip-flops per LUT, UG1273)
@@ -299,16 +300,17 @@ pub static DEVICES: &[Device] = &[
             kind: "URAM288",
             count: 463, // DS950 (VC1902)
             kbit: 288,  // UG1273 (Versal UltraRAM: 288 Kb each)
-        }),
-        // UG1366 (VCK190 board user guide): an 8 GB DDR4 UDIMM, 64-bit at 3200 MT/s; the
-        // board's two LPDDR4 banks are left out. Not re-read in this session.
+        }), // UG1702 (xilinx_vck190_base platform: "8GB of DDR4 UDIMM, 8GB LPDDR4 component") and
+        // UG1366; the LPDDR4 is left out. The UDIMM's speed was not confirmed in this session:
+        // 64-bit at DDR4-3200, the Versal memory controller's top DDR4 rate (PG313), is taken,
+        // so the bandwidth is an upper bound.
         memory: Some(OffChipMemory {
             kind: "DDR4",
-            bytes: 8 * GIB,                   // UG1366 (8 GB DDR4 UDIMM)
-            peak_bytes_per_s: 25_600_000_000, // UG1366 (64-bit x 3200 MT/s = 25.6 GB/s)
+            bytes: 8 * GIB,                   // UG1702, UG1366 (8 GB DDR4 UDIMM)
+            peak_bytes_per_s: 25_600_000_000, // UG1366 (64-bit x 3200 MT/s assumed = 25.6 GB/s)
         }),
-        // No LLM design on the VCK190 is cited yet: 250 MHz is the PL clock the two cited
-        // LLM designs close on UltraScale+ and Versal (REFERENCES.md: TeLLMe, LUT-LLM).
+        // No LLM design on the VCK190 is cited yet: 250 MHz is the PL clock the two cited        // LLM designs close on UltraScale+ and Versal (REFERENCES.md: TeLLMe, LUT-LLM), below
+        // the 300 MHz default kernel clock of the Vitis platforms (UG1702).
         clock_mhz: 250.0, // assumed, matched to the designs in REFERENCES.md
         // Estimate: DS950/DS957 give no single static figure; a 900K-LUT Versal with 400 AI
         // Engine tiles is taken at 8 W, a conservative round figure (XPE not run here).
@@ -321,11 +323,12 @@ pub static DEVICES: &[Device] = &[
         vendor: Vendor::Lattice,
         family: "ECP5",
         board: "bare chip (memory depends on the board)",
-        // FPGA-DS-02012 Table 1.1 gives 84K LUTs; the exact count is 41,820 slices x 2 LUT4
-        // (FPGA-DS-02012 section 2.2.1: two LUT4 and two registers per slice).
-        luts: 83_640,  // FPGA-DS-02012 (84K LUT4, 41,820 slices x 2)
+        // FPGA-DS-02012 Table 1.1 gives 84K LUTs; the exact count is 41,820 slices x 2 LUT4        // (FPGA-DS-02012 section 2.2.1: two LUT4 and two registers per slice), as nextpnr-ecp5
+        // reports for the 85k part (83,640 LUT4s, 83,640 DFFs, 208 DP16KD, 156 MULT18X18D in
+        // the utilisation logs of YosysHQ/prjtrellis issue 189).
+        luts: 83_640,  // FPGA-DS-02012 (84K LUT4, 41,820 slices x 2); nextpnr-ecp5 log
         lut_inputs: 4, // FPGA-DS-02012 section 2.2.1 (LUT4)
-        ffs: 83_640,   // FPGA-DS-02012 section 2.2.1 (two registers per slice)
+        ffs: 83_640,   // FPGA-DS-02012 section 2.2.1 (two registers per slice); nextpnr-ecp5 log
         dsp: DspBlocks {
             kind: "MULT18X18D",
             count: 156, // FPGA-DS-02012 Table 1.1 (18 x 18 multipliers)
@@ -370,11 +373,10 @@ pub static DEVICES: &[Device] = &[
         }),
         memory: None,
         // FPGA-DS-02008: the on-chip high-frequency oscillator runs at 48 MHz.
-        clock_mhz: 48.0, // FPGA-DS-02008 (HFOSC 48 MHz)
-        // Estimate: FPGA-DS-02008 gives a standby core current in the tens of microamps; at
-        // 1.2 V that is well under 1 mW; 1 mW is the conservative round figure.
-        static_w: 0.001, // estimate from FPGA-DS-02008 standby current (not re-read)
-        static_basis: PowerBasis::Estimate,
+        clock_mhz: 48.0, // FPGA-DS-02008 (HFOSC 48 MHz)        // FPGA-DS-02008 features list: "as low as 100 uA standby current typical"; at the
+        // 1.2 V core supply (1.14-1.26 V, FPGA-DS-02008) that is 0.12 mW.
+        static_w: 0.000_12, // FPGA-DS-02008 (100 uA typical standby x 1.2 V)
+        static_basis: PowerBasis::Datasheet,
     },
 ];
 
