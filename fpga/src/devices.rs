@@ -187,13 +187,14 @@ pub static DEVICES: &[Device] = &[
         }),
         memory: Some(OffChipMemory {
             kind: "DDR4",
-            bytes: 4 * GIB, // DS987: 4 GB DDR4 on the SOM; REFERENCES.md
+            bytes: 4 * GIB, // DS987: "4 GB 64-bit wide, 2400 Mb/s memory"; REFERENCES.md
             // DS987: 64-bit DDR4 at 2400 MT/s = 8 B x 2.4e9 /s = 19.2 GB/s; REFERENCES.md
             peak_bytes_per_s: 19_200_000_000, // DS987 (64-bit x 2400 MT/s); REFERENCES.md
         }),
         // TeLLMe v2 (arXiv 2510.15926) on this board: bitstream named for 250 MHz, REFERENCES.md
         clock_mhz: 250.0, // arXiv 2510.15926 via REFERENCES.md
-        // Estimate: no static figure found in DS987. A ZU5-class -2LV die's PS+PL static power
+        // Estimate: no static figure found in DS987 (UG1090 sends K26 power to the Power Design
+        // Manager, UG1556, not run here). A ZU5-class -2LV die's PS+PL static power
         // at 25 C is a few tenths of a watt to about 1 W (XPE class, XPE not run here); TeLLMe's
         // whole-board 5 W (REFERENCES.md) bounds it above. 1.0 W is the conservative end.
         static_w: 1.0, // estimate, see above (DS987 gives none; REFERENCES.md board 5 W)
