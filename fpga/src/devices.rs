@@ -9,9 +9,9 @@
 //! Sources: every numeric literal line of [`DEVICES`] carries a comment naming its source (a
 //! data sheet or user guide id such as DS987 or FPGA-DS-02012, the Vivado "Available" columns
 //! recorded in the project's REFERENCES.md, or a cited design); a unit test holds this. Where no
-//! data-sheet figure was found the comment says so and the value is a stated, conservative
-//! estimate; static power of that kind is marked [`PowerBasis::Estimate`] in the record too,
-//! so reports can say so.
+//! data-sheet figure was found the comment says so; static power without a data-sheet figure is
+//! `None` (a power estimator's figure belongs there), so reports say "unsourced" instead of
+//! printing a number.
 //!
 //! Units: capacities in bytes, bandwidth in bytes per second (decimal, as vendors quote peak
 //! bandwidth), RAM blocks in kbit (1,024 bits), clocks in MHz, power in watts.
@@ -83,17 +83,6 @@ pub struct OffChipMemory {
     pub peak_bytes_per_s: u64,
 }
 
-/// Where a device's static power figure comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PowerBasis {
-    /// A figure the vendor's data sheet states.
-    Datasheet,
-    /// A stated estimate (no data-sheet figure was found); the source comment beside the
-    /// value in [`DEVICES`] gives the reasoning. Replace it with a power-estimator figure when
-    /// one is at hand.
-    Estimate,
-}
-
 /// One FPGA part and the board or card it is used on, with every figure cited in [`DEVICES`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Device {
@@ -126,10 +115,10 @@ pub struct Device {
     /// Typical fabric clock in MHz: a clock a cited design closes timing at on this device, or
     /// a clock the vendor states.
     pub clock_mhz: f64,
-    /// Static (leakage and bias) power of the device, in watts.
-    pub static_w: f64,
-    /// Whether [`Device::static_w`] is a data-sheet figure or an estimate.
-    pub static_basis: PowerBasis,
+    /// Static (leakage and bias) power of the device, in watts, where a data sheet states it;
+    /// `None` where no data-sheet figure was found (a power estimator's figure belongs here;
+    /// no number is made up in its place).
+    pub static_w: Option<f64>,
 }
 
 /// An unknown device name.
@@ -193,12 +182,11 @@ pub static DEVICES: &[Device] = &[
         }),
         // TeLLMe v2 (arXiv 2510.15926) on this board: bitstream named for 250 MHz, REFERENCES.md
         clock_mhz: 250.0, // arXiv 2510.15926 via REFERENCES.md
-        // Estimate: no static figure found in DS987 (UG1090 sends K26 power to the Power Design
+        // No static figure found in DS987 (UG1090 sends K26 power to the Power Design
         // Manager, UG1556, not run here). A ZU5-class -2LV die's PS+PL static power
         // at 25 C is a few tenths of a watt to about 1 W (XPE class, XPE not run here); TeLLMe's
         // whole-board 5 W (REFERENCES.md) bounds it above. 1.0 W is the conservative end.
-        static_w: 1.0, // estimate, see above (DS987 gives none; REFERENCES.md board 5 W)
-        static_basis: PowerBasis::Estimate,
+        static_w: None, // no data-sheet figure (see above)
     },
     Device {
         id: "u280",
@@ -233,11 +221,10 @@ pub static DEVICES: &[Device] = &[
         // the paper, not re-read in this session; the Vitis platform's default kernel clock,
         // UG1393, is 300 MHz, so 225 MHz is the conservative choice).
         clock_mhz: 225.0, // arXiv 2401.03868 (FlightLLM on U280)
-        // Estimate: DS963 states the card's maximum total power (225 W), not device static power.
+        // No static figure: DS963 states the card's maximum total power (225 W), not device static power.
         // Vivado power reports of large U280 designs put device static at several watts for a
         // three-SLR HBM part; 10 W is a conservative round figure (report_power not run here).
-        static_w: 10.0, // estimate (DS963 gives card power only)
-        static_basis: PowerBasis::Estimate,
+        static_w: None, // no data-sheet figure (see above)
     },
     Device {
         id: "v80",
@@ -271,10 +258,9 @@ pub static DEVICES: &[Device] = &[
         }),
         // LUT-LLM's kernel clock on the V80 (timing.rpt), REFERENCES.md
         clock_mhz: 250.0, // arXiv 2511.06174 via REFERENCES.md
-        // Estimate: no data-sheet static figure found for the V80. A 2.5M-LUT Versal HBM part
+        // No static figure: no data-sheet static figure found for the V80. A 2.5M-LUT Versal HBM part
         // leaks more than the U280's die; 15 W is a conservative round figure (XPE not run here).
-        static_w: 15.0, // estimate (no datasheet figure found)
-        static_basis: PowerBasis::Estimate,
+        static_w: None, // no data-sheet figure (see above)
     },
     Device {
         id: "vck190",
@@ -313,10 +299,9 @@ pub static DEVICES: &[Device] = &[
         // No LLM design on the VCK190 is cited yet: 250 MHz is the PL clock the two cited        // LLM designs close on UltraScale+ and Versal (REFERENCES.md: TeLLMe, LUT-LLM), below
         // the 300 MHz default kernel clock of the Vitis platforms (UG1702).
         clock_mhz: 250.0, // assumed, matched to the designs in REFERENCES.md
-        // Estimate: DS950/DS957 give no single static figure; a 900K-LUT Versal with 400 AI
+        // No static figure: DS950/DS957 give no single static figure; a 900K-LUT Versal with 400 AI
         // Engine tiles is taken at 8 W, a conservative round figure (XPE not run here).
-        static_w: 8.0, // estimate (no datasheet figure found)
-        static_basis: PowerBasis::Estimate,
+        static_w: None, // no data-sheet figure (see above)
     },
     Device {
         id: "ecp5",
@@ -344,10 +329,9 @@ pub static DEVICES: &[Device] = &[
         // FPGA-DS-02012 states per-primitive maximum frequencies, not a design clock; 100 MHz
         // is a conservative design clock for a LUT4 fabric (not a data-sheet figure).
         clock_mhz: 100.0, // assumed; FPGA-DS-02012 gives primitive fmax only
-        // Estimate: FPGA-DS-02012's standby supply currents were not read in this session; a
+        // No static figure: FPGA-DS-02012's standby supply currents were not read in this session; a
         // 40 nm 85K-LUT part idles at roughly 0.1-0.2 W, so 0.2 W is the conservative end.
-        static_w: 0.2, // estimate (FPGA-DS-02012 standby current not read)
-        static_basis: PowerBasis::Estimate,
+        static_w: None, // no data-sheet figure (see above)
     },
     Device {
         id: "ice40",
@@ -376,8 +360,7 @@ pub static DEVICES: &[Device] = &[
         // FPGA-DS-02008: the on-chip high-frequency oscillator runs at 48 MHz.
         clock_mhz: 48.0, // FPGA-DS-02008 (HFOSC 48 MHz)        // FPGA-DS-02008 features list: "as low as 100 uA standby current typical"; at the
         // 1.2 V core supply (1.14-1.26 V, FPGA-DS-02008) that is 0.12 mW.
-        static_w: 0.000_12, // FPGA-DS-02008 (100 uA typical standby x 1.2 V)
-        static_basis: PowerBasis::Datasheet,
+        static_w: Some(0.000_12), // FPGA-DS-02008 (100 uA typical standby x 1.2 V)
     },
 ];
 
@@ -425,7 +408,9 @@ mod tests {
                 d.clock_mhz > 0.0 && d.clock_mhz.is_finite(),
                 "{name}: clock"
             );
-            assert!(d.static_w > 0.0 && d.static_w.is_finite(), "{name}: power");
+            if let Some(w) = d.static_w {
+                assert!(w > 0.0 && w.is_finite(), "{name}: power");
+            }
             assert!(!d.part.is_empty() && !d.family.is_empty() && !d.board.is_empty());
         }
     }

@@ -7,5 +7,5 @@
 pub mod devices;
 
 pub use devices::{
-    device, Device, DeviceError, DspBlocks, OffChipMemory, PowerBasis, RamBlocks, Vendor, DEVICES,
+    device, Device, DeviceError, DspBlocks, OffChipMemory, RamBlocks, Vendor, DEVICES,
 };

@@ -6,14 +6,14 @@
 //! input count, `117120 x LUT6`), FFS, DSP (count and primitive), BRAM and URAM (count x kbit
 //! per block and the block kind; URAM is SPRAM on iCE40, `-` where absent), MEMORY (off-chip
 //! type, capacity in GiB and peak bandwidth in GB/s, `-` for a bare chip), CLOCK (typical
-//! fabric clock, MHz) and STATIC (static power in W, `~` before an estimate rather than a
-//! data-sheet figure). Every figure's source is cited in `fpga/src/devices.rs`.
+//! fabric clock, MHz) and STATIC (static power in W where a data sheet states it, `unsourced`
+//! otherwise). Every figure's source is cited in `fpga/src/devices.rs`.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use lutforge_fpga::{Device, PowerBasis, RamBlocks, DEVICES};
+use lutforge_fpga::{Device, RamBlocks, DEVICES};
 
 /// Arguments of `lutforge fpga`.
 #[derive(Debug, clap::Args)]
@@ -76,10 +76,6 @@ fn row(d: &Device) -> [String; 10] {
         ),
         None => "-".to_string(),
     };
-    let estimate = match d.static_basis {
-        PowerBasis::Datasheet => "",
-        PowerBasis::Estimate => "~",
-    };
     [
         d.id.to_string(),
         d.part.to_string(),
@@ -90,7 +86,8 @@ fn row(d: &Device) -> [String; 10] {
         ram(d.uram),
         memory,
         format!("{} MHz", d.clock_mhz),
-        format!("{estimate}{} W", d.static_w),
+        d.static_w
+            .map_or("unsourced".to_string(), |w| format!("{w} W")),
     ]
 }
 
