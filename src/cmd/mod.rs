@@ -6,6 +6,7 @@ use clap::Subcommand;
 
 pub mod compare;
 pub mod cosim;
+pub mod fpga;
 pub mod list;
 pub mod models;
 pub mod report;
@@ -43,6 +44,8 @@ pub enum Command {
     Sweep(sweep::Args),
     /// Write plots and an HTML page from a report or sweep results.
     Report(report::Args),
+    /// FPGA back end: list the device database (`lutforge fpga devices`).
+    Fpga(fpga::Args),
 }
 
 /// Runs one subcommand and returns the process exit code.
@@ -58,5 +61,6 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Scalesim(args) => scalesim::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Report(args) => report::run(args),
+        Command::Fpga(args) => fpga::run(args),
     }
 }

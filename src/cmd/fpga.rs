@@ -1,0 +1,129 @@
+//! `lutforge fpga`: the FPGA back end's commands. Today one: `lutforge fpga devices [DEVICE]`
+//! lists the device database (`lutforge_fpga::DEVICES`), or one device by short id or part
+//! number.
+//!
+//! Table columns: ID (the short id `--device`-style options take), PART, LUTS (with the LUT
+//! input count, `117120 x LUT6`), FFS, DSP (count and primitive), BRAM and URAM (count x kbit
+//! per block and the block kind; URAM is SPRAM on iCE40, `-` where absent), MEMORY (off-chip
+//! type, capacity in GiB and peak bandwidth in GB/s, `-` for a bare chip), CLOCK (typical
+//! fabric clock, MHz) and STATIC (static power in W where a data sheet states it, `unsourced`
+//! otherwise). Every figure's source is cited in `fpga/src/devices.rs`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use lutforge_fpga::{Device, RamBlocks, DEVICES};
+
+/// Arguments of `lutforge fpga`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: FpgaCommand,
+}
+
+/// The subcommands of `lutforge fpga`.
+#[derive(Debug, Subcommand)]
+pub enum FpgaCommand {
+    /// List the FPGA device database: resources, off-chip memory, clock and static power.
+    Devices(DevicesArgs),
+}
+
+/// Arguments of `lutforge fpga devices`.
+#[derive(Debug, clap::Args)]
+pub struct DevicesArgs {
+    /// Show only this device: a short id (`kv260`) or a part number, any case.
+    pub device: Option<String>,
+}
+
+/// Runs `lutforge fpga`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match args.command {
+        FpgaCommand::Devices(args) => devices(args),
+    }
+}
+
+/// Runs `lutforge fpga devices`.
+fn devices(args: DevicesArgs) -> anyhow::Result<ExitCode> {
+    let devices: Vec<&Device> = match &args.device {
+        Some(name) => vec![lutforge_fpga::device(name)?],
+        None => DEVICES.iter().collect(),
+    };
+    let text = table(&devices);
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `144 x 36k BRAM36`, or `-` for none.
+fn ram(blocks: Option<RamBlocks>) -> String {
+    match blocks {
+        Some(b) => format!("{} x {}k {}", b.count, b.kbit, b.kind),
+        None => "-".to_string(),
+    }
+}
+
+/// The cells of one device's row.
+fn row(d: &Device) -> [String; 10] {
+    let memory = match d.memory {
+        Some(m) => format!(
+            "{} {} GiB {} GB/s",
+            m.kind,
+            m.bytes as f64 / (1u64 << 30) as f64,
+            m.peak_bytes_per_s as f64 / 1e9
+        ),
+        None => "-".to_string(),
+    };
+    [
+        d.id.to_string(),
+        d.part.to_string(),
+        format!("{} x LUT{}", d.luts, d.lut_inputs),
+        d.ffs.to_string(),
+        format!("{} {}", d.dsp.count, d.dsp.kind),
+        ram(Some(d.bram)),
+        ram(d.uram),
+        memory,
+        format!("{} MHz", d.clock_mhz),
+        d.static_w
+            .map_or("unsourced".to_string(), |w| format!("{w} W")),
+    ]
+}
+
+/// The aligned text table: text columns left-aligned, counts right-aligned.
+fn table(devices: &[&Device]) -> String {
+    let header = [
+        "ID", "PART", "LUTS", "FFS", "DSP", "BRAM", "URAM", "MEMORY", "CLOCK", "STATIC",
+    ];
+    let rows: Vec<[String; 10]> = devices.iter().map(|d| row(d)).collect();
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.len());
+        }
+    }
+    let mut out = String::new();
+    let mut push_line = |cells: &[&str]| {
+        let line: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .enumerate()
+            .map(|(i, (cell, width))| {
+                if matches!(i, 2 | 3 | 8 | 9) {
+                    format!("{cell:>width$}")
+                } else {
+                    format!("{cell:<width$}")
+                }
+            })
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    };
+    push_line(&header);
+    for row in &rows {
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        push_line(&cells);
+    }
+    out
+}
