@@ -1,20 +1,10 @@
 //! `lutforge fpga devices` from the outside: the listing names every required device with its
 //! part number, one device can be picked by id or part number, and an unknown one is refused.
 
-use std::process::Command;
+#[path = "support/cli.rs"]
+mod cli;
 
-fn lutforge(args: &[&str]) -> (String, String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_lutforge"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-        out.status.code().unwrap_or(-1),
-    )
-}
+use cli::lutforge;
 
 #[test]
 fn the_listing_has_one_row_per_device() {

@@ -2,20 +2,11 @@
 //! speculative decoding and shared prompt prefixes.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn lutforge(args: &[&str]) -> (String, String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_lutforge"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-        out.status.code().unwrap_or(-1),
-    )
-}
+#[path = "support/cli.rs"]
+mod cli;
+
+use cli::lutforge;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))

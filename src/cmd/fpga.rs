@@ -97,33 +97,5 @@ fn table(devices: &[&Device]) -> String {
         "ID", "PART", "LUTS", "FFS", "DSP", "BRAM", "URAM", "MEMORY", "CLOCK", "STATIC",
     ];
     let rows: Vec<[String; 10]> = devices.iter().map(|d| row(d)).collect();
-    let mut widths = header.map(str::len);
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.len());
-        }
-    }
-    let mut out = String::new();
-    let mut push_line = |cells: &[&str]| {
-        let line: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .enumerate()
-            .map(|(i, (cell, width))| {
-                if matches!(i, 2 | 3 | 8 | 9) {
-                    format!("{cell:>width$}")
-                } else {
-                    format!("{cell:<width$}")
-                }
-            })
-            .collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
-    };
-    push_line(&header);
-    for row in &rows {
-        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
-        push_line(&cells);
-    }
-    out
+    super::text_table::render(header, &rows, |i| matches!(i, 2 | 3 | 8 | 9))
 }

@@ -14,6 +14,7 @@ pub mod rtl;
 pub mod scalesim;
 pub mod simulate;
 pub mod sweep;
+pub mod text_table;
 pub mod workload;
 
 /// Exit code for a failed verification (co-simulation mismatch, comparison difference).

@@ -86,36 +86,8 @@ fn table(models: &[ModelConfig]) -> String {
             ]
         })
         .collect();
-    let mut widths = header.map(str::len);
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.len());
-        }
-    }
-    let mut out = String::new();
-    let mut push_line = |cells: &[&str]| {
-        let line: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .enumerate()
-            .map(|(i, (cell, width))| {
-                // Text columns left-aligned, numbers right-aligned.
-                if i < 2 || i == 8 {
-                    format!("{cell:<width$}")
-                } else {
-                    format!("{cell:>width$}")
-                }
-            })
-            .collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
-    };
-    push_line(&header);
-    for row in &rows {
-        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
-        push_line(&cells);
-    }
-    out
+    // Text columns left-aligned, numbers right-aligned.
+    super::text_table::render(header, &rows, |i| !(i < 2 || i == 8))
 }
 
 /// One model as a JSON object (schema in the module documentation).
