@@ -201,22 +201,19 @@ fn run(
             .map(|op| map_op(arch, op))
             .collect::<Result<Vec<_>, _>>()?;
         for (op, cost) in ops.iter().zip(&costs) {
-            if cost.unit == Unit::Matrix || cost.unit == Unit::Vector {
-                continue;
-            }
             if let (
+                true,
                 OpShape::Gemm {
                     operand,
                     act,
                     scale_group,
                     ..
                 },
-                false,
-            ) = (op.shape, fallback_reasons.contains_key(&op.kind))
+            ) = (cost.unit.is_fallback(), op.shape)
             {
-                let reason =
-                    support::fallback_reason(arch, operand, act, scale_group).unwrap_or_default();
-                fallback_reasons.insert(op.kind, reason);
+                fallback_reasons.entry(op.kind).or_insert_with(|| {
+                    support::fallback_reason(arch, operand, act, scale_group).unwrap_or_default()
+                });
             }
         }
         let mut record = |op: &Op, cost: &OpCost, times: u64, cycles: u64| {

@@ -157,7 +157,7 @@ impl Fallback {
                 )
             }
             Fallback::Vector | Fallback::None => {
-                let lanes = cores * u64::from(arch.vector.lanes);
+                let lanes = arch.vector_lanes();
                 let ops = 2 * macs + dequant_ops;
                 (
                     ops.div_ceil(lanes),
@@ -166,19 +166,15 @@ impl Fallback {
                 )
             }
         };
-        let energy_pj = if self.on_vector_unit() {
-            EnergyBreakdown {
-                vector_j: arithmetic_pj,
-                sram_j,
-                ..EnergyBreakdown::default()
-            }
-        } else {
-            EnergyBreakdown {
-                add_j: arithmetic_pj,
-                sram_j,
-                ..EnergyBreakdown::default()
-            }
+        let mut energy_pj = EnergyBreakdown {
+            sram_j,
+            ..EnergyBreakdown::default()
         };
+        if self.on_vector_unit() {
+            energy_pj.vector_j = arithmetic_pj;
+        } else {
+            energy_pj.add_j = arithmetic_pj;
+        }
         ArrayCost {
             compute_cycles,
             peak_flops_per_cycle: peak,

@@ -44,6 +44,11 @@ impl Unit {
         }
     }
 
+    /// Whether the unit runs a matrix product the matrix unit cannot ([`crate::fallback`]).
+    pub fn is_fallback(self) -> bool {
+        matches!(self, Unit::FallbackVector | Unit::FallbackMac)
+    }
+
     /// Whether the unit is the vector unit (the scheduler's second resource).
     pub fn is_vector(self) -> bool {
         matches!(self, Unit::Vector | Unit::FallbackVector)
@@ -208,7 +213,7 @@ fn with_scales(arch: &Arch, job: &GemmJob, e: &EnergyModel, array: ArrayCost) ->
         Some(group) => outputs * job.k.div_ceil(group.max(1)) * 2,
         None => outputs,
     };
-    let lanes = arch.cores * u64::from(arch.vector.lanes);
+    let lanes = arch.vector_lanes();
     let mut energy_pj = array.energy_pj;
     energy_pj.vector_j += ops as f64 * e.vector_op_pj();
     ArrayCost {
@@ -219,7 +224,7 @@ fn with_scales(arch: &Arch, job: &GemmJob, e: &EnergyModel, array: ArrayCost) ->
 }
 
 fn vector_op(arch: &Arch, op: &Op, e: &EnergyModel, ops: u64) -> Result<OpCost, SimError> {
-    let lanes = arch.cores * u64::from(arch.vector.lanes);
+    let lanes = arch.vector_lanes();
     let act_pj = e.sram_pj_per_bit(arch.buffers.activation_bytes);
     let array = ArrayCost {
         compute_cycles: ops.div_ceil(lanes),

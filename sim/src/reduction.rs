@@ -75,11 +75,14 @@ impl ReductionSplit {
         scale_group: Option<u64>,
     ) -> ReductionSplit {
         let by_group = scale_group.map_or(u64::MAX, |g| (g / u64::from(limits.tile_k)).max(1));
-        let per_pass = limits.max_chunks_per_pass(weight_bits).min(by_group);
+        let per_pass = limits
+            .max_chunks_per_pass(weight_bits)
+            .min(by_group)
+            .min(k_chunks);
         ReductionSplit {
-            chunks_per_pass: per_pass.min(k_chunks),
-            full_passes: k_chunks / per_pass.min(k_chunks),
-            last_pass_chunks: k_chunks % per_pass.min(k_chunks),
+            chunks_per_pass: per_pass,
+            full_passes: k_chunks / per_pass,
+            last_pass_chunks: k_chunks % per_pass,
         }
     }
 
@@ -91,6 +94,15 @@ impl ReductionSplit {
     /// Chunks over all passes.
     pub fn k_chunks(&self) -> u64 {
         self.full_passes * self.chunks_per_pass + self.last_pass_chunks
+    }
+
+    /// Passes beyond those that end scale groups of `scale_group` reduction elements (one group
+    /// when `None`) out of a reduction of `k` elements: the partial sums the vector unit adds,
+    /// per output. The passes that end scale groups are combined by the mapper's scale
+    /// application instead.
+    pub fn extra_passes(&self, k: u64, scale_group: Option<u64>) -> u64 {
+        let group_passes = scale_group.map_or(1, |g| k.div_ceil(g.max(1)));
+        self.passes().saturating_sub(group_passes)
     }
 
     /// Sums a per-command cost over the passes: `cost(chunks)` of one command, `times` and

@@ -25,7 +25,9 @@ fn shipped_limits() -> Vec<(ReductionLimits, u32)> {
         if path.extension().is_some_and(|e| e == "toml") {
             let arch = Arch::from_file(&path).unwrap();
             if let Some(array) = arch.machine_as::<LutArray>() {
-                limits.push((array.reduction_limits(), array.max_weight_bits));
+                // The integer datapath where the array has one: its accumulator bounds a pass.
+                let fp_only = !array.act_format.has_int();
+                limits.push((array.reduction_limits(fp_only), array.max_weight_bits));
             }
             if let Some(array) = arch.machine_as::<MacArray>() {
                 limits.push((array.reduction_limits(), array.mult_bits));
@@ -131,7 +133,7 @@ proptest! {
             act_format: ActMode::Int,
         };
         let planes = 1 + planes_pick % max_weight_bits;
-        let chunks = array.reduction_limits().max_chunks_per_pass(planes).min(64);
+        let chunks = array.reduction_limits(false).max_chunks_per_pass(planes).min(64);
         let k = chunks as usize * tile_k as usize;
         let a = -(1i64 << (act_bits - 1));
         let w = -(1i64 << (planes - 1));
@@ -203,7 +205,12 @@ fn the_reviews_shallow_tile_at_131k_context_splits_its_reduction() {
     let arch = Arch::from_toml_str(&doc, "lut-k2.toml").unwrap();
     let array = *arch.machine_as::<LutArray>().unwrap();
     assert_eq!((array.tile_k, array.group), (2, 2));
-    let split = ReductionSplit::new(&array.reduction_limits(), 4, 131_073u64.div_ceil(2), None);
+    let split = ReductionSplit::new(
+        &array.reduction_limits(false),
+        4,
+        131_073u64.div_ceil(2),
+        None,
+    );
     assert_eq!(split.passes(), 2);
     assert!(split.chunks_per_pass <= 65535);
 }

@@ -84,17 +84,22 @@ pub fn synth_generic(files: &[PathBuf], top: &str) -> Result<(), TestbenchError>
     run_yosys(&format!("{}; synth -top {top}", read_script(files))).map(|_| ())
 }
 
+/// The `(cell type, count)` rows of the cell tables in `stat` output: lines of exactly a name
+/// and a count.
+fn stat_cells(text: &str) -> impl Iterator<Item = (&str, u64)> {
+    text.lines().filter_map(|line| {
+        let mut parts = line.split_whitespace();
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(cell), Some(count), None) => Some((cell, count.parse::<u64>().ok()?)),
+            _ => None,
+        }
+    })
+}
+
 /// Parses the cell table of `stat` output.
 pub fn parse_stat(text: &str) -> XilinxResources {
     let mut r = XilinxResources::default();
-    for line in text.lines() {
-        let mut parts = line.split_whitespace();
-        let (Some(cell), Some(count), None) = (parts.next(), parts.next(), parts.next()) else {
-            continue;
-        };
-        let Ok(count) = count.parse::<u64>() else {
-            continue;
-        };
+    for (cell, count) in stat_cells(text) {
         match cell {
             "LUT1" | "LUT2" | "LUT3" | "LUT4" | "LUT5" | "LUT6" => r.lut += count,
             "FDRE" | "FDSE" | "FDCE" | "FDPE" => r.ff += count,
@@ -148,14 +153,7 @@ pub fn parse_cmos_stat(text: &str) -> CmosStats {
         .rfind("=== design hierarchy ===")
         .map_or(text, |at| &text[at..]);
     let mut stats = CmosStats::default();
-    for line in table.lines() {
-        let mut parts = line.split_whitespace();
-        let (Some(cell), Some(count), None) = (parts.next(), parts.next(), parts.next()) else {
-            continue;
-        };
-        let Ok(count) = count.parse::<u64>() else {
-            continue;
-        };
+    for (cell, count) in stat_cells(table) {
         if cell.starts_with("$_") && cell.contains("DFF") {
             stats.flip_flops += count;
         } else if let Some(t) = cmos_gate_transistors(cell) {

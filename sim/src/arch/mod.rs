@@ -110,6 +110,11 @@ impl Arch {
         self.machine.as_any().downcast_ref::<T>()
     }
 
+    /// fp16 vector-unit lanes over all cores: vector operations per cycle.
+    pub fn vector_lanes(&self) -> u64 {
+        self.cores * u64::from(self.vector.lanes)
+    }
+
     /// Seconds per core clock cycle.
     pub fn seconds_per_cycle(&self) -> f64 {
         1e-6 / self.clock_mhz

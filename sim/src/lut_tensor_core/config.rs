@@ -316,13 +316,15 @@ impl LutArray {
         (self.act_bits - 1) + (self.max_weight_bits - 1) + ceil_log2(self.tile_k) + 2
     }
 
-    /// What bounds one tile command's reduction ([`crate::reduction`]).
-    pub fn reduction_limits(&self) -> ReductionLimits {
+    /// What bounds one tile command's reduction ([`crate::reduction`]) on the integer datapath
+    /// or, with `fp_tile`, on the floating-point one (an FP32 accumulator does not wrap: only
+    /// the command field bounds a pass).
+    pub fn reduction_limits(&self, fp_tile: bool) -> ReductionLimits {
         ReductionLimits {
             tile_k: self.tile_k,
             act_bits: self.act_bits,
             acc_bits: self.acc_bits,
-            wraps: true,
+            wraps: !fp_tile,
         }
     }
 

@@ -34,7 +34,7 @@ use crate::energy::area::AreaModel;
 use crate::energy::{EnergyBreakdown, EnergyModel};
 use crate::error::SimError;
 use crate::family::{ArrayCost, Family, FamilyInput, GemmJob, Machine, Validated};
-use crate::reduction::{ReductionLimits, ReductionSplit};
+use crate::reduction::ReductionSplit;
 use crate::schedule::Schedule;
 
 /// The `lut_tensor_core` family.
@@ -169,26 +169,20 @@ impl Machine for LutArray {
             * job.n.div_ceil(u64::from(lut.tile_n))
             * job.count;
         let k_chunks = job.k.div_ceil(u64::from(lut.tile_k));
-        // A floating-point accumulator does not wrap: only the command field bounds a pass.
-        let limits = ReductionLimits {
-            wraps: !fp,
-            ..lut.reduction_limits()
-        };
-        let split = ReductionSplit::new(&limits, planes, k_chunks, job.scale_group);
+        let split =
+            ReductionSplit::new(&lut.reduction_limits(fp), planes, k_chunks, job.scale_group);
         let tile = split.total(
             |c| tile_cost_mode(lut, planes, binary, c),
             TileCost::times,
             TileCost::plus,
         );
         let per_core = tiles.div_ceil(arch.cores);
-        // Partial sums of the extra passes, added on the vector unit (see `reduction`); the
-        // passes that end scale groups are combined by the mapper's scale application.
-        let group_passes = job.scale_group.map_or(1, |g| job.k.div_ceil(g.max(1)));
+        // Partial sums of the extra passes, added on the vector unit (see `reduction`).
         let combine_adds = tiles
-            * split.passes().saturating_sub(group_passes)
+            * split.extra_passes(job.k, job.scale_group)
             * u64::from(lut.tile_m)
             * u64::from(lut.tile_n);
-        let combine_cycles = combine_adds.div_ceil(arch.cores * u64::from(arch.vector.lanes));
+        let combine_cycles = combine_adds.div_ceil(arch.vector_lanes());
         let t = tiles as f64;
         let entry_bits = lut.table_entry_bits();
         // Activations as stored: the format's width on a floating-point array (FP8 is widened

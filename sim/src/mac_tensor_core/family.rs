@@ -157,11 +157,9 @@ impl Machine for MacArray {
         let tile_cycles = split.total(|c| tile_cost(mac, c).cycles, |c, n| c * n, |a, b| a + b);
         let per_core = tiles.div_ceil(arch.cores);
         let outputs = tiles * u64::from(mac.tile_m * mac.tile_n);
-        // Partial sums of the extra passes, added on the vector unit (see `reduction`); the
-        // passes that end scale groups are combined by the mapper's scale application.
-        let group_passes = job.scale_group.map_or(1, |g| job.k.div_ceil(g.max(1)));
-        let combine_adds = outputs * split.passes().saturating_sub(group_passes);
-        let combine_cycles = combine_adds.div_ceil(arch.cores * u64::from(arch.vector.lanes));
+        // Partial sums of the extra passes, added on the vector unit (see `reduction`).
+        let combine_adds = outputs * split.extra_passes(job.k, job.scale_group);
+        let combine_cycles = combine_adds.div_ceil(arch.vector_lanes());
         let steps = (tiles * k_steps) as f64;
         let products = steps * f64::from(mac.tile_m * mac.tile_n * mac.tile_k);
         let weights_dequantized = steps * f64::from(mac.tile_n * mac.tile_k);
