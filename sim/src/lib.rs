@@ -10,6 +10,7 @@ pub mod engine;
 pub mod error;
 pub mod fallback;
 pub mod family;
+pub mod fpga_dataflow;
 pub mod lut_tensor_core;
 pub mod mac_tensor_core;
 pub mod mapper;

@@ -3,6 +3,8 @@
 //! One idea per file:
 //! - [`int_quant`]: symmetric INT-k per-group weight quantization;
 //! - [`ternary`]: BitNet b1.58 absmean ternary quantization;
+//! - [`ternary_pack`]: three ternary weights in one 5-bit code (TeLLMe) and the 14-entry
+//!   activation table those codes index;
 //! - [`binary`]: BitNet sign binarization;
 //! - [`codebook`]: nearest-entry codebook quantization;
 //! - [`act_quant`]: per-token absmax INT8 activation quantization;
@@ -30,6 +32,7 @@ pub mod gemm;
 pub mod int_quant;
 pub mod table;
 pub mod ternary;
+pub mod ternary_pack;
 
 pub use act_quant::{quantize_acts_int8, QuantizedActs};
 pub use binary::quantize_binary;
@@ -47,3 +50,6 @@ pub use table::{
     TableValue, MAX_GROUP,
 };
 pub use ternary::quantize_ternary_absmean;
+pub use ternary_pack::{
+    code_entry, group_table, lookup_packed, pack3, pack_weights, pattern_sum, unpack3,
+};

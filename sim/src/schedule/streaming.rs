@@ -9,6 +9,13 @@
 //! front of stage `i + 1` has room, that is when item `n - depth` has started at stage `i + 1`.
 //! With the same service time at every item, the total is `sum(s_i) + (items - 1) * max(s_i)`
 //! ([`uniform_cycles`]), which the tests hold equal to the recurrence.
+//!
+//! From the same start and departure times: the peak occupancy of each FIFO (items that have
+//! left the stage before it and not yet started at the stage after it, during a cycle) and the
+//! cycles each stage starves (idle between releasing an item and the next one arriving). This
+//! recurrence is the fast model of the FPGA dataflow FIFO line; its cycle-stepped counterpart
+//! is `crate::fpga_dataflow::pipeline::stepped`, held equal on every field by
+//! `sim/tests/fpga_pipeline.rs`.
 
 use std::collections::VecDeque;
 
@@ -21,6 +28,14 @@ pub struct StreamRun {
     pub busy_cycles: Vec<u64>,
     /// Per stage: cycles a finished item waited for room downstream (back-pressure).
     pub blocked_cycles: Vec<u64>,
+    /// Per stage: cycles it sat idle waiting for input after releasing an item, until the
+    /// next item arrived (not before its first item, not after its last).
+    pub starved_cycles: Vec<u64>,
+    /// Per FIFO (the one in front of each stage): the most items it held during any cycle,
+    /// counting items that left the previous stage and have not started at this one. FIFO 0
+    /// is the input, holding every item from cycle 0, so its peak is the number of items that
+    /// do not start at stage 0 in cycle 0.
+    pub fifo_peak_items: Vec<u64>,
 }
 
 /// Streams `items` items through `fifo_depths.len()` stages. `fifo_depths[i]` is the depth of
@@ -30,6 +45,8 @@ pub fn run(fifo_depths: &[u64], items: u64, service: impl Fn(usize, u64) -> u64)
     let stages = fifo_depths.len();
     let mut busy = vec![0u64; stages];
     let mut blocked = vec![0u64; stages];
+    let mut starved = vec![0u64; stages];
+    let mut peaks = vec![0u64; stages];
     let keep = fifo_depths.iter().copied().max().unwrap_or(1).max(1) as usize;
     // Per stage: start times of the last `keep` items, and when it released its last item.
     let mut starts: Vec<VecDeque<u64>> = vec![VecDeque::with_capacity(keep + 1); stages];
@@ -39,6 +56,9 @@ pub fn run(fifo_depths: &[u64], items: u64, service: impl Fn(usize, u64) -> u64)
         let mut arrive = 0u64;
         for i in 0..stages {
             let start = arrive.max(released[i]);
+            if n > 0 {
+                starved[i] += start - released[i];
+            }
             let s = service(i, n);
             let done = start + s;
             let depart = match fifo_depths.get(i + 1) {
@@ -61,6 +81,22 @@ pub fn run(fifo_depths: &[u64], items: u64, service: impl Fn(usize, u64) -> u64)
             if starts[i].len() > keep {
                 starts[i].pop_front();
             }
+            // The FIFO's occupancy only rises when an item arrives, so its peak is reached
+            // in a cycle `arrive`. Then every item up to `n - depth` has started (the room
+            // condition above), so the items held are those of the last `depth` (item `n`
+            // included) that start after `arrive`.
+            if i == 0 {
+                peaks[0] += u64::from(start > 0);
+            } else {
+                let depth = fifo_depths[i].max(1) as usize;
+                let held = starts[i]
+                    .iter()
+                    .rev()
+                    .take(depth)
+                    .take_while(|&&s| s > arrive)
+                    .count() as u64;
+                peaks[i] = peaks[i].max(held);
+            }
             released[i] = depart;
             arrive = depart;
         }
@@ -70,6 +106,8 @@ pub fn run(fifo_depths: &[u64], items: u64, service: impl Fn(usize, u64) -> u64)
         total_cycles: last_out,
         busy_cycles: busy,
         blocked_cycles: blocked,
+        starved_cycles: starved,
+        fifo_peak_items: peaks,
     }
 }
 
@@ -121,6 +159,24 @@ mod tests {
         let deep = run(&[1, 16], 64, service);
         assert!(deep.total_cycles < shallow.total_cycles);
         assert!(shallow.blocked_cycles[0] > deep.blocked_cycles[0]);
+    }
+
+    #[test]
+    fn peaks_and_starvation_of_a_small_line() {
+        // Stage 0 takes 1 cycle, stage 1 takes 3: items pile up in FIFO 1 (depth 2) and stage 0
+        // blocks; stage 1 never starves. The items leave stage 0 at 1, 2, 3, 4, 7 (the last
+        // one held 2 cycles for room) and start at stage 1 at 1, 4, 7, 10, 13.
+        let r = run(&[1, 2], 5, |i, _| [1, 3][i]);
+        assert_eq!(r.total_cycles, 16);
+        assert_eq!(r.blocked_cycles, vec![2, 0]);
+        assert_eq!(r.starved_cycles, vec![0, 0]);
+        assert_eq!(r.fifo_peak_items, vec![4, 2]);
+        // Reversed, stage 1 waits 2 cycles for each item after the first.
+        let r = run(&[1, 2], 4, |i, _| [3, 1][i]);
+        assert_eq!(r.starved_cycles, vec![0, 6]);
+        assert_eq!(r.fifo_peak_items, vec![3, 0]);
+        let r = run(&[1, 1], 0, |_, _| 1);
+        assert_eq!(r.fifo_peak_items, vec![0, 0]);
     }
 
     #[test]
