@@ -356,6 +356,23 @@ fn bad_quant_strings() {
         ),
         ("wc9a8", "codebook index width `9` is not one of 1..=8"),
         (
+            "wv12x2a8",
+            "weight VQ centroid count `12` is not a power of two (2, 4, ..., 256)",
+        ),
+        (
+            "wv16x2av64x4",
+            "VQ weights wv16x2 and activations av64x4 need the same vector length \
+             (co-quantization), not 2 and 4",
+        ),
+        (
+            "wv16x2a8g64",
+            "VQ weights (wv16x2) take no group size: their codebook replaces the scale groups",
+        ),
+        (
+            "w4av64x99",
+            "activation VQ vector length `99` is not in 1..=16",
+        ),
+        (
             "w4a8x",
             "unexpected `x`; expected w<bits>a<bits>[kv<bits>][g<size>][z][h<bits>]",
         ),

@@ -49,13 +49,17 @@ fn part(valid: Vec<&'static str>) -> impl Strategy<Value = String> {
     prop_oneof![3 => prop::sample::select(valid).prop_map(str::to_string), 1 => digits()]
 }
 
-/// A string close to the grammar `w<bits>a<bits>[kv<bits>][g<size>][z]`: each part valid
+/// A string close to the grammar `w<bits>a<bits>[kv<bits>][g<size>][z]` (VQ `v<C>x<L>`
+/// formats among the weights and activations): each part valid
 /// three times in four, and a prefix, suffix or letter case that may be wrong.
 fn near_valid() -> impl Strategy<Value = String> {
     let weight = part(vec![
-        "1", "1.58", "2", "3", "4", "8", "16", "c1", "c3", "c8", "cb3", "c9", "c0",
+        "1", "1.58", "2", "3", "4", "8", "16", "c1", "c3", "c8", "cb3", "c9", "c0", "v16x2",
+        "v256x16", "v12x2", "v512x2", "v16x17", "v16x0", "v16", "v", "v16x",
     ]);
-    let act = part(vec!["8", "16", "fp8", "fp16"]);
+    let act = part(vec![
+        "8", "16", "fp8", "fp16", "v64x2", "v16x4", "v2x1", "v48x2", "v64x", "v64x99",
+    ]);
     let kv = prop::option::of(part(vec!["4", "8", "16"]).prop_map(|d| format!("kv{d}")));
     let group = prop::option::of(
         prop_oneof![
@@ -88,7 +92,7 @@ fn near_valid() -> impl Strategy<Value = String> {
 }
 
 fn text() -> impl Strategy<Value = String> {
-    prop_oneof![3 => near_valid(), 1 => ".{0,24}", 1 => "[wakvgzcbfp0-9.\\n\\t ]{0,16}"]
+    prop_oneof![3 => near_valid(), 1 => ".{0,24}", 1 => "[wakvgzcbfpx0-9.\\n\\t ]{0,16}"]
 }
 
 /// Parses `text`; `Err` describes a broken property.

@@ -5,12 +5,18 @@
 //!
 //! * `vector` (the default): the cores' vector units, one fp16 operation per lane per cycle. A
 //!   multiply-add is two operations; a quantized operand (weights or KV entries) is first
-//!   dequantized to fp16 at one multiply by its scale per element read.
+//!   dequantized to fp16 at one multiply by its scale per element read (for VQ weights, the
+//!   element's centroid coordinate is read from the codebook and scaled, costed the same).
 //! * `fp16_mac`: a side array of `macs_per_cycle` fp16 multiply-adds per core, fed by a
 //!   dequantizer that keeps pace (one fp16 multiply per quantized element, energy only). It
 //!   occupies the matrix unit's slot in the schedule (it shares the matrix unit's operand
 //!   buffers), so it never overlaps a matrix op.
 //! * `none`: such ops make the run fail with an error naming the op and the format.
+//!
+//! Operands and activations are read at their exact storage width per element
+//! ([`WeightFormat::storage_bits`], [`lutforge_models::ActFormat::storage_bits`]): a VQ operand
+//! at log2(C)/L bits of index per element, as stored; VQ activations are decoded to their
+//! centroids like any quantized activation, at no arithmetic cost.
 
 use lutforge_models::{Limit, WeightFormat};
 use lutforge_workloads::GemmOperand;
@@ -129,20 +135,23 @@ impl Fallback {
         let macs = job.m * job.n * job.k * job.count;
         let operand_elements = job.n * job.k * job.count;
         let (quantized, operand_bits) = match job.operand {
-            GemmOperand::Weights(w) => (w != WeightFormat::Fp16, w.storage_bits().ceil() as u32),
-            GemmOperand::KvCache(kv) => (kv.bits() < FP16_BITS, kv.bits()),
+            GemmOperand::Weights(w) => (w != WeightFormat::Fp16, w.storage_bits()),
+            GemmOperand::KvCache(kv) => (kv.bits() < FP16_BITS, f64::from(kv.bits())),
         };
         let dequant_ops = if quantized { operand_elements } else { 0 };
-        let act_bits = u64::from(job.act.bits());
-        let sram = |elements: u64, bits: u64, bytes: u64| {
-            (elements * bits) as f64 * e.sram_pj_per_bit(bytes)
+        let sram = |elements: u64, bits: f64, bytes: u64| {
+            elements as f64 * bits * e.sram_pj_per_bit(bytes)
         };
         let b = &arch.buffers;
-        let sram_j = sram(operand_elements, u64::from(operand_bits), b.weight_bytes)
-            + sram(job.m * job.k * job.count, act_bits, b.activation_bytes)
+        let sram_j = sram(operand_elements, operand_bits, b.weight_bytes)
+            + sram(
+                job.m * job.k * job.count,
+                job.act.storage_bits(),
+                b.activation_bytes,
+            )
             + sram(
                 job.m * job.n * job.count,
-                u64::from(FP16_BITS),
+                f64::from(FP16_BITS),
                 b.output_bytes,
             );
         let cores = arch.cores;

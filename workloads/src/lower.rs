@@ -562,7 +562,10 @@ impl<C: Count> Lowering<'_, C> {
         let act = quant.act;
         (|| {
             let weights = C::derived(quant.try_weight_bytes(n.value(), k.value()), n, k)?;
-            let mk_count = m.mul(k)?.mul(count)?;
+            // Stream elements per row: K activations, or ceil(K / L) indices for VQ (the last
+            // vector padded); `div_ceil(1)` is `k` itself.
+            let row_elements = k.div_ceil(u64::from(act.vector_len()));
+            let mk_count = m.mul(row_elements)?.mul(count)?;
             let mn_count = m.mul(n)?.mul(count)?;
             let c = Counts {
                 flops: mn_count.mul(k)?.mul(C::k(2))?,
@@ -651,7 +654,10 @@ impl<C: Count> Lowering<'_, C> {
             let c = Counts {
                 flops: scores.mul(head_dim)?.mul(C::k(2))?,
                 kv_read: self.kv_bytes_one(read_tokens, kv_dim)?,
-                act_read: rows_count.mul(head_dim)?.mul(act_bits)?.div_ceil(8),
+                act_read: rows_count
+                    .mul(head_dim.div_ceil(u64::from(act.vector_len())))?
+                    .mul(act_bits)?
+                    .div_ceil(8),
                 act_write: scores.mul(C::k(FP16_BYTES))?,
                 ..Counts::zero()
             };
@@ -677,7 +683,13 @@ impl<C: Count> Lowering<'_, C> {
             let c = Counts {
                 flops: scores.mul(head_dim)?.mul(C::k(2))?,
                 kv_read: self.kv_bytes_one(read_tokens, kv_dim)?,
-                act_read: scores.mul(act_bits)?.div_ceil(8),
+                // The probabilities in the activation format: ceil(context / L) VQ indices
+                // per row (`div_ceil(1)` is `context` itself).
+                act_read: rows
+                    .mul(context.div_ceil(u64::from(act.vector_len())))?
+                    .mul(count)?
+                    .mul(act_bits)?
+                    .div_ceil(8),
                 act_write: rows_count.mul(head_dim)?.mul(C::k(FP16_BYTES))?,
                 ..Counts::zero()
             };

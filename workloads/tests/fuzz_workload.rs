@@ -107,6 +107,7 @@ fn case() -> impl Strategy<Value = Case> {
         "wc3afp8kv8",
         "w16a16",
         "w8a8kv8g1",
+        "wv16x2av64x2",
     ];
     (
         prop::sample::select(presets.clone()),

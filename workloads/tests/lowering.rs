@@ -36,6 +36,7 @@ fn one_decode_step_reads_every_linear_weight_once() {
         ("qwen3-1.7b", "w4a8kv8"),
         ("gpt2-large", "w1.58a8"),
         ("opt-6.7b", "w8a8kv8"),
+        ("qwen3-1.7b", "wv16x2av64x2"),
     ] {
         let m = model(name);
         let qs = quant(q);
@@ -60,6 +61,30 @@ fn one_decode_step_reads_every_linear_weight_once() {
             "{name}: {got} vs {ideal}: scales should add under 1%"
         );
     }
+}
+
+#[test]
+fn vq_activations_are_read_as_their_index_stream() {
+    // av64x2: one 6-bit index per 2 activations, 3 bits each against INT8's 8, for every
+    // matrix product (projections and attention alike: every K here is even, the attention
+    // value product's K being the 99 + 1 tokens of context).
+    let m = model("llama-2-7b");
+    let read = |q: &str| {
+        lower_step(&m, &quant(q), &decode_step(99, 1))
+            .into_iter()
+            .filter(|o| matches!(o.shape, OpShape::Gemm { .. }) && o.kind != OpKind::LmHead)
+            .map(|o| (o.kind, o.act_read_bytes))
+            .collect::<Vec<_>>()
+    };
+    let (vq, int8) = (read("wv16x2av64x2"), read("w2a8"));
+    assert_eq!(vq.len(), int8.len());
+    for ((kind, v), (_, i)) in vq.iter().zip(&int8) {
+        assert_eq!(v * 8, i * 3, "{kind:?}");
+    }
+    // An odd context pads the last vector of each probability row: ceil(101 / 2) indices.
+    let ops = lower_step(&m, &quant("wv16x2av64x2"), &decode_step(100, 1));
+    let value = ops.iter().find(|o| o.kind == OpKind::AttnValue).unwrap();
+    assert_eq!(value.act_read_bytes, (m.num_heads * 51 * 6).div_ceil(8));
 }
 
 #[test]

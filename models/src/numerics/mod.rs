@@ -14,9 +14,11 @@
 //! - [`gemm`]: integer GEMM reference and LUT GEMM built from the two above;
 //! - [`fp`]: bit-exact FP16/FP32 addition (ties to even, flush to zero, saturation) and exact
 //!   FP8/FP16/FP32 conversions;
-//! - [`fp_gemm`]: the LUT GEMM with FP16/FP8 activations, FP16 tables and FP32 accumulation.
+//! - [`fp_gemm`]: the LUT GEMM with FP16/FP8 activations, FP16 tables and FP32 accumulation;
+//! - [`vq`]: vector quantization of INT8 vectors and the 2D-table GEMM of activation-weight
+//!   co-quantization (LUT-LLM), with its decoded reference.
 //!
-//! The integer paths (bit planes, tables, GEMMs) are exact: no floating point, no rounding. The
+//! The integer paths (bit planes, tables, GEMMs, VQ) are exact: no floating point, no rounding. The
 //! floating-point paths round exactly as [`fp`] defines, in the order [`fp_gemm`] fixes.
 //! The quantizers take `f32` and are deterministic (IEEE single precision, sequential sums,
 //! round half away from zero), so the same input gives the same integers on every machine.
@@ -33,6 +35,7 @@ pub mod int_quant;
 pub mod table;
 pub mod ternary;
 pub mod ternary_pack;
+pub mod vq;
 
 pub use act_quant::{quantize_acts_int8, QuantizedActs};
 pub use binary::quantize_binary;
@@ -52,4 +55,7 @@ pub use table::{
 pub use ternary::quantize_ternary_absmean;
 pub use ternary_pack::{
     code_entry, group_table, lookup_packed, pack3, pack_weights, pattern_sum, unpack3,
+pub use vq::{
+    pair_table, vq_decode, vq_decoded_gemm, vq_encode, vq_gemm, vq_gemv, vq_vectors, VqOperand,
+    MAX_VQ_CENTROIDS, MAX_VQ_LEN,
 };

@@ -5,11 +5,12 @@
 //!
 //! * Weights: INT-k and ternary as `k` and 2 two's complement planes; binary ±1 as **one**
 //!   signed-binary plane on symmetric arrays (the `cmd` mode of the parent module's spec), two
-//!   planes on plain ones. fp16 and codebook weights have no bit planes.
+//!   planes on plain ones. fp16, codebook and VQ weights have no bit planes.
 //! * Activations follow `lut.act_format`: `int` runs INT8 (with `act_bits >= 8`); `fp16` runs
 //!   FP16, and FP8 E4M3 converted exactly to FP16 before the table adds; `fp8_e4m3` runs FP8;
 //!   `int+fp16` has both datapaths and runs all three, each op's tiles in its own mode. An
-//!   array without a datapath for a format refuses it (never a silent substitution).
+//!   array without a datapath for a format refuses it (never a silent substitution). VQ
+//!   activations are centroid indices, not values a table can be built from: refused.
 //! * KV cache: INT4/INT8 entries are the low-precision operand of attention. On a
 //!   floating-point array an fp16 KV cache has no bit planes either; those attention products
 //!   (fp16 x fp16) run on the core's fp16 vector unit, `lanes` multiply-adds per cycle per
@@ -97,6 +98,9 @@ impl Machine for LutArray {
                 "codebook weights are not integers a bit-serial LUT array can split into planes"
                     .into(),
             ),
+            WeightFormat::Vq { .. } => Some(format!(
+                "VQ weights (w{weight}) are centroid indices, not integers a bit-serial LUT array can split into planes (they need a 2D-table lookup engine)"
+            )),
             _ if weight_planes(self, weight) > self.max_weight_bits => Some(format!(
                 "{} bit planes of {weight} weights exceed lut.max_weight_bits = {}",
                 weight_planes(self, weight),
@@ -110,6 +114,11 @@ impl Machine for LutArray {
             ActFormat::Int8 => "INT8",
             ActFormat::Fp16 => "FP16",
             ActFormat::Fp8E4M3 => "FP8 E4M3",
+            ActFormat::Vq { .. } => {
+                return Some(format!(
+                    "VQ activations (a{act}) are centroid indices, not values a LUT array builds its tables from"
+                ))
+            }
         };
         match (self.act_format, act) {
             (ActMode::Int | ActMode::IntFp16, "INT8") if self.act_bits >= 8 => None,

@@ -5,7 +5,8 @@
 //! # Formats
 //!
 //! * `mac.act_format = "int"`: weights, activations and KV entries of at most `mult_bits` bits
-//!   (fp16 weights and codebook indices count as `mult_bits`-wide operands).
+//!   (fp16 weights and codebook indices count as `mult_bits`-wide operands). VQ weights and
+//!   activations are refused in both modes: the dequantizer has no vector codebook.
 //! * `mac.act_format = "fp16"`: FP16 and FP8 E4M3 activations (FP8 widened exactly) and INT8
 //!   activations (exact in FP16, converted by the op that produces them); integer weight codes
 //!   of at most 8 bits and INT4/INT8 KV entries, converted exactly to FP16 by the dequantizer.
@@ -81,6 +82,11 @@ impl Machine for MacArray {
         self
     }
     fn weight_problem(&self, weight: WeightFormat) -> Option<String> {
+        if let WeightFormat::Vq { .. } = weight {
+            return Some(format!(
+                "VQ weights (w{weight}) are centroid indices the MAC dequantizer has no vector codebook for"
+            ));
+        }
         if self.is_fp() {
             return match weight {
                 WeightFormat::Fp16 => Some(
@@ -110,6 +116,11 @@ impl Machine for MacArray {
         })
     }
     fn act_problem(&self, act: ActFormat) -> Option<String> {
+        if let ActFormat::Vq { .. } = act {
+            return Some(format!(
+                "VQ activations (a{act}) are centroid indices, not values the MAC array multiplies"
+            ));
+        }
         if self.is_fp() {
             // FP16 as is; FP8 E4M3 and INT8 are exact in FP16.
             return None;

@@ -98,6 +98,9 @@ impl Machine for SystolicArray {
             WeightFormat::Codebook(_) => {
                 Some("codebook weights need dequantization the systolic array does not have".into())
             }
+            WeightFormat::Vq { .. } => Some(format!(
+                "VQ weights (w{weight}) need a codebook lookup the systolic array does not have"
+            )),
             _ if weight.compute_bit_planes() > bits(self) => Some(format!(
                 "{}-bit weights exceed the array's {}-bit words",
                 weight.compute_bit_planes(),
@@ -109,6 +112,9 @@ impl Machine for SystolicArray {
     fn act_problem(&self, act: ActFormat) -> Option<String> {
         match act {
             ActFormat::Int8 if bits(self) >= 8 => None,
+            ActFormat::Vq { .. } => Some(format!(
+                "VQ activations (a{act}) are centroid indices, not integers the systolic array multiplies"
+            )),
             _ => Some(format!(
                 "the integer systolic array takes {}-bit integer activations",
                 bits(self)
