@@ -621,9 +621,16 @@ impl Fields<'_> {
         }))
     }
 
-    /// Sets the native quantization from the family.
+    /// Sets the native quantization from the family, or from the `weight_bits` and
+    /// `input_bits` keys of the BitNet b1.58 reproductions (`1bitLLM/bitnet_b1_58-large` and
+    /// its siblings are `llama`-typed configs with `"weight_bits": 1, "input_bits": 8`: ternary
+    /// weights, INT8 activations; Ma et al., arXiv 2402.17764).
     fn finish(&self, mut config: ModelConfig) -> ModelConfig {
-        config.native_quant = QuantScheme::native_for(&config);
+        let bits = |key: &str| self.get(key).and_then(Value::as_u64);
+        config.native_quant = match (bits("weight_bits"), bits("input_bits")) {
+            (Some(1), Some(8)) => QuantScheme::BITNET_B158,
+            _ => QuantScheme::native_for(&config),
+        };
         config
     }
 }

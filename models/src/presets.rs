@@ -12,7 +12,7 @@ use crate::config::ModelConfig;
 use crate::error::ModelError;
 
 /// Preset name and embedded `config.json` text, in listing order.
-const PRESETS: [(&str, &str); 9] = [
+const PRESETS: [(&str, &str); 10] = [
     ("llama-2-7b", include_str!("../presets/llama-2-7b.json")),
     ("llama-3.1-8b", include_str!("../presets/llama-3.1-8b.json")),
     ("mixtral-8x7b", include_str!("../presets/mixtral-8x7b.json")),
@@ -20,6 +20,10 @@ const PRESETS: [(&str, &str); 9] = [
     (
         "bitnet-b1.58-2b-4t",
         include_str!("../presets/bitnet-b1.58-2b-4t.json"),
+    ),
+    (
+        "bitnet-b1.58-large",
+        include_str!("../presets/bitnet-b1.58-large.json"),
     ),
     ("gpt2-large", include_str!("../presets/gpt2-large.json")),
     ("opt-6.7b", include_str!("../presets/opt-6.7b.json")),
@@ -162,6 +166,18 @@ mod tests {
         // Technical report (arXiv 2504.12285) and model card: ~2.4B parameters.
         assert_eq!(c.param_count(), 2_412_820_480);
         close("bitnet", c.param_count(), 2.41e9);
+        assert_eq!(c.native_quant, QuantScheme::BITNET_B158);
+    }
+
+    #[test]
+    fn bitnet_b158_large() {
+        let c = ModelConfig::preset("bitnet-b1.58-large").unwrap();
+        // The model TeLLMe runs (arXiv 2510.15926): 24 layers, hidden 1536, FFN 4096, 16 heads,
+        // vocab 32002. The Hub page of 1bitLLM/bitnet_b1_58-large lists 729M parameters
+        // (safetensors), the embedding counted once.
+        assert_eq!((c.num_layers, c.hidden_size, c.intermediate_size), (24, 1536, 4096));
+        assert_eq!((c.num_heads, c.head_dim, c.vocab_size), (16, 96, 32002));
+        close("bitnet-b1.58-large", c.param_count(), 0.729e9);
         assert_eq!(c.native_quant, QuantScheme::BITNET_B158);
     }
 

@@ -14,13 +14,15 @@ use lutforge_models::ModelConfig;
 use lutforge_workloads::{lower_step, Footprint, Op, OpKind, OpShape, Phase, Workload};
 
 use crate::arch::Arch;
+use crate::dataflow::EngineActivity;
 use crate::energy::area::arch_area;
 use crate::energy::EnergyBreakdown;
 use crate::error::SimError;
 use crate::mapper::{map_op, OpCost, Unit, MAX_CYCLES};
 use crate::memory;
 use crate::report::{
-    ArchRecord, Inputs, ModelRecord, OpKindReport, PhaseReport, Report, SpeculativeRecord, Summary,
+    ArchRecord, EngineReport, Inputs, ModelRecord, OpKindReport, PhaseReport, Report,
+    SpeculativeRecord, Summary,
     REPORT_SCHEMA_VERSION,
 };
 use crate::schedule::overlapped::State;
@@ -171,13 +173,9 @@ fn run(
     mut timeline: Option<&mut Vec<TimelineEntry>>,
 ) -> Result<Report, SimError> {
     let footprint = memory::check_capacity(arch, workload)?;
-    if arch.schedule == Schedule::Streaming {
-        return Err(SimError::Unsupported {
-            arch: arch.name.clone(),
-            message: format!("kind `{}` has no pipeline stages to stream", arch.kind()),
-        });
-    }
-    let static_j_per_cycle = arch.power.watts(&arch_area(arch)) * arch.seconds_per_cycle();
+    let static_j_per_cycle = arch.static_power_w() * arch.seconds_per_cycle();
+    // Per engine of a dataflow machine, over the whole run.
+    let mut engines: Vec<EngineActivity> = Vec::new();
     // Per phase and op kind, indexed by declaration order; the phase totals are their sums.
     let mut steps_in: [u64; 2] = [0; 2];
     let mut by_kind: [[Totals; OpKind::ALL.len()]; 2] = Default::default();
@@ -196,10 +194,22 @@ fn run(
         let phase = step.phase();
         steps_in[phase as usize] += 1;
         let ops = lower_step(model, quant, step);
-        let costs = ops
-            .iter()
-            .map(|op| map_op(arch, op))
-            .collect::<Result<Vec<_>, _>>()?;
+        let costs = match arch.machine.dataflow() {
+            Some(dataflow) => {
+                let step = dataflow.step(arch, &ops)?;
+                for (i, activity) in step.engines.iter().enumerate() {
+                    match engines.get_mut(i) {
+                        Some(total) => total.absorb(activity),
+                        None => engines.push(*activity),
+                    }
+                }
+                step.costs
+            }
+            None => ops
+                .iter()
+                .map(|op| map_op(arch, op))
+                .collect::<Result<Vec<_>, _>>()?,
+        };
         for (op, cost) in ops.iter().zip(&costs) {
             if let (
                 true,
@@ -317,7 +327,8 @@ fn run(
             kinds.insert((phase, kind), t);
         }
     }
-    let report = assemble(arch, workload, footprint, notes, &phases, &kinds);
+    let mut report = assemble(arch, workload, footprint, notes, &phases, &kinds);
+    report.engines = engine_reports(&engines, report_cycles(&phases));
     let s = &report.summary;
     let numbers = [
         s.ttft_s,
@@ -379,7 +390,7 @@ fn assemble(
         dram_sustained_bytes_per_s: arch.dram.sustained_bytes_per_s(),
         dynamic_energy_j: energy.dynamic_j(),
         static_energy_j: energy.static_j,
-        static_power_w: arch.power.watts(&area),
+        static_power_w: arch.static_power_w(),
         dram_footprint_bytes: footprint.total_bytes(),
         dram_capacity_bytes: arch.dram.capacity_bytes,
     };
@@ -450,8 +461,32 @@ fn assemble(
         ops: op_reports,
         energy,
         area,
+        engines: Vec::new(),
         notes,
     }
+}
+
+/// Cycles of the whole run.
+fn report_cycles(phases: &BTreeMap<Phase, Totals>) -> u64 {
+    phases.values().map(|t| t.cycles).sum()
+}
+
+/// The engines that did anything, with their utilization over `run_cycles`.
+fn engine_reports(engines: &[EngineActivity], run_cycles: u64) -> Vec<EngineReport> {
+    engines
+        .iter()
+        .filter(|e| e.busy_cycles > 0)
+        .map(|e| EngineReport {
+            name: e.name.to_string(),
+            busy_cycles: e.busy_cycles,
+            utilization: e.busy_cycles as f64 / run_cycles.max(1) as f64,
+            dram_wait_cycles: e.dram_wait_cycles,
+            blocked_cycles: e.blocked_cycles,
+            starved_cycles: e.starved_cycles,
+            fifo_peak_items: e.fifo_peak_items,
+            fifo_depth_items: e.fifo_depth_items,
+        })
+        .collect()
 }
 
 /// The report's record of a model.

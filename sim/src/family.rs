@@ -18,6 +18,7 @@ use lutforge_workloads::GemmOperand;
 
 use crate::arch::raw::RawBuffers;
 use crate::arch::{Arch, Buffers, Check};
+use crate::dataflow::Dataflow;
 use crate::energy::area::AreaModel;
 use crate::energy::{EnergyBreakdown, EnergyModel};
 use crate::error::SimError;
@@ -28,6 +29,7 @@ pub static FAMILIES: &[&dyn Family] = &[
     &crate::lut_tensor_core::family::LutTensorCore,
     &crate::mac_tensor_core::family::MacTensorCore,
     &crate::systolic::family::SystolicFamily,
+    &crate::fpga_dataflow::family::FpgaDataflow,
 ];
 
 /// An architecture family: its name, its configuration section, and how that section is
@@ -161,6 +163,16 @@ pub trait Machine: Debug + Send + Sync + Any {
     fn gemm(&self, arch: &Arch, job: &GemmJob, energy: &EnergyModel) -> ArrayCost;
     /// Area of one core's matrix unit, um^2.
     fn area_um2(&self, area: &AreaModel) -> f64;
+    /// The whole-pass cost of a machine whose engines stream into one another
+    /// ([`crate::dataflow`]); `None` for machines costed op by op.
+    fn dataflow(&self) -> Option<&dyn Dataflow> {
+        None
+    }
+    /// Static power, W, of a machine whose static power is its device's (an FPGA), not the
+    /// area model's; `None` for the area model.
+    fn static_power_w(&self) -> Option<f64> {
+        None
+    }
 }
 
 /// A set of families to parse architecture files with: [`Registry::builtin`], or the builtin

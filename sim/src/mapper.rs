@@ -31,6 +31,8 @@ pub enum Unit {
     FallbackVector,
     /// The fp16 MAC side array (see [`crate::fallback`]).
     FallbackMac,
+    /// A named engine of a dataflow family ([`crate::dataflow`]).
+    Engine(&'static str),
 }
 
 impl Unit {
@@ -41,6 +43,7 @@ impl Unit {
             Unit::Vector => "vector",
             Unit::FallbackVector => "fallback-vector",
             Unit::FallbackMac => "fallback-mac",
+            Unit::Engine(name) => name,
         }
     }
 

@@ -51,8 +51,33 @@ pub struct Report {
     pub energy: EnergyBreakdown,
     /// Area of the architecture by block.
     pub area: AreaBreakdown,
+    /// Per engine of a dataflow design (empty for other families): utilization, stall
+    /// causes and FIFO peaks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub engines: Vec<EngineReport>,
     /// Substitutions and caveats.
     pub notes: Vec<String>,
+}
+
+/// One engine of a dataflow design over the whole run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EngineReport {
+    /// Engine name (`tlmm`, `vq2d`, `attention`, `eltwise`, `host`).
+    pub name: String,
+    /// Cycles it computed.
+    pub busy_cycles: u64,
+    /// `busy_cycles` over the run's cycles.
+    pub utilization: f64,
+    /// Cycles it waited for off-chip memory (weights, KV entries).
+    pub dram_wait_cycles: u64,
+    /// Cycles its finished work waited for room in a FIFO downstream.
+    pub blocked_cycles: u64,
+    /// Cycles it waited inside a stream for its producer.
+    pub starved_cycles: u64,
+    /// The most items its input FIFO held.
+    pub fifo_peak_items: u64,
+    /// Its input FIFO's depth, items.
+    pub fifo_depth_items: u64,
 }
 
 /// The architecture as given.

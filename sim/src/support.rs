@@ -135,5 +135,14 @@ pub fn substitute_defaults(arch: &Arch, native: QuantScheme) -> (QuantScheme, Ve
             "KV cache: {p}; using the architecture's default_quant KV format ({default})"
         ));
     }
+    let head = quant.head_scheme();
+    if default.head != quant.head {
+        if let Some(p) = gemm_problem(arch, GemmOperand::Weights(head.weight), head.act, None) {
+            quant.head = default.head;
+            notes.push(format!(
+                "LM head {p}; using the architecture's default_quant LM head ({default})"
+            ));
+        }
+    }
     (quant, notes)
 }

@@ -21,17 +21,22 @@ fn spec() -> impl Strategy<Value = TlmmSpec> {
         8u32..=48,
         prop_oneof![0u32..=4, 0u32..=64],
         any::<bool>(),
+        (prop_oneof![1u32..=8, 1u32..=1024], prop_oneof![1u32..=16, 1u32..=1024]),
     )
         .prop_map(
-            |(tables, outputs, adds, entry_bits, acc_bits, pipeline, overlap)| TlmmSpec {
-                group: 3,
-                tables,
-                outputs_per_cycle: outputs,
-                build_adds_per_cycle: adds,
-                entry_bits,
-                acc_bits,
-                pipeline_cycles: pipeline,
-                overlap_table_build: overlap,
+            |(tables, outputs, adds, entry_bits, acc_bits, pipeline, overlap, (reads, banks))| {
+                TlmmSpec {
+                    group: 3,
+                    tables,
+                    outputs_per_cycle: outputs,
+                    act_reads_per_cycle: reads,
+                    build_adds_per_cycle: adds,
+                    entry_bits,
+                    acc_bits,
+                    pipeline_cycles: pipeline,
+                    weight_banks: banks,
+                    overlap_table_build: overlap,
+                }
             },
         )
 }
@@ -104,10 +109,12 @@ fn tellme_like(overlap: bool) -> TlmmSpec {
         group: 3,
         tables: 28,
         outputs_per_cycle: 16,
+        act_reads_per_cycle: 1024,
         build_adds_per_cycle: 28,
         entry_bits: 10,
         acc_bits: 8,
         pipeline_cycles: 3,
+        weight_banks: 1024,
         overlap_table_build: overlap,
     }
 }

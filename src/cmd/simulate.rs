@@ -275,7 +275,9 @@ fn print_summary(r: &Report) -> anyhow::Result<()> {
         fmt_bytes(s.dram_capacity_bytes),
         i.arch.schedule
     )?;
-    writeln!(out, "  area                         {:.2} mm^2", s.area_mm2)?;
+    if r.engines.is_empty() {
+        writeln!(out, "  area                         {:.2} mm^2", s.area_mm2)?;
+    }
     writeln!(out)?;
     writeln!(
         out,
@@ -299,6 +301,32 @@ fn print_summary(r: &Report) -> anyhow::Result<()> {
                 100.0 * share,
                 100.0 * o.utilization,
                 fmt_bytes(o.dram_bytes)
+            )?;
+        }
+    }
+    if !r.engines.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "  {:<10} {:>7} {:>12} {:>12} {:>12} {:>12} {:>9}",
+            "engine", "util", "busy", "dram wait", "blocked", "starved", "FIFO peak"
+        )?;
+        let time = |cycles: u64| fmt_seconds(cycles as f64 * 1e-6 / s.clock_mhz);
+        for e in &r.engines {
+            writeln!(
+                out,
+                "  {:<10} {:>6.1}% {:>12} {:>12} {:>12} {:>12} {:>9}",
+                e.name,
+                100.0 * e.utilization,
+                time(e.busy_cycles),
+                time(e.dram_wait_cycles),
+                time(e.blocked_cycles),
+                time(e.starved_cycles),
+                if e.fifo_depth_items == 0 {
+                    "-".to_string()
+                } else {
+                    format!("{}/{}", e.fifo_peak_items, e.fifo_depth_items)
+                }
             )?;
         }
     }

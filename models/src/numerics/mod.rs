@@ -55,6 +55,7 @@ pub use table::{
 pub use ternary::quantize_ternary_absmean;
 pub use ternary_pack::{
     code_entry, group_table, lookup_packed, pack3, pack_weights, pattern_sum, unpack3,
+};
 pub use vq::{
     pair_table, vq_decode, vq_decoded_gemm, vq_encode, vq_gemm, vq_gemv, vq_vectors, VqOperand,
     MAX_VQ_CENTROIDS, MAX_VQ_LEN,

@@ -115,6 +115,13 @@ impl Arch {
         self.cores * u64::from(self.vector.lanes)
     }
 
+    /// Static power, W: the machine's own figure (an FPGA's device) or the area model's.
+    pub fn static_power_w(&self) -> f64 {
+        self.machine
+            .static_power_w()
+            .unwrap_or_else(|| self.power.watts(&crate::energy::area::arch_area(self)))
+    }
+
     /// Seconds per core clock cycle.
     pub fn seconds_per_cycle(&self) -> f64 {
         1e-6 / self.clock_mhz
@@ -228,7 +235,28 @@ impl Registry<'_> {
                 schedule
             }
         };
-        let fallback = Fallback::from_raw(raw.fallback.as_ref(), &check)?;
+        if validated.machine.dataflow().is_some() {
+            for (section, present, why) in [
+                ("fallback", raw.fallback.is_some(), "ops its engines cannot run go to [fpga.host]"),
+                ("attention", raw.attention.is_some(), "attention runs on its attention engine ([fpga.attention])"),
+                ("power", raw.power.is_some(), "its static power is its device's (fpga.static_power_w overrides it)"),
+            ] {
+                if present {
+                    return Err(SimError::invalid(
+                        file,
+                        section,
+                        "present",
+                        format!("kind `{kind}` does not use a [{section}] section: {why}"),
+                    ));
+                }
+            }
+        }
+        let fallback = if validated.machine.dataflow().is_some() {
+            // A dataflow machine routes every op to one of its engines itself.
+            Fallback::None
+        } else {
+            Fallback::from_raw(raw.fallback.as_ref(), &check)?
+        };
         let attention = Attention::from_raw(raw.attention.as_ref(), &check)?;
         if attention.on_fallback && !fallback.exists() {
             return Err(SimError::invalid(

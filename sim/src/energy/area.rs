@@ -111,6 +111,10 @@ const UM2_PER_MM2: f64 = 1e6;
 /// The area of `arch`: per-core blocks (the family's matrix unit, buffers, vector unit) times
 /// cores.
 pub fn arch_area(arch: &crate::arch::Arch) -> AreaBreakdown {
+    if arch.machine.dataflow().is_some() {
+        // An FPGA design occupies device resources (its fit report), not silicon of its own.
+        return AreaBreakdown::default();
+    }
     let a = AreaModel::at_node(arch.tech_node_nm);
     let matrix_um2 = arch.machine.area_um2(&a);
     let b = &arch.buffers;

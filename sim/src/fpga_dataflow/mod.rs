@@ -1,9 +1,26 @@
-//! The FPGA dataflow family's blocks: engines joined by FIFOs, each block specified in its own
-//! module with a cycle-stepped model and a closed-form fast model that tests hold equal.
+//! The FPGA streaming dataflow family (`kind = "fpga_dataflow"`, section `[fpga]`): a device
+//! from the database, engines joined by FIFOs, and how a layer's ops share them.
 //!
-//! - [`tlmm`]: the table-lookup ternary matmul engine (after TeLLMe, arXiv 2510.15926);
-//! - [`pipeline`]: the FIFO line joining engines, whose fast model is
-//!   [`crate::schedule::streaming`].
+//! - [`config`]: the `[fpga]` section and its validation.
+//! - [`tlmm`]: TeLLMe's ternary table-lookup matrix engine (spec, cycle-stepped model, fast
+//!   model, held equal by `sim/tests/fpga_tlmm.rs`).
+//! - [`vq2d`]: LUT-LLM's vector-quantized 2D-lookup engine, timed from its structure.
+//! - [`pipeline`]: the cycle-stepped FIFO pipeline, held equal to the streaming scheduler
+//!   ([`crate::schedule::streaming`], the fast model) by `sim/tests/fpga_pipeline.rs`.
+//! - [`engines`]: which engine runs each op and what it costs alone.
+//! - [`layer`]: how ops are grouped into streams and placed in time.
+//! - [`resources`] and [`power`]: the engines' device resources (the fit check) and the
+//!   energy of their events, from `lutforge_fpga`.
+//! - [`family`]: the [`crate::family::Family`], [`crate::family::Machine`] and
+//!   [`crate::dataflow::Dataflow`] implementations.
 
+pub mod config;
+pub mod engines;
+pub mod events;
+pub mod family;
+pub mod layer;
 pub mod pipeline;
+pub mod power;
+pub mod resources;
 pub mod tlmm;
+pub mod vq2d;

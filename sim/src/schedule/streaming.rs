@@ -36,6 +36,9 @@ pub struct StreamRun {
     /// is the input, holding every item from cycle 0, so its peak is the number of items that
     /// do not start at stage 0 in cycle 0.
     pub fifo_peak_items: Vec<u64>,
+    /// Per stage: the cycle its last item left it (0 without items); a stage ends no earlier
+    /// than the one before it.
+    pub stage_end_cycles: Vec<u64>,
 }
 
 /// Streams `items` items through `fifo_depths.len()` stages. `fifo_depths[i]` is the depth of
@@ -108,6 +111,11 @@ pub fn run(fifo_depths: &[u64], items: u64, service: impl Fn(usize, u64) -> u64)
         blocked_cycles: blocked,
         starved_cycles: starved,
         fifo_peak_items: peaks,
+        stage_end_cycles: if items == 0 {
+            vec![0; stages]
+        } else {
+            released
+        },
     }
 }
 

@@ -73,6 +73,7 @@ pub fn run(
         blocked_cycles: vec![0; stages],
         starved_cycles: vec![0; stages],
         fifo_peak_items: vec![0; stages],
+        stage_end_cycles: vec![0; stages],
     };
     if stages == 0 || items == 0 {
         return Ok(result);
@@ -98,9 +99,11 @@ pub fn run(
                 if i + 1 == stages {
                     exited += 1;
                     line.current[i] = None;
+                    result.stage_end_cycles[i] = cycle;
                 } else if (line.fifos[i + 1].len() as u64) < fifo_depths[i + 1] {
                     line.fifos[i + 1].push_back(item);
                     line.current[i] = None;
+                    result.stage_end_cycles[i] = cycle;
                     // An idle next stage takes the item in the same boundary.
                     line.try_start(i + 1)?;
                 }
@@ -149,6 +152,7 @@ mod tests {
         assert_eq!(r.blocked_cycles, vec![2, 0]);
         assert_eq!(r.starved_cycles, vec![0, 0]);
         assert_eq!(r.fifo_peak_items, vec![4, 2]);
+        assert_eq!(r.stage_end_cycles, vec![8, 16]);
     }
 
     #[test]

@@ -12,9 +12,10 @@ pub struct TlmmCost {
     pub blocks: u64,
     /// Tokens (table sets per block).
     pub tokens: u64,
-    /// Build cycles of one table set, `ceil(13 * tables / build_adds_per_cycle)`.
+    /// Build cycles of one table set: its activation reads, then
+    /// `ceil(13 * tables / build_adds_per_cycle)` cycles of adds.
     pub build_cycles_per_set: u64,
-    /// Lookup cycles of one table set, `ceil(n / outputs_per_cycle)`.
+    /// Lookup cycles of one table set, `ceil(n / min(outputs_per_cycle, weight_banks))`.
     pub lookup_cycles_per_set: u64,
     /// Whether builds overlap lookups (double-buffered tables).
     pub overlap_table_build: bool,
@@ -65,10 +66,11 @@ pub fn cost(spec: &TlmmSpec, job: TlmmJob) -> Result<TlmmCost, TlmmError> {
         k: job.k,
     };
     let blocks = job.blocks(spec);
-    let build = spec
-        .entries_per_set()
-        .div_ceil(u64::from(spec.build_adds_per_cycle));
-    let groups = job.n.div_ceil(u64::from(spec.outputs_per_cycle));
+    let build = spec.read_cycles_per_set()
+        + spec
+            .entries_per_set()
+            .div_ceil(u64::from(spec.build_adds_per_cycle));
+    let groups = job.n.div_ceil(u64::from(spec.lookup_lanes()));
     // Validated ranges keep every factor below 2^25, so only the products can overflow.
     let sets = u128::from(blocks) * u128::from(job.m);
     let (build, groups) = (u128::from(build), u128::from(groups));
@@ -102,10 +104,12 @@ mod tests {
             group: 3,
             tables: 28,
             outputs_per_cycle: 16,
+            act_reads_per_cycle: 1024,
             build_adds_per_cycle: 28,
             entry_bits: 10,
             acc_bits: 32,
             pipeline_cycles: 4,
+            weight_banks: 1024,
             overlap_table_build: overlap,
         }
     }
@@ -128,6 +132,7 @@ mod tests {
         assert_eq!(overlapped.build_only_cycles_of_block(1), 0);
         // Build-bound: a set builds in 364 cycles, looks up in 1.
         let slow = TlmmSpec {
+            act_reads_per_cycle: 1024,
             build_adds_per_cycle: 1,
             ..spec(true)
         };

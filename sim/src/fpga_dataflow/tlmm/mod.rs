@@ -15,10 +15,16 @@
 //!   reduction (TeLLMe: 28 tables, 84 activations);
 //! - `outputs_per_cycle` outputs looked up per cycle, each reading all `tables` tables
 //!   (TeLLMe: 16);
+//! - `act_reads_per_cycle` activations read into the block register per cycle: a table set's
+//!   build first reads its block's `group * tables` activations (TeLLMe's `READ_A` loop reads
+//!   one per cycle from a scalar stream), then builds its entries;
 //! - `build_adds_per_cycle` table entries built per cycle (one 3-input add each, a DSP);
 //! - `entry_bits` table entry width: at least 10, so that no entry ever overflows (INT8
 //!   activations give entries in `-384..=384`, `3 x 128`); entries are exact, never saturated
 //!   or wrapped;
+//! - `weight_banks` banks of the weight buffer, each giving one output's codes per cycle:
+//!   `min(outputs_per_cycle, weight_banks)` outputs are looked up per cycle (TeLLMe partitions
+//!   its URAM buffer 8 ways for 16 outputs, one read port per bank, so it looks up 8);
 //! - `acc_bits` accumulator width: two's complement, wrapping; outputs are the accumulators
 //!   sign-extended;
 //! - `pipeline_cycles` lookup pipeline latency: a lookup's sum reaches its accumulator that many
@@ -43,8 +49,10 @@
 //!       for o in group j, for table r:  acc[t][o] += lookup(table r, code of W[o][b, r])
 //! ```
 //!
-//! Per table set: `build = ceil(13 * tables / build_adds_per_cycle)` build cycles and
-//! `groups = ceil(n / outputs_per_cycle)` lookup cycles, `U = blocks * m` table sets.
+//! Per table set: `build = ceil(group * tables / act_reads_per_cycle) + ceil(13 * tables /
+//! build_adds_per_cycle)` build cycles (reads, then adds) and `groups = ceil(n / lanes)`
+//! lookup cycles with `lanes = min(outputs_per_cycle, weight_banks)`, `U = blocks * m` table
+//! sets.
 //!
 //! # Registers and timing
 //!
@@ -102,7 +110,9 @@ pub struct TlmmSpec {
     pub tables: u32,
     /// Outputs looked up per cycle, 1..=1024 (TeLLMe: 16).
     pub outputs_per_cycle: u32,
-    /// Table entries built per cycle, 1..=1024.
+    /// Activations read into the block register per cycle, 1..=1024 (TeLLMe: 1).
+    pub act_reads_per_cycle: u32,
+    /// Table entries built per cycle, 1..=4096.
     pub build_adds_per_cycle: u32,
     /// Table entry width, bits, 10..=32 (4..=32, and at least [`MIN_ENTRY_BITS`]).
     pub entry_bits: u32,
@@ -110,6 +120,8 @@ pub struct TlmmSpec {
     pub acc_bits: u32,
     /// Lookup pipeline latency, cycles, 0..=64.
     pub pipeline_cycles: u32,
+    /// Weight-buffer banks, one output's codes each per cycle, 1..=1024 (TeLLMe: 8).
+    pub weight_banks: u32,
     /// Double-buffered tables: the next set is built during the current set's lookups.
     pub overlap_table_build: bool,
 }
@@ -124,24 +136,31 @@ impl TlmmSpec {
         ("tables", Limit::new(1.0, 256.0, "tables", "")),
         ("outputs_per_cycle", Limit::new(1.0, 1024.0, "outputs", "")),
         (
+            "act_reads_per_cycle",
+            Limit::new(1.0, 1024.0, "activations per cycle", ""),
+        ),
+        (
             "build_adds_per_cycle",
-            Limit::new(1.0, 1024.0, "entries per cycle", ""),
+            Limit::new(1.0, 4096.0, "entries per cycle", ""),
         ),
         ("entry_bits", Limit::new(4.0, 32.0, "bits", "")),
         ("acc_bits", Limit::new(8.0, 48.0, "bits", "")),
         ("pipeline_cycles", Limit::new(0.0, 64.0, "cycles", "")),
+        ("weight_banks", Limit::new(1.0, 1024.0, "banks", "")),
     ];
 
     /// Each field with its value, in [`TlmmSpec::LIMITS`] order.
-    fn fields(&self) -> [(&'static str, u32); 7] {
+    fn fields(&self) -> [(&'static str, u32); 9] {
         [
             ("group", self.group),
             ("tables", self.tables),
             ("outputs_per_cycle", self.outputs_per_cycle),
+            ("act_reads_per_cycle", self.act_reads_per_cycle),
             ("build_adds_per_cycle", self.build_adds_per_cycle),
             ("entry_bits", self.entry_bits),
             ("acc_bits", self.acc_bits),
             ("pipeline_cycles", self.pipeline_cycles),
+            ("weight_banks", self.weight_banks),
         ]
     }
 
@@ -173,6 +192,17 @@ impl TlmmSpec {
     /// Activations per block, `group * tables`.
     pub fn block_activations(&self) -> u64 {
         u64::from(self.group) * u64::from(self.tables)
+    }
+
+    /// Cycles a table set spends reading its block's activations.
+    pub fn read_cycles_per_set(&self) -> u64 {
+        self.block_activations()
+            .div_ceil(u64::from(self.act_reads_per_cycle))
+    }
+
+    /// Outputs looked up per cycle: `min(outputs_per_cycle, weight_banks)`.
+    pub fn lookup_lanes(&self) -> u32 {
+        self.outputs_per_cycle.min(self.weight_banks)
     }
 
     /// Table entries built per table set, `13 * tables`.
@@ -275,10 +305,12 @@ mod tests {
             group: 3,
             tables: 28,
             outputs_per_cycle: 16,
+            act_reads_per_cycle: 1024,
             build_adds_per_cycle: 28,
             entry_bits: 10,
             acc_bits: 32,
             pipeline_cycles: 4,
+            weight_banks: 1024,
             overlap_table_build: true,
         }
     }
@@ -319,6 +351,7 @@ mod tests {
             ),
             (
                 TlmmSpec {
+                    act_reads_per_cycle: 1024,
                     build_adds_per_cycle: 0,
                     ..s
                 },
@@ -341,6 +374,7 @@ mod tests {
             (
                 TlmmSpec {
                     pipeline_cycles: 65,
+                    weight_banks: 1024,
                     ..s
                 },
                 "tlmm field `pipeline_cycles`: must be between 0 and 64 cycles (got 65)",

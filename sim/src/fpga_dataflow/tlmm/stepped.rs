@@ -105,7 +105,8 @@ pub fn run(
     let buffers = if spec.overlap_table_build { 2 } else { 1 };
     let entries = ENTRIES_PER_TABLE * tables;
     let adds = spec.build_adds_per_cycle as usize;
-    let per_cycle = spec.outputs_per_cycle as usize;
+    let per_cycle = spec.lookup_lanes() as usize;
+    let read_cycles = spec.read_cycles_per_set();
     let groups = n.div_ceil(per_cycle);
     let latency = spec.pipeline_cycles as usize;
 
@@ -114,6 +115,8 @@ pub fn run(
     let mut built = 0usize;
     let mut looked = 0usize;
     let mut entry = 0usize;
+    // Cycles the set being built has spent reading its activations.
+    let mut read = 0u64;
     let mut group = 0usize;
     let mut pipe: VecDeque<Option<InFlight>> = VecDeque::with_capacity(latency + 1);
     let mut acc = vec![0i64; m * n];
@@ -155,7 +158,12 @@ pub fn run(
             None
         };
 
-        if do_build {
+        if do_build && read < read_cycles {
+            read += 1;
+            if !do_lookup {
+                build_only_cycles[built / m] += 1;
+            }
+        } else if do_build {
             let (b, t) = (built / m, built % m);
             let buffer = &mut table_buffers[built % buffers];
             let end = (entry + adds).min(entries);
@@ -173,6 +181,7 @@ pub fn run(
             entry = end;
             if entry == entries {
                 entry = 0;
+                read = 0;
                 built += 1;
             }
             if !do_lookup {
@@ -221,10 +230,12 @@ mod tests {
             group: 3,
             tables: 1,
             outputs_per_cycle: 2,
+            act_reads_per_cycle: 1024,
             build_adds_per_cycle: 5,
             entry_bits: 10,
             acc_bits: 16,
             pipeline_cycles: 2,
+            weight_banks: 1024,
             overlap_table_build: false,
         };
         // k = 4: two blocks of 3, the second padded. 2 outputs: one group.
