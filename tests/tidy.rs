@@ -279,7 +279,8 @@ fn citation_rule_accepts_sources_and_rejects_bare_values() {
 }
 
 /// Every numeric key of `[dram]` and the top-level `clock_mhz` and `tech_node_nm` of each
-/// `configs/arch/*.toml`, and every `pub const` of `sim/src/energy/constants.rs`, carries a
+/// `configs/arch/*.toml`, every `pub const` of `sim/src/energy/constants.rs` and every
+/// top-level `pub const` of `fpga/src/resources.rs` and `fpga/src/power.rs`, carries a
 /// comment (on its own line, or in the comment block right above it; for the constants, the
 /// `///` doc) that passes [`cites_a_source`]. The failure lists each `file:line: key`.
 #[test]
@@ -345,6 +346,28 @@ fn every_config_constant_cites_a_source() {
         }
     }
     assert!(consts > 0, "{constants}: no `pub const` found");
+    // The FPGA resource and power models: every top-level `pub const` documents its source.
+    for file in ["fpga/src/resources.rs", "fpga/src/power.rs"] {
+        let text = std::fs::read_to_string(root().join(file)).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let mut found = 0;
+        for (index, line) in lines.iter().enumerate() {
+            let Some(rest) = line.strip_prefix("pub const ") else {
+                continue;
+            };
+            found += 1;
+            let key = rest.split(':').next().unwrap_or(rest).trim();
+            let comment = comment_of(&lines, index, "///");
+            if !cites_a_source(&comment) {
+                uncited.push(format!(
+                    "{file}:{}: {key} ({})",
+                    index + 1,
+                    quoted(&comment)
+                ));
+            }
+        }
+        assert!(found > 0, "{file}: no `pub const` found");
+    }
     assert!(
         uncited.is_empty(),
         "{} constants cite no source (a year, `et al`, JESD/JEDEC, an arXiv id, a DS/UG number, \

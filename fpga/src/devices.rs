@@ -10,8 +10,8 @@
 //! data sheet or user guide id such as DS987 or FPGA-DS-02012, the Vivado "Available" columns
 //! recorded in the project's REFERENCES.md, or a cited design); a unit test holds this. Where no
 //! data-sheet figure was found the comment says so; static power without a data-sheet figure is
-//! `None` (a power estimator's figure belongs there), so reports say "unsourced" instead of
-//! printing a number.
+//! `None` unless a cited power-estimator report gives it (the report and its junction
+//! temperature named in the comment), so reports say "unsourced" instead of printing a number.
 //!
 //! Units: capacities in bytes, bandwidth in bytes per second (decimal, as vendors quote peak
 //! bandwidth), RAM blocks in kbit (1,024 bits), clocks in MHz, power in watts.
@@ -115,9 +115,9 @@ pub struct Device {
     /// Typical fabric clock in MHz: a clock a cited design closes timing at on this device, or
     /// a clock the vendor states.
     pub clock_mhz: f64,
-    /// Static (leakage and bias) power of the device, in watts, where a data sheet states it;
-    /// `None` where no data-sheet figure was found (a power estimator's figure belongs here;
-    /// no number is made up in its place).
+    /// Static (leakage and bias) power of the device, in watts, where a data sheet or a cited
+    /// power-estimator report states it (its junction temperature in the table's comment);
+    /// `None` where no such figure was found (no number is made up in its place).
     pub static_w: Option<f64>,
 }
 
@@ -182,11 +182,12 @@ pub static DEVICES: &[Device] = &[
         }),
         // TeLLMe v2 (arXiv 2510.15926) on this board: bitstream named for 250 MHz, REFERENCES.md
         clock_mhz: 250.0, // arXiv 2510.15926 via REFERENCES.md
-        // No static figure found in DS987 (UG1090 sends K26 power to the Power Design
-        // Manager, UG1556, not run here). A ZU5-class -2LV die's PS+PL static power
-        // at 25 C is a few tenths of a watt to about 1 W (XPE class, XPE not run here); TeLLMe's
-        // whole-board 5 W (REFERENCES.md) bounds it above. 1.0 W is the conservative end.
-        static_w: None, // no data-sheet figure (see above)
+        // No static figure found: DS987 gives none and UG1090 sends K26 power to the Power
+        // Design Manager (UG1556), not run here. The measurements found are of whole boards,
+        // not of the device's leakage: 9.15 W idle at the KV260's 12 V input (Simfero,
+        // dAIEDGE power-measurement guide, 2026: carrier, fan, DDR4 and the PS running Linux
+        // included) and TeLLMe's about 5 W running (REFERENCES.md).
+        static_w: None, // no cited device figure (see above)
     },
     Device {
         id: "u280",
@@ -221,10 +222,9 @@ pub static DEVICES: &[Device] = &[
         // the paper, not re-read in this session; the Vitis platform's default kernel clock,
         // UG1393, is 300 MHz, so 225 MHz is the conservative choice).
         clock_mhz: 225.0, // arXiv 2401.03868 (FlightLLM on U280)
-        // No static figure: DS963 states the card's maximum total power (225 W), not device static power.
-        // Vivado power reports of large U280 designs put device static at several watts for a
-        // three-SLR HBM part; 10 W is a conservative round figure (report_power not run here).
-        static_w: None, // no data-sheet figure (see above)
+        // No static figure: DS963 states the card's maximum total power (225 W), not the
+        // device's static power, and no cited power report of a U280 design was found.
+        static_w: None, // no cited device figure (see above)
     },
     Device {
         id: "v80",
@@ -258,9 +258,11 @@ pub static DEVICES: &[Device] = &[
         }),
         // LUT-LLM's kernel clock on the V80 (timing.rpt), REFERENCES.md
         clock_mhz: 250.0, // arXiv 2511.06174 via REFERENCES.md
-        // No static figure: no data-sheet static figure found for the V80. A 2.5M-LUT Versal HBM part
-        // leaks more than the U280's die; 15 W is a conservative round figure (XPE not run here).
-        static_w: None, // no data-sheet figure (see above)
+        // No data-sheet figure; LUT-LLM's released Power Design Manager 2024.1.2 report for its
+        // Qwen3 block on this part (qwen_block/example.pwr) gives 22.036 W static power (PL
+        // 18.659, PS+PMC 0.354, NoC+DDRMC 2.283, GTM 0.739) at a junction temperature forced to
+        // 100 C, a worst-case corner: leakage is lower at cooler junctions.
+        static_w: Some(22.036), // PDM report in LUT-LLM, arXiv 2511.06174 (Tj 100 C)
     },
     Device {
         id: "vck190",
@@ -268,7 +270,8 @@ pub static DEVICES: &[Device] = &[
         vendor: Vendor::Amd,
         family: "Versal AI Core",
         board: "VCK190 evaluation kit",
-        // DS950 (Versal AI Core VC1902: 899,840 LUTs, 1,968 DSP58, 967 BRAM36, 463 URAM, plus        // 400 AI Engine tiles, which this record does not count); the DSP and AI Engine counts
+        // DS950 (Versal AI Core VC1902: 899,840 LUTs, 1,968 DSP58, 967 BRAM36, 463 URAM, plus
+        // 400 AI Engine tiles, which this record does not count); the DSP and AI Engine counts
         // are confirmed by the xilinx_vck190_base platform description in UG1702, the rest
         // were not re-read in this session.
         luts: 899_840,  // DS950 (VC1902)
@@ -296,12 +299,13 @@ pub static DEVICES: &[Device] = &[
             bytes: 8 * GIB,                   // UG1702, UG1366 (8 GB DDR4 UDIMM)
             peak_bytes_per_s: 25_600_000_000, // UG1366 (64-bit x 3200 MT/s assumed = 25.6 GB/s)
         }),
-        // No LLM design on the VCK190 is cited yet: 250 MHz is the PL clock the two cited        // LLM designs close on UltraScale+ and Versal (REFERENCES.md: TeLLMe, LUT-LLM), below
+        // No LLM design on the VCK190 is cited yet: 250 MHz is the PL clock the two cited
+        // LLM designs close on UltraScale+ and Versal (REFERENCES.md: TeLLMe, LUT-LLM), below
         // the 300 MHz default kernel clock of the Vitis platforms (UG1702).
         clock_mhz: 250.0, // assumed, matched to the designs in REFERENCES.md
-        // No static figure: DS950/DS957 give no single static figure; a 900K-LUT Versal with 400 AI
-        // Engine tiles is taken at 8 W, a conservative round figure (XPE not run here).
-        static_w: None, // no data-sheet figure (see above)
+        // No static figure: DS950/DS957 give no single static figure and no cited power report
+        // of a VC1902 design was found.
+        static_w: None, // no cited device figure (see above)
     },
     Device {
         id: "ecp5",
@@ -309,7 +313,8 @@ pub static DEVICES: &[Device] = &[
         vendor: Vendor::Lattice,
         family: "ECP5",
         board: "bare chip (memory depends on the board)",
-        // FPGA-DS-02012 Table 1.1 gives 84K LUTs; the exact count is 41,820 slices x 2 LUT4        // (FPGA-DS-02012 section 2.2.1: two LUT4 and two registers per slice), as nextpnr-ecp5
+        // FPGA-DS-02012 Table 1.1 gives 84K LUTs; the exact count is 41,820 slices x 2 LUT4
+        // (FPGA-DS-02012 section 2.2.1: two LUT4 and two registers per slice), as nextpnr-ecp5
         // reports for the 85k part (83,640 LUT4s, 83,640 DFFs, 208 DP16KD, 156 MULT18X18D in
         // the utilisation logs of YosysHQ/prjtrellis issue 189).
         luts: 83_640,  // FPGA-DS-02012 (84K LUT4, 41,820 slices x 2); nextpnr-ecp5 log
@@ -329,9 +334,9 @@ pub static DEVICES: &[Device] = &[
         // FPGA-DS-02012 states per-primitive maximum frequencies, not a design clock; 100 MHz
         // is a conservative design clock for a LUT4 fabric (not a data-sheet figure).
         clock_mhz: 100.0, // assumed; FPGA-DS-02012 gives primitive fmax only
-        // No static figure: FPGA-DS-02012's standby supply currents were not read in this session; a
-        // 40 nm 85K-LUT part idles at roughly 0.1-0.2 W, so 0.2 W is the conservative end.
-        static_w: None, // no data-sheet figure (see above)
+        // No static figure: FPGA-DS-02012's standby supply currents were not read in this
+        // session.
+        static_w: None, // no cited device figure (see above)
     },
     Device {
         id: "ice40",
@@ -358,7 +363,8 @@ pub static DEVICES: &[Device] = &[
         }),
         memory: None,
         // FPGA-DS-02008: the on-chip high-frequency oscillator runs at 48 MHz.
-        clock_mhz: 48.0, // FPGA-DS-02008 (HFOSC 48 MHz)        // FPGA-DS-02008 features list: "as low as 100 uA standby current typical"; at the
+        clock_mhz: 48.0, // FPGA-DS-02008 (HFOSC 48 MHz)
+        // FPGA-DS-02008 features list: "as low as 100 uA standby current typical"; at the
         // 1.2 V core supply (1.14-1.26 V, FPGA-DS-02008) that is 0.12 mW.
         static_w: Some(0.000_12), // FPGA-DS-02008 (100 uA typical standby x 1.2 V)
     },

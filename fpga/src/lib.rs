@@ -1,11 +1,23 @@
-//! FPGA back end. Today it holds the device database ([`devices`]): one cited record per
-//! supported FPGA (logic, DSP and RAM resources, off-chip memory, a typical fabric clock and
-//! static power), looked up by short id or part number. Resource estimation per engine, the fit
-//! check, project generation (Vivado TCL, XDC, memory images) and the open-flow bitstream path
-//! come later and will live beside it.
+//! FPGA back end: the device database ([`devices`]: one cited record per supported FPGA), a
+//! structural resource model of the accelerator's engines ([`resources`]: LUTs, flip-flops,
+//! DSP blocks, BRAM36 tiles and UltraRAMs of a TLMM, a VQ-2D lookup engine, attention,
+//! element-wise units, FIFOs, buffers and AXI ports), the fit check of a design against a
+//! device ([`fit`](mod@fit)) and a power model ([`power`]: cited static power and dynamic
+//! energy per event). Project generation (Vivado TCL, XDC, memory images) and the open-flow
+//! bitstream path come later and will live beside them.
 
 pub mod devices;
+pub mod fit;
+pub mod power;
+pub mod resources;
 
 pub use devices::{
     device, Device, DeviceError, DspBlocks, OffChipMemory, RamBlocks, Vendor, DEVICES,
+};
+pub use fit::{fit, FitError, ResourceKind, Usage, Utilization};
+pub use power::{process_node_nm, static_w, EnergyPerEvent};
+pub use resources::{
+    attention, attention_parts, axi_read_port, buffer, eltwise, fifo, tlmm, tlmm_parts, vq2d,
+    vq2d_parts, AttentionParams, BufferParams, BufferRam, DspArch, EltwiseParams, FifoGenerator,
+    FifoImpl, FifoParams, FpFormat, Part, Resources, TlmmParams, Vq2dParams,
 };

@@ -6,8 +6,8 @@
 //! input count, `117120 x LUT6`), FFS, DSP (count and primitive), BRAM and URAM (count x kbit
 //! per block and the block kind; URAM is SPRAM on iCE40, `-` where absent), MEMORY (off-chip
 //! type, capacity in GiB and peak bandwidth in GB/s, `-` for a bare chip), CLOCK (typical
-//! fabric clock, MHz) and STATIC (static power in W where a data sheet states it, `unsourced`
-//! otherwise). Every figure's source is cited in `fpga/src/devices.rs`.
+//! fabric clock, MHz) and STATIC (static power in W where a data sheet or a cited estimator
+//! report states it, `unsourced` otherwise). Every figure's source is cited in `fpga/src/devices.rs`.
 
 use std::io::Write;
 use std::process::ExitCode;
