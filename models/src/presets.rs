@@ -175,7 +175,10 @@ mod tests {
         // The model TeLLMe runs (arXiv 2510.15926): 24 layers, hidden 1536, FFN 4096, 16 heads,
         // vocab 32002. The Hub page of 1bitLLM/bitnet_b1_58-large lists 729M parameters
         // (safetensors), the embedding counted once.
-        assert_eq!((c.num_layers, c.hidden_size, c.intermediate_size), (24, 1536, 4096));
+        assert_eq!(
+            (c.num_layers, c.hidden_size, c.intermediate_size),
+            (24, 1536, 4096)
+        );
         assert_eq!((c.num_heads, c.head_dim, c.vocab_size), (16, 96, 32002));
         close("bitnet-b1.58-large", c.param_count(), 0.729e9);
         assert_eq!(c.native_quant, QuantScheme::BITNET_B158);

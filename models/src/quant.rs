@@ -342,7 +342,7 @@ impl QuantScheme {
 
     /// The format a model is published in: ternary `w1.58a8kv16` for `bitnet`, fp16
     /// `w16a16kv16` for every other family.
-    pub fn native_for(config: &ModelConfig) -> QuantScheme {
+    pub(crate) fn native_for(config: &ModelConfig) -> QuantScheme {
         if config.model_type == "bitnet" {
             QuantScheme::BITNET_B158
         } else {

@@ -301,7 +301,7 @@ fn unknown_preset() {
     assert_eq!(
         ModelConfig::preset("llama-9").unwrap_err().to_string(),
         "unknown preset `llama-9`; known presets: llama-2-7b, llama-3.1-8b, mixtral-8x7b, \
-         qwen3-1.7b, bitnet-b1.58-2b-4t, gpt2-large, opt-6.7b, tiny-llama, llama-160m"
+         qwen3-1.7b, bitnet-b1.58-2b-4t, bitnet-b1.58-large, gpt2-large, opt-6.7b, tiny-llama, llama-160m"
     );
 }
 
@@ -313,7 +313,7 @@ fn resolve_neither_preset_nor_file() {
     assert!(
         err.starts_with(
             "model `no-such-model-xyz` is neither a built-in preset (llama-2-7b, llama-3.1-8b, \
-             mixtral-8x7b, qwen3-1.7b, bitnet-b1.58-2b-4t, gpt2-large, opt-6.7b, tiny-llama, llama-160m) nor \
+             mixtral-8x7b, qwen3-1.7b, bitnet-b1.58-2b-4t, bitnet-b1.58-large, gpt2-large, opt-6.7b, tiny-llama, llama-160m) nor \
              a readable config.json file (no-such-model-xyz: "
         ),
         "{err}"

@@ -21,6 +21,27 @@ pub trait Dataflow: Send + Sync {
     /// op's share of the timeline, and the engines' activity over the whole pass (every
     /// repetition counted).
     fn step(&self, arch: &Arch, ops: &[Op]) -> Result<DataflowStep, SimError>;
+
+    /// The device resources of each block of the design, then their total and what the
+    /// device has (the rows of the report's resource table).
+    fn resources(&self, arch: &Arch) -> Vec<ResourceRow>;
+}
+
+/// One row of a design's resource table.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ResourceRow {
+    /// Block (`tlmm`, `FIFOs between engines`, `total`, `<device> available`).
+    pub name: String,
+    /// Look-up tables.
+    pub luts: u64,
+    /// Flip-flops.
+    pub ffs: u64,
+    /// DSP slices.
+    pub dsp: u64,
+    /// Block RAM, 36 kbit tiles.
+    pub bram36: f64,
+    /// UltraRAM blocks.
+    pub uram: u64,
 }
 
 /// The cost of one forward pass on a dataflow machine.

@@ -22,8 +22,7 @@ use crate::mapper::{map_op, OpCost, Unit, MAX_CYCLES};
 use crate::memory;
 use crate::report::{
     ArchRecord, EngineReport, Inputs, ModelRecord, OpKindReport, PhaseReport, Report,
-    SpeculativeRecord, Summary,
-    REPORT_SCHEMA_VERSION,
+    SpeculativeRecord, Summary, REPORT_SCHEMA_VERSION,
 };
 use crate::schedule::overlapped::State;
 use crate::schedule::{Placement, Schedule};
@@ -329,6 +328,9 @@ fn run(
     }
     let mut report = assemble(arch, workload, footprint, notes, &phases, &kinds);
     report.engines = engine_reports(&engines, report_cycles(&phases));
+    if let Some(dataflow) = arch.machine.dataflow() {
+        report.resources = dataflow.resources(arch);
+    }
     let s = &report.summary;
     let numbers = [
         s.ttft_s,
@@ -462,6 +464,7 @@ fn assemble(
         energy,
         area,
         engines: Vec::new(),
+        resources: Vec::new(),
         notes,
     }
 }

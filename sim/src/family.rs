@@ -17,7 +17,7 @@ use lutforge_models::{ActFormat, KvFormat, Limit, WeightFormat};
 use lutforge_workloads::GemmOperand;
 
 use crate::arch::raw::RawBuffers;
-use crate::arch::{Arch, Buffers, Check};
+use crate::arch::{Arch, Buffers, Check, VectorUnit};
 use crate::dataflow::Dataflow;
 use crate::energy::area::AreaModel;
 use crate::energy::{EnergyBreakdown, EnergyModel};
@@ -43,6 +43,11 @@ pub trait Family: Sync + Send {
     fn section(&self) -> &'static str;
     /// The range of every numeric field of the family's section, by field name.
     fn limits(&self) -> &'static [(&'static str, Limit)];
+    /// The ranges of the section's nested tables, by dotted path (`fpga.tlmm`), for
+    /// `lutforge list`; none by default.
+    fn subsection_limits(&self) -> &'static [SectionLimits] {
+        &[]
+    }
     /// Validates the family's section (`None` when the file has none) and the per-core buffers
     /// (`[buffers]`, `None` when absent) into a machine and the buffers it uses.
     fn validate(&self, input: FamilyInput<'_>) -> Result<Validated, SimError>;
@@ -52,12 +57,17 @@ pub trait Family: Sync + Send {
     }
 }
 
+/// A nested table's dotted path and the range of each of its numeric fields.
+pub type SectionLimits = (&'static str, &'static [(&'static str, Limit)]);
+
 /// What a family's validation sees of an architecture file.
 pub struct FamilyInput<'a> {
     /// The family's section, as parsed TOML.
     pub section: Option<toml::Value>,
     /// The `[buffers]` section, if the file has one.
     pub buffers: Option<&'a RawBuffers>,
+    /// The validated `[vector]` unit (a dataflow design's element-wise engine).
+    pub vector: VectorUnit,
     /// Field checks naming the file.
     pub check: &'a Check<'a>,
 }

@@ -55,6 +55,10 @@ pub struct Report {
     /// causes and FIFO peaks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub engines: Vec<EngineReport>,
+    /// Device resources of a dataflow design, block by block, then the total and the
+    /// device's (empty for other families).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<crate::dataflow::ResourceRow>,
     /// Substitutions and caveats.
     pub notes: Vec<String>,
 }

@@ -43,8 +43,14 @@ fn the_tellme_design_fits_its_kv260_and_reports_its_engines() {
     assert!(tlmm.utilization > 0.0 && tlmm.utilization < 1.0);
     // Preloaded weights: the engine waits for every matrix it loads.
     assert!(tlmm.dram_wait_cycles > 0);
-    assert!(r.ops.iter().any(|o| o.kind == "lm_head" && o.unit == "host"));
-    assert!(r.ops.iter().any(|o| o.kind == "qkv_proj" && o.unit == "tlmm"));
+    assert!(r
+        .ops
+        .iter()
+        .any(|o| o.kind == "lm_head" && o.unit == "host"));
+    assert!(r
+        .ops
+        .iter()
+        .any(|o| o.kind == "qkv_proj" && o.unit == "tlmm"));
     assert_eq!(r.summary.area_mm2, 0.0);
     assert!(r.summary.static_power_w > 0.0);
 }
@@ -62,11 +68,14 @@ fn lut_llm_on_the_v80_runs_qwen3_and_streams_its_weights() {
 #[test]
 fn the_v80_design_does_not_fit_a_kv260() {
     let doc = arch_doc("fpga-v80-lutllm.toml", &[("fpga.device", "kv260".into())]);
-    let err = Arch::from_toml_str(&toml::to_string(&doc).unwrap(), "v80-on-kv260.toml")
-        .unwrap_err();
+    let err =
+        Arch::from_toml_str(&toml::to_string(&doc).unwrap(), "v80-on-kv260.toml").unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, SimError::InvalidField { .. }), "{text}");
-    assert!(text.contains("fpga.device") && text.contains("kv260"), "{text}");
+    assert!(
+        text.contains("fpga.device") && text.contains("kv260"),
+        "{text}"
+    );
     assert!(
         ["LUT", "FF", "DSP", "BRAM", "URAM"]
             .iter()
@@ -116,5 +125,31 @@ fn bad_fpga_configs_name_the_field() {
         let doc = arch_doc("fpga-v80-lutllm.toml", &[(field, value)]);
         let err = Arch::from_toml_str(&toml::to_string(&doc).unwrap(), "bad.toml").unwrap_err();
         assert!(err.to_string().contains(expect), "{field}: {err}");
+    }
+}
+
+/// A sweep over the TLMM's width records the points that do not fit the KV260 as `rejected`,
+/// with the fit check's line naming the resource.
+#[test]
+fn a_sweep_rejects_the_points_that_do_not_fit_their_device() {
+    use lutforge_sim::sweep::eval::evaluate;
+    use lutforge_sim::sweep::sample::Sampler;
+    use lutforge_sim::sweep::space::Space;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../configs/sweeps/fpga-kv260-tellme.toml");
+    let space = Space::from_file(&path).unwrap();
+    let sampler = Sampler::new(&space);
+    let lines: Vec<_> = (0..space.total_points())
+        .map(|id| evaluate(&space, &sampler, id))
+        .collect();
+    let rejected: Vec<_> = lines.iter().filter(|l| l.status == "rejected").collect();
+    assert!(lines.iter().any(|l| l.status == "ok"));
+    assert!(!rejected.is_empty(), "every width fits the KV260");
+    for line in rejected {
+        let reason = line.reason.as_deref().unwrap();
+        assert!(
+            reason.contains("fpga.device") && reason.contains("kv260 has"),
+            "{reason}"
+        );
     }
 }

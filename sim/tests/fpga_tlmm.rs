@@ -21,7 +21,10 @@ fn spec() -> impl Strategy<Value = TlmmSpec> {
         8u32..=48,
         prop_oneof![0u32..=4, 0u32..=64],
         any::<bool>(),
-        (prop_oneof![1u32..=8, 1u32..=1024], prop_oneof![1u32..=16, 1u32..=1024]),
+        (
+            prop_oneof![1u32..=8, 1u32..=1024],
+            prop_oneof![1u32..=16, 1u32..=1024],
+        ),
     )
         .prop_map(
             |(tables, outputs, adds, entry_bits, acc_bits, pipeline, overlap, (reads, banks))| {
@@ -149,8 +152,8 @@ fn extreme_entries_are_exact_and_the_accumulator_wraps() {
 
 #[test]
 fn overlap_hides_the_build_behind_the_lookups() {
-    // 13 build cycles and 4 lookup cycles per set: builds dominate, and overlap hides 4 of
-    // every 13 after the first set.
+    // 1 read and 13 add cycles and 4 lookup cycles per set: builds dominate, and overlap
+    // hides 4 of every 14 after the first set.
     let job = TlmmJob {
         m: 3,
         n: 64,
@@ -158,9 +161,44 @@ fn overlap_hides_the_build_behind_the_lookups() {
     };
     let serial = fast::cost(&tellme_like(false), job).unwrap();
     let overlapped = fast::cost(&tellme_like(true), job).unwrap();
-    assert_eq!(serial.total_cycles, 6 * (13 + 4) + 3);
-    assert_eq!(overlapped.total_cycles, 13 + 4 + 5 * 13 + 3);
-    assert_eq!(overlapped.build_only_cycles_of_block(1), 3 * 9);
+    assert_eq!(serial.total_cycles, 6 * (14 + 4) + 3);
+    assert_eq!(overlapped.total_cycles, 14 + 4 + 5 * 14 + 3);
+    assert_eq!(overlapped.build_only_cycles_of_block(1), 3 * 10);
+}
+
+/// TeLLMe's loop: 84 activations read one per cycle, the 364 entries built in one cycle, and 16
+/// outputs per step through a weight buffer of 8 banks, so 8 outputs per cycle: a 1536 x 1536
+/// matrix costs 19 blocks x (84 + 1 + 192) cycles per token.
+#[test]
+fn tellme_reads_its_block_then_looks_up_eight_outputs_per_cycle() {
+    let spec = TlmmSpec {
+        act_reads_per_cycle: 1,
+        build_adds_per_cycle: 364,
+        weight_banks: 8,
+        ..tellme_like(false)
+    };
+    let job = TlmmJob {
+        m: 1,
+        n: 1536,
+        k: 1536,
+    };
+    let cost = fast::cost(&spec, job).unwrap();
+    assert_eq!(cost.build_cycles_per_set, 85);
+    assert_eq!(cost.lookup_cycles_per_set, 192);
+    assert_eq!(cost.total_cycles, 19 * (85 + 192) + 3);
+    // The stepped model agrees on a shape small enough to step.
+    let small = TlmmJob {
+        m: 2,
+        n: 40,
+        k: 170,
+    };
+    let acts: Vec<i8> = (0..2 * 170).map(|i| (i % 17) as i8 - 8).collect();
+    let weights: Vec<i8> = (0..40 * 170).map(|i| (i % 3) as i8 - 1).collect();
+    let run = stepped::run(&spec, small, &acts, &weights).unwrap();
+    assert_eq!(
+        run.total_cycles,
+        fast::cost(&spec, small).unwrap().total_cycles
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use lutforge_models::{ModelConfig, QuantScheme};
+use lutforge_models::ModelConfig;
 use lutforge_sim::sweep::{evaluate, sample::Sampler, Space};
 use lutforge_sim::systolic::geometry::Mapping;
 use lutforge_sim::systolic::scalesim::{parse_topology, ScaleSimConfig, TopologyKind};
@@ -66,7 +66,7 @@ fn simulate_native(
     prefill: u64,
     decode: u64,
 ) -> Result<Outcome, String> {
-    let (quant, _) = support::substitute_defaults(arch, QuantScheme::native_for(&model));
+    let (quant, _) = support::substitute_defaults(arch, model.native_quant);
     let problems = support::problems(arch, &quant);
     if !problems.is_empty() {
         return one_line(&problems.join("; "));

@@ -95,6 +95,9 @@ fn print_ranges(out: &mut impl Write) -> anyhow::Result<()> {
     table("", "fallback", lutforge_sim::fallback::Fallback::limits())?;
     for family in lutforge_sim::Registry::builtin().families() {
         table("", family.section(), family.limits())?;
+        for (section, limits) in family.subsection_limits() {
+            table("", section, limits)?;
+        }
     }
     let hf: Vec<(&str, lutforge_models::Limit)> = lutforge_models::hf::NUMERIC_FIELDS
         .iter()

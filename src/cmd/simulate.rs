@@ -133,7 +133,7 @@ fn choose_quant(
     model: &ModelConfig,
     given: Option<&str>,
 ) -> anyhow::Result<(QuantScheme, Vec<String>)> {
-    let native = QuantScheme::native_for(model);
+    let native = model.native_quant;
     let Some(arch) = arch else {
         return Ok((
             given.map(str::parse).transpose()?.unwrap_or(native),
@@ -327,6 +327,21 @@ fn print_summary(r: &Report) -> anyhow::Result<()> {
                 } else {
                     format!("{}/{}", e.fifo_peak_items, e.fifo_depth_items)
                 }
+            )?;
+        }
+    }
+    if !r.resources.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "  {:<24} {:>10} {:>10} {:>7} {:>8} {:>6}",
+            "resources", "LUT", "FF", "DSP", "BRAM36", "URAM"
+        )?;
+        for row in &r.resources {
+            writeln!(
+                out,
+                "  {:<24} {:>10} {:>10} {:>7} {:>8.1} {:>6}",
+                row.name, row.luts, row.ffs, row.dsp, row.bram36, row.uram
             )?;
         }
     }

@@ -29,20 +29,19 @@ fn lut_configs() -> Vec<(PathBuf, Arch)> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.extension().is_some_and(|x| x == "toml")
-                && p.file_name().unwrap().to_string_lossy().contains("lut")
-        })
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     paths.sort();
-    assert!(
-        paths.len() >= 6,
-        "expected the default LUT config and at least 5 variants"
-    );
-    paths
+    let configs: Vec<(PathBuf, Arch)> = paths
         .into_iter()
         .map(|p| (p.clone(), Arch::from_file(&p).unwrap()))
-        .collect()
+        .filter(|(_, arch)| arch.kind() == "lut_tensor_core")
+        .collect();
+    assert!(
+        configs.len() >= 6,
+        "expected the default LUT config and at least 5 variants"
+    );
+    configs
 }
 
 fn settings(options: Options) -> CosimSettings {

@@ -208,9 +208,11 @@ impl Registry<'_> {
                 SimError::invalid(file, "default_quant", format!("\"{text}\""), e.to_string())
             })?),
         };
+        let vector = VectorUnit::from_raw(&raw.vector, &check)?;
         let validated = family.validate(FamilyInput {
             section,
             buffers: raw.buffers.as_ref(),
+            vector,
             check: &check,
         })?;
         let schedule = match &raw.schedule {
@@ -237,9 +239,21 @@ impl Registry<'_> {
         };
         if validated.machine.dataflow().is_some() {
             for (section, present, why) in [
-                ("fallback", raw.fallback.is_some(), "ops its engines cannot run go to [fpga.host]"),
-                ("attention", raw.attention.is_some(), "attention runs on its attention engine ([fpga.attention])"),
-                ("power", raw.power.is_some(), "its static power is its device's (fpga.static_power_w overrides it)"),
+                (
+                    "fallback",
+                    raw.fallback.is_some(),
+                    "ops its engines cannot run go to [fpga.host]",
+                ),
+                (
+                    "attention",
+                    raw.attention.is_some(),
+                    "attention runs on its attention engine ([fpga.attention])",
+                ),
+                (
+                    "power",
+                    raw.power.is_some(),
+                    "its static power is its device's (fpga.static_power_w overrides it)",
+                ),
             ] {
                 if present {
                     return Err(SimError::invalid(
@@ -276,7 +290,7 @@ impl Registry<'_> {
             machine: validated.machine,
             schedule,
             buffers: validated.buffers,
-            vector: VectorUnit::from_raw(&raw.vector, &check)?,
+            vector,
             dram: Dram::from_raw(&raw.dram, &check)?,
             power: StaticPower::from_raw(raw.power.as_ref(), tech_node_nm, &check)?,
             fallback,

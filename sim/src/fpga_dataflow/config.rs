@@ -2,7 +2,7 @@
 //! engine subsections) and validated ([`FpgaDesign`]): which device, which engines, how the
 //! ops of a layer share them, and every engine's parameters.
 
-use lutforge_fpga::Device;
+use lutforge_fpga::{Device, EnergyPerEvent, FpFormat};
 use lutforge_models::Limit;
 use serde::Deserialize;
 
@@ -26,6 +26,8 @@ pub struct RawFpga {
     pub within_layer: String,
     /// Depth of the FIFOs between the engines of a stream, in token rows.
     pub fifo_depth: u64,
+    /// Floating-point format of the attention and element-wise engines: `fp16` or `fp32`.
+    pub float_format: String,
     /// Static power of the device in watts, required when the device database has no sourced
     /// figure (cite where it comes from beside it).
     #[serde(default)]
@@ -148,8 +150,14 @@ impl RawTlmm {
     pub const LIMITS: &'static [(&'static str, Limit)] = &[
         ("tables", Limit::new(1.0, 256.0, "tables", "")),
         ("outputs_per_cycle", Limit::new(1.0, 1024.0, "outputs", "")),
-        ("act_reads_per_cycle", Limit::new(1.0, 1024.0, "activations", "")),
-        ("build_adds_per_cycle", Limit::new(1.0, 4096.0, "entries", "")),
+        (
+            "act_reads_per_cycle",
+            Limit::new(1.0, 1024.0, "activations", ""),
+        ),
+        (
+            "build_adds_per_cycle",
+            Limit::new(1.0, 4096.0, "entries", ""),
+        ),
         ("entry_bits", Limit::new(4.0, 32.0, "bits", "")),
         ("acc_bits", Limit::new(8.0, 48.0, "bits", "")),
         ("pipeline_cycles", Limit::new(0.0, 64.0, "cycles", "")),
@@ -159,7 +167,10 @@ impl RawTlmm {
             Limit::new(1.0, 1_048_576.0, "KiB", "at most 1 GiB"),
         ),
         ("axi_ports", Limit::new(1.0, 64.0, "ports", "")),
-        ("axi_bits", Limit::new(32.0, 1024.0, "bits", "a power of two")),
+        (
+            "axi_bits",
+            Limit::new(32.0, 1024.0, "bits", "a power of two"),
+        ),
         ("weight_fifo_blocks", Limit::new(1.0, 65536.0, "blocks", "")),
     ];
 }
@@ -167,8 +178,14 @@ impl RawTlmm {
 impl RawVq2d {
     /// Range of every numeric `[fpga.vq2d]` field.
     pub const LIMITS: &'static [(&'static str, Limit)] = &[
-        ("act_centroids", Limit::new(2.0, 256.0, "centroids", "a power of two")),
-        ("weight_centroids", Limit::new(2.0, 256.0, "centroids", "a power of two")),
+        (
+            "act_centroids",
+            Limit::new(2.0, 256.0, "centroids", "a power of two"),
+        ),
+        (
+            "weight_centroids",
+            Limit::new(2.0, 256.0, "centroids", "a power of two"),
+        ),
         ("vector_len", Limit::new(1.0, 16.0, "elements", "")),
         ("search_units", Limit::new(1.0, 1024.0, "units", "")),
         ("distance_engines", Limit::new(1.0, 1024.0, "engines", "")),
@@ -176,7 +193,10 @@ impl RawVq2d {
         ("outputs_per_cycle", Limit::new(1.0, 8192.0, "columns", "")),
         ("entry_bits", Limit::new(2.0, 32.0, "bits", "")),
         ("index_ports", Limit::new(1.0, 64.0, "ports", "")),
-        ("port_bits", Limit::new(32.0, 1024.0, "bits", "a power of two")),
+        (
+            "port_bits",
+            Limit::new(32.0, 1024.0, "bits", "a power of two"),
+        ),
         ("weight_fifo_slices", Limit::new(1.0, 65536.0, "slices", "")),
     ];
 }
@@ -184,9 +204,15 @@ impl RawVq2d {
 impl RawFpgaAttention {
     /// Range of every numeric `[fpga.attention]` field.
     pub const LIMITS: &'static [(&'static str, Limit)] = &[
-        ("dot_lanes", Limit::new(1.0, 65536.0, "multiply-adds per cycle", "")),
+        (
+            "dot_lanes",
+            Limit::new(1.0, 65536.0, "multiply-adds per cycle", ""),
+        ),
         ("parallel_queries", Limit::new(1.0, 1024.0, "queries", "")),
-        ("softmax_lanes", Limit::new(1.0, 65536.0, "elements per cycle", "")),
+        (
+            "softmax_lanes",
+            Limit::new(1.0, 65536.0, "elements per cycle", ""),
+        ),
     ];
 }
 
@@ -195,7 +221,10 @@ impl RawHost {
     pub const LIMITS: &'static [(&'static str, Limit)] = &[
         ("cores", Limit::new(1.0, 1024.0, "cores", "")),
         ("clock_mhz", Limit::new(1.0, 10_000.0, "MHz", "")),
-        ("macs_per_cycle_per_core", Limit::new(1.0, 4096.0, "multiply-adds", "")),
+        (
+            "macs_per_cycle_per_core",
+            Limit::new(1.0, 4096.0, "multiply-adds", ""),
+        ),
         (
             "bandwidth_gbytes_per_s",
             Limit::new(1e-3, 1e4, "GB/s", "1 MB/s to 10 TB/s"),
@@ -304,6 +333,10 @@ pub struct FpgaDesign {
     pub fifo_depth: u64,
     /// Static power, W.
     pub static_power_w: f64,
+    /// Floating-point format of attention and element-wise arithmetic.
+    pub float_format: FpFormat,
+    /// Dynamic energy per event at the device's process node.
+    pub energy: EnergyPerEvent,
     /// The TLMM engine, if the pipeline has one.
     pub tlmm: Option<Tlmm>,
     /// The VQ 2D-lookup engine, if the pipeline has one.
@@ -319,7 +352,12 @@ impl FpgaDesign {
     pub fn from_raw(raw: &RawFpga, check: &Check) -> Result<FpgaDesign, SimError> {
         let file = check.file;
         let device = lutforge_fpga::device(&raw.device).map_err(|e| {
-            SimError::invalid(file, "fpga.device", format!("\"{}\"", raw.device), e.to_string())
+            SimError::invalid(
+                file,
+                "fpga.device",
+                format!("\"{}\"", raw.device),
+                e.to_string(),
+            )
         })?;
         let within_layer = match raw.within_layer.as_str() {
             "sequential" => WithinLayer::Sequential,
@@ -367,7 +405,10 @@ impl FpgaDesign {
             ("attention", raw.attention.is_some()),
         ] {
             if section && !has(name) {
-                return Err(missing(name, &format!("[fpga.{name}] is configured for it")));
+                return Err(missing(
+                    name,
+                    &format!("[fpga.{name}] is configured for it"),
+                ));
             }
             if has(name) && !section {
                 return Err(SimError::invalid(
@@ -379,7 +420,10 @@ impl FpgaDesign {
             }
         }
         if !has("attention") {
-            return Err(missing("attention", "every decoder layer computes attention"));
+            return Err(missing(
+                "attention",
+                "every decoder layer computes attention",
+            ));
         }
         if !has("eltwise") {
             return Err(missing(
@@ -393,7 +437,8 @@ impl FpgaDesign {
                 "the layers' matrix products need a matrix engine",
             ));
         }
-        let fifo_depth = check.limited_u64(RawFpga::LIMITS, "fpga", "fifo_depth", raw.fifo_depth)?;
+        let fifo_depth =
+            check.limited_u64(RawFpga::LIMITS, "fpga", "fifo_depth", raw.fifo_depth)?;
         let static_power_w = match (raw.static_power_w, lutforge_fpga::static_w(device)) {
             (Some(w), _) => check.limited_f64(RawFpga::LIMITS, "fpga", "static_power_w", w)?,
             (None, Some(w)) => w,
@@ -409,20 +454,57 @@ impl FpgaDesign {
                 ))
             }
         };
+        let float_format = match raw.float_format.as_str() {
+            "fp16" => FpFormat::Fp16,
+            "fp32" => FpFormat::Fp32,
+            other => {
+                return Err(SimError::invalid(
+                    file,
+                    "fpga.float_format",
+                    format!("\"{other}\""),
+                    "must be \"fp16\" or \"fp32\"",
+                ))
+            }
+        };
+        let energy = EnergyPerEvent::for_device(device).ok_or_else(|| {
+            SimError::invalid(
+                file,
+                "fpga.device",
+                format!("\"{}\"", raw.device),
+                format!(
+                    "the process node of {} is not sourced, so its energy per event is unknown; simulation needs it (the device serves the open-flow back end)",
+                    device.id
+                ),
+            )
+        })?;
         Ok(FpgaDesign {
             device,
             within_layer,
             fifo_depth,
             static_power_w,
-            tlmm: raw.tlmm.as_ref().map(|t| Tlmm::from_raw(t, check)).transpose()?,
-            vq2d: raw.vq2d.as_ref().map(|v| Vq2d::from_raw(v, check)).transpose()?,
+            float_format,
+            energy,
+            tlmm: raw
+                .tlmm
+                .as_ref()
+                .map(|t| Tlmm::from_raw(t, check))
+                .transpose()?,
+            vq2d: raw
+                .vq2d
+                .as_ref()
+                .map(|v| Vq2d::from_raw(v, check))
+                .transpose()?,
             attention: FpgaAttention::from_raw(
                 raw.attention.as_ref().ok_or_else(|| {
                     missing("attention", "every decoder layer computes attention")
                 })?,
                 check,
             )?,
-            host: raw.host.as_ref().map(|h| Host::from_raw(h, check)).transpose()?,
+            host: raw
+                .host
+                .as_ref()
+                .map(|h| Host::from_raw(h, check))
+                .transpose()?,
         })
     }
 }

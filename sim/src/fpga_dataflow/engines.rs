@@ -134,8 +134,15 @@ pub fn tlmm_problem(design: &FpgaDesign, weight: WeightFormat, act: ActFormat) -
     if design.tlmm.is_none() {
         return Some("the pipeline has no tlmm engine".into());
     }
+    if let WeightFormat::Vq { .. } = weight {
+        return Some(format!(
+            "tlmm takes ternary or binary weights, not VQ weights (w{weight})"
+        ));
+    }
     if !matches!(weight, WeightFormat::Ternary | WeightFormat::Binary) {
-        return Some(format!("tlmm takes ternary or binary weights, not {weight}"));
+        return Some(format!(
+            "tlmm takes ternary or binary weights, not w{weight}"
+        ));
     }
     (act != ActFormat::Int8).then(|| format!("tlmm takes INT8 activations, not a{act}"))
 }
@@ -198,25 +205,20 @@ pub fn op_time(
             let a = design.attention;
             let macs = m * n * k * count;
             let lanes = u64::from(a.dot_lanes) * m.clamp(1, u64::from(a.parallel_queries));
-            let busy = macs.div_ceil(lanes);
             let bytes = op.kv_read_bytes * m.div_ceil(u64::from(a.parallel_queries));
-            let transfer = cycles_for(bytes, bw);
-            let cycles = latency * u64::from(bytes > 0) + busy.max(transfer);
-            Ok(OpTime {
+            let events = Events {
+                dsp_fp_macs: macs,
+                ..Events::default()
+            };
+            Ok(streamed(
                 engine,
-                cycles,
-                busy_cycles: busy,
-                dram_wait_cycles: cycles - busy,
-                transfer_cycles: transfer,
-                dram_bytes: bytes,
-                peak_flops_per_cycle: 2.0 * lanes as f64,
-                events: Events {
-                    dsp_fp_macs: macs,
-                    dram_bits: bytes * 8,
-                    ..Events::default()
-                },
-                ..OpTime::idle(engine)
-            })
+                macs.div_ceil(lanes),
+                bytes,
+                latency,
+                bw,
+                2.0 * lanes as f64,
+                events,
+            ))
         }
         (
             OpShape::Vector {
@@ -231,25 +233,20 @@ pub fn op_time(
                 arch.vector_lanes()
             };
             let ops = elements * ops_per_element;
-            let busy = ops.div_ceil(lanes);
             let bytes = op.weight_bytes + op.kv_read_bytes + op.kv_write_bytes;
-            let transfer = cycles_for(bytes, bw);
-            let cycles = latency * u64::from(bytes > 0) + busy.max(transfer);
-            Ok(OpTime {
+            let events = Events {
+                fp_ops: ops,
+                ..Events::default()
+            };
+            Ok(streamed(
                 engine,
-                cycles,
-                busy_cycles: busy,
-                dram_wait_cycles: cycles - busy,
-                transfer_cycles: transfer,
-                dram_bytes: bytes,
-                peak_flops_per_cycle: lanes as f64,
-                events: Events {
-                    fp_ops: ops,
-                    dram_bits: bytes * 8,
-                    ..Events::default()
-                },
-                ..OpTime::idle(engine)
-            })
+                ops.div_ceil(lanes),
+                bytes,
+                latency,
+                bw,
+                lanes as f64,
+                events,
+            ))
         }
         (OpShape::Gemm { m, n, k, count, .. }, Engine::Host) => {
             let host = design
@@ -262,6 +259,35 @@ pub fn op_time(
             op.kind.as_str(),
             engine.name()
         ))),
+    }
+}
+
+/// An op that computes for `busy` cycles while `bytes` stream from or to off-chip memory at
+/// `bw` bytes per cycle after `latency` cycles: the longer of the two, plus the latency.
+fn streamed(
+    engine: Engine,
+    busy: u64,
+    bytes: u64,
+    latency: u64,
+    bw: f64,
+    peak_flops_per_cycle: f64,
+    events: Events,
+) -> OpTime {
+    let transfer = cycles_for(bytes, bw);
+    let cycles = latency * u64::from(bytes > 0) + busy.max(transfer);
+    OpTime {
+        engine,
+        cycles,
+        busy_cycles: busy,
+        dram_wait_cycles: cycles - busy,
+        transfer_cycles: transfer,
+        dram_bytes: bytes,
+        peak_flops_per_cycle,
+        events: Events {
+            dram_bits: bytes * 8,
+            ..events
+        },
+        ..OpTime::idle(engine)
     }
 }
 
@@ -355,21 +381,40 @@ fn tlmm_time(
     };
     match tlmm.weight_load {
         WeightLoad::Preload => {
-            if bytes > tlmm.weight_buffer_bytes {
+            // The buffer holds whole index vectors; a matrix larger than it is loaded and
+            // computed in row chunks that fit, one after another.
+            let vector_bits = u64::from(spec.tables) * TLMM_INDEX_BITS;
+            let rows_fit = tlmm.weight_buffer_bytes * 8 / (vector_bits * blocks);
+            if rows_fit == 0 {
                 return Err(SimError::Unsupported {
                     arch: arch.name.clone(),
                     message: format!(
-                        "{}: its {n} x {k} ternary matrix packs into {bytes} bytes, more than fpga.tlmm.weight_buffer_kib = {} holds; a preloaded matrix must fit the weight buffer (use a larger buffer or weight_load = \"stream\")",
+                        "{}: one output row of its {n} x {k} ternary matrix ({} bits) does not fit fpga.tlmm.weight_buffer_kib = {}",
                         op.kind.as_str(),
+                        vector_bits * blocks,
                         tlmm.weight_buffer_bytes / 1024
                     ),
                 });
             }
-            let load = latency + transfer;
+            let chunks = n.div_ceil(rows_fit);
+            let mut cycles = 0;
+            let mut busy = 0;
+            for c in 0..chunks {
+                let rows = share(n, chunks, c);
+                let chunk = tlmm_fast::cost(spec, TlmmJob { m, n: rows, k }).map_err(|e| {
+                    SimError::TooLarge {
+                        arch: arch.name.clone(),
+                        message: format!("{}: {e}", op.kind.as_str()),
+                    }
+                })?;
+                let load = latency + cycles_for(tlmm_weight_bytes(tlmm, rows, k), per_cycle);
+                cycles += load + chunk.total_cycles;
+                busy += chunk.total_cycles;
+            }
             Ok(OpTime {
-                cycles: load + compute.total_cycles,
-                busy_cycles: compute.total_cycles,
-                dram_wait_cycles: load,
+                cycles,
+                busy_cycles: busy,
+                dram_wait_cycles: cycles - busy,
                 ..base
             })
         }

@@ -7,17 +7,17 @@ use std::sync::Arc;
 use lutforge_models::{ActFormat, KvFormat, Limit, WeightFormat};
 use lutforge_workloads::{Op, OpKind, OpShape, Phase};
 
-use super::config::{FpgaDesign, RawFpga};
+use super::config::{FpgaDesign, RawFpga, RawFpgaAttention, RawHost, RawTlmm, RawVq2d};
 use super::engines::{engine_of, op_time, tlmm_problem, vq2d_problem, Engine, OpTime};
 use super::layer;
 use super::resources;
 use crate::arch::{Arch, Buffers};
-use crate::dataflow::{Dataflow, DataflowStep, EngineActivity};
+use crate::dataflow::{Dataflow, DataflowStep, EngineActivity, ResourceRow};
 use crate::energy::area::AreaModel;
 use crate::energy::{EnergyBreakdown, EnergyModel};
 use crate::error::SimError;
-use crate::family::{ArrayCost, Family, FamilyInput, GemmJob, Machine, Validated};
-use crate::mapper::{OpCost, Unit, MAX_CYCLES};
+use crate::family::{ArrayCost, Family, FamilyInput, GemmJob, Machine, SectionLimits, Validated};
+use crate::mapper::{OpCost, Unit, MAX_CYCLES, MAX_OP_FLOPS};
 use crate::schedule::Schedule;
 
 /// The `fpga_dataflow` family.
@@ -36,6 +36,14 @@ impl Family for FpgaDataflow {
     fn limits(&self) -> &'static [(&'static str, Limit)] {
         RawFpga::LIMITS
     }
+    fn subsection_limits(&self) -> &'static [SectionLimits] {
+        &[
+            ("fpga.tlmm", RawTlmm::LIMITS),
+            ("fpga.vq2d", RawVq2d::LIMITS),
+            ("fpga.attention", RawFpgaAttention::LIMITS),
+            ("fpga.host", RawHost::LIMITS),
+        ]
+    }
     fn validate(&self, input: FamilyInput<'_>) -> Result<Validated, SimError> {
         let raw: RawFpga = input.section(self)?;
         if input.buffers.is_some() {
@@ -47,7 +55,7 @@ impl Family for FpgaDataflow {
             ));
         }
         let design = FpgaDesign::from_raw(&raw, input.check)?;
-        resources::fit(&design, input.check)?;
+        resources::fit(&design, input.vector.lanes, input.check)?;
         let weight_bytes = design.tlmm.map_or(0, |t| t.weight_buffer_bytes);
         Ok(Validated {
             machine: Arc::new(design),
@@ -117,9 +125,14 @@ impl Machine for FpgaDesign {
     fn act_problem(&self, act: ActFormat) -> Option<String> {
         let runs = act == ActFormat::Int8 && (self.tlmm.is_some() || self.host.is_some())
             || act == self.vq_act() && self.vq2d.is_some();
+        let what = if let ActFormat::Vq { .. } = act {
+            format!("VQ activations (a{act})")
+        } else {
+            format!("a{act}")
+        };
         (!runs).then(|| {
             format!(
-                "the engines take {} activations, not a{act}",
+                "the engines take {} activations, not {what}",
                 if self.vq2d.is_some() {
                     format!("a{}", self.vq_act())
                 } else {
@@ -160,7 +173,7 @@ impl Machine for FpgaDesign {
             Some(t) => ArrayCost {
                 compute_cycles: t.busy_cycles,
                 peak_flops_per_cycle: t.peak_flops_per_cycle,
-                energy_pj: super::power::energy_pj(self, &t.events),
+                energy_pj: super::power::energy_pj(self, arch, &t.events),
             },
             None => ArrayCost {
                 compute_cycles: MAX_CYCLES,
@@ -181,10 +194,24 @@ impl Machine for FpgaDesign {
 }
 
 impl Dataflow for FpgaDesign {
+    fn resources(&self, arch: &Arch) -> Vec<ResourceRow> {
+        resources::rows(self, arch.vector.lanes)
+    }
+
     fn step(&self, arch: &Arch, ops: &[Op]) -> Result<DataflowStep, SimError> {
         let times = ops
             .iter()
             .map(|op| {
+                if op.flops > MAX_OP_FLOPS {
+                    return Err(SimError::TooLarge {
+                        arch: arch.name.clone(),
+                        message: format!(
+                            "{} does {} operations in one layer, above 2^58; use a smaller batch, context or model",
+                            op.kind.as_str(),
+                            op.flops
+                        ),
+                    });
+                }
                 let engine = engine_of(self, op).map_err(|message| SimError::Unsupported {
                     arch: arch.name.clone(),
                     message,
@@ -223,7 +250,7 @@ impl Dataflow for FpgaDesign {
             };
             engines[t.engine as usize].absorb(&activity.times(op.repeat));
             let mut energy = EnergyBreakdown::default();
-            energy.add_scaled(&super::power::energy_pj(self, &t.events), 1e-12);
+            energy.add_scaled(&super::power::energy_pj(self, arch, &t.events), 1e-12);
             costs.push(OpCost {
                 unit: Unit::Engine(t.engine.name()),
                 compute_cycles: t.busy_cycles,

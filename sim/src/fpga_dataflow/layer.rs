@@ -97,7 +97,11 @@ pub fn place(design: &FpgaDesign, ops: &[Op], times: &[OpTime]) -> Vec<Placed> {
                 share_cycles: end - previous_end,
                 blocked_cycles: run.blocked_cycles[stage],
                 starved_cycles: run.starved_cycles[stage],
-                fifo_peak_items: if stage == 0 { 0 } else { run.fifo_peak_items[stage] },
+                fifo_peak_items: if stage == 0 {
+                    0
+                } else {
+                    run.fifo_peak_items[stage]
+                },
                 fifo_depth_items: depths[stage] * u64::from(stage > 0),
             };
             previous_end = end;

@@ -28,11 +28,23 @@ use crate::schedule::streaming;
 /// Why `vq` cannot run these formats, if it cannot: both operands must be vector-quantized
 /// with the engine's centroid counts and vector length.
 pub fn format_problem(vq: &Vq2d, weight: WeightFormat, act: ActFormat) -> Option<String> {
-    let WeightFormat::Vq { centroids: wc, len: wl } = weight else {
-        return Some(format!("vq2d takes vector-quantized weights, not w{weight}"));
+    let WeightFormat::Vq {
+        centroids: wc,
+        len: wl,
+    } = weight
+    else {
+        return Some(format!(
+            "vq2d takes vector-quantized weights, not w{weight}"
+        ));
     };
-    let ActFormat::Vq { centroids: ac, len: al } = act else {
-        return Some(format!("vq2d takes vector-quantized activations, not a{act}"));
+    let ActFormat::Vq {
+        centroids: ac,
+        len: al,
+    } = act
+    else {
+        return Some(format!(
+            "vq2d takes vector-quantized activations, not a{act}"
+        ));
     };
     if u32::from(wc) != vq.weight_centroids || u32::from(wl) != vq.vector_len {
         return Some(format!(

@@ -98,7 +98,7 @@ fn run_point(
     let model = resolve_model(space, &w.model)?;
     let quant = match &w.quant {
         Some(q) => q.parse::<QuantScheme>().map_err(|e| e.to_string())?,
-        None => support::substitute_defaults(&arch, QuantScheme::native_for(&model)).0,
+        None => support::substitute_defaults(&arch, model.native_quant).0,
     };
     let problems = support::problems(&arch, &quant);
     if !problems.is_empty() {

@@ -152,7 +152,7 @@ mod tests {
         assert_eq!(r.blocked_cycles, vec![2, 0]);
         assert_eq!(r.starved_cycles, vec![0, 0]);
         assert_eq!(r.fifo_peak_items, vec![4, 2]);
-        assert_eq!(r.stage_end_cycles, vec![8, 16]);
+        assert_eq!(r.stage_end_cycles, vec![7, 16]);
     }
 
     #[test]

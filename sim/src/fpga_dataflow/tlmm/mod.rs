@@ -355,7 +355,7 @@ mod tests {
                     build_adds_per_cycle: 0,
                     ..s
                 },
-                "tlmm field `build_adds_per_cycle`: must be between 1 and 1024 entries per \
+                "tlmm field `build_adds_per_cycle`: must be between 1 and 4096 entries per \
                  cycle (got 0)",
             ),
             (

@@ -244,10 +244,10 @@ mod tests {
         let weights = [1, -1, 0, 1, 0, 0, 1, -1];
         let r = run(&spec, job, &acts, &weights).unwrap();
         assert_eq!(r.outputs, vec![1 - 2 + 4, 3 - 4]);
-        // Two sets of (ceil(13/5) = 3 build + 1 lookup) cycles, then a 2-cycle drain.
-        assert_eq!(r.total_cycles, 2 * (3 + 1) + 2);
+        // Two sets of (1 read + ceil(13/5) = 3 build + 1 lookup) cycles, then a 2-cycle drain.
+        assert_eq!(r.total_cycles, 2 * (1 + 3 + 1) + 2);
         assert_eq!(r.lookup_cycles, vec![1, 1]);
-        assert_eq!(r.build_only_cycles, vec![3, 3]);
+        assert_eq!(r.build_only_cycles, vec![4, 4]);
         let e = run(&spec, job, &acts, &[0, 0, 0, 0, 0, 2, 0, 0]).unwrap_err();
         assert_eq!(e.to_string(), "tlmm weight 2 at index 5 is not -1, 0 or +1");
         assert_eq!(
