@@ -96,16 +96,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for row in &rows {
         let s = &row.report.summary;
         let matrix_mm2 = row.report.area.matrix_mm2;
+        // An FPGA design has no silicon area of its own and no unit named `matrix`: `-`.
+        let number = |v: f64, digits: usize| {
+            if v.is_finite() && v > 0.0 {
+                format!("{v:.digits$}")
+            } else {
+                "-".to_string()
+            }
+        };
         writeln!(
             out,
-            "| {} | {} | {:.3} | {:.0} | {} | {} | {:.4} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             row.arch,
             row.quant,
-            matrix_mm2,
-            row.peak_macs_per_cycle() / matrix_mm2,
+            number(matrix_mm2, 3),
+            number(row.peak_macs_per_cycle() / matrix_mm2, 0),
             fmt_seconds(s.ttft_s),
             s.tpot_s.map_or("-".into(), fmt_seconds),
-            row.pj_per_mac(),
+            number(row.pj_per_mac(), 4),
             s.decode_energy_per_token_j
                 .map_or("-".into(), |j| format!("{:.2}", j * 1e3)),
         )?;
