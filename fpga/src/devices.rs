@@ -16,9 +16,9 @@
 //! Units: capacities in bytes, bandwidth in bytes per second (decimal, as vendors quote peak
 //! bandwidth), RAM blocks in kbit (1,024 bits), clocks in MHz, power in watts.
 //!
-//! Lookup: [`device`] accepts the short id (`kv260`) or the full part number
-//! (`xck26-sfvc784-2LV-c`), case-insensitively; an unknown name is a [`DeviceError`] that
-//! names it and lists the known ids.
+//! Lookup: [`device`] accepts the short id (`kv260`), an alias of [`ALIASES`] (`ice40-up5k`,
+//! `ecp5-85f`) or the full part number (`xck26-sfvc784-2LV-c`), case-insensitively; an unknown
+//! name is a [`DeviceError`] that names it and lists the known ids.
 
 use std::fmt;
 
@@ -136,12 +136,20 @@ pub enum DeviceError {
     },
 }
 
-/// Looks a device up by short id or part number, ignoring case.
+/// Other names of devices, `(alias, short id)`: the names that say the part's size, as the
+/// open flow's command line spells them (`--device ice40-up5k`).
+pub static ALIASES: &[(&str, &str)] = &[("ice40-up5k", "ice40"), ("ecp5-85f", "ecp5")];
+
+/// Looks a device up by short id, alias ([`ALIASES`]) or part number, ignoring case.
 pub fn device(name: &str) -> Result<&'static Device, DeviceError> {
     let wanted = name.trim();
+    let id = ALIASES
+        .iter()
+        .find(|(alias, _)| alias.eq_ignore_ascii_case(wanted))
+        .map_or(wanted, |(_, id)| id);
     DEVICES
         .iter()
-        .find(|d| d.id.eq_ignore_ascii_case(wanted) || d.part.eq_ignore_ascii_case(wanted))
+        .find(|d| d.id.eq_ignore_ascii_case(id) || d.part.eq_ignore_ascii_case(wanted))
         .ok_or_else(|| DeviceError::Unknown {
             name: name.to_string(),
             known: DEVICES.iter().map(|d| d.id).collect::<Vec<_>>().join(", "),
@@ -450,6 +458,23 @@ mod tests {
         assert_eq!(device("XCU280-FSVH2892-2L-E").unwrap().id, "u280");
         assert_eq!(device("ice40up5k-sg48").unwrap().id, "ice40");
         assert_eq!(device(" v80 ").unwrap().id, "v80");
+    }
+
+    #[test]
+    fn aliases_name_the_lattice_parts_by_size() {
+        assert_eq!(device("ice40-up5k").unwrap().id, "ice40");
+        assert_eq!(device("ICE40-UP5K").unwrap().id, "ice40");
+        assert_eq!(device("ecp5-85f").unwrap().id, "ecp5");
+        for (alias, id) in ALIASES {
+            assert!(DEVICES.iter().any(|d| d.id == *id), "{alias} -> {id}");
+            assert!(
+                DEVICES
+                    .iter()
+                    .all(|d| !d.id.eq_ignore_ascii_case(alias)
+                        && !d.part.eq_ignore_ascii_case(alias)),
+                "{alias} shadows a device"
+            );
+        }
     }
 
     #[test]

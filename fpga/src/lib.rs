@@ -3,16 +3,20 @@
 //! DSP blocks, BRAM36 tiles and UltraRAMs of a TLMM, a VQ-2D lookup engine, attention,
 //! element-wise units, FIFOs, buffers and AXI ports), the fit check of a design against a
 //! device ([`fit`](mod@fit)) and a power model ([`power`]: cited static power and dynamic
-//! energy per event). Project generation (Vivado TCL, XDC, memory images) and the open-flow
-//! bitstream path come later and will live beside them.
+//! energy per event). The open flow ([`openflow`]) builds real bitstreams for the Lattice
+//! parts with Yosys, nextpnr and icepack/ecppack; [`tools`] finds the external programs every
+//! crate runs. Project generation (Vivado TCL, XDC, memory images) comes later and will live
+//! beside them.
 
 pub mod devices;
 pub mod fit;
+pub mod openflow;
 pub mod power;
 pub mod resources;
+pub mod tools;
 
 pub use devices::{
-    device, Device, DeviceError, DspBlocks, OffChipMemory, RamBlocks, Vendor, DEVICES,
+    device, Device, DeviceError, DspBlocks, OffChipMemory, RamBlocks, Vendor, ALIASES, DEVICES,
 };
 pub use fit::{fit, FitError, ResourceKind, Usage, Utilization};
 pub use power::{process_node_nm, static_w, EnergyPerEvent};

@@ -90,6 +90,16 @@ pub const URAM_WIDTH: u64 = 72;
 /// multiplier takes 26 x 17 unsigned bits (UG579, "DSP48E2 Slice Features": 27 x 18 multiplier).
 pub const DSP48E2_UNSIGNED_MULT: (u64, u64) = (26, 17);
 
+/// Unsigned operand widths of one iCE40 UltraPlus SB_MAC16 multiplier, (A, B) bits: 16 x 16
+/// (the `A[15:0]`, `B[15:0]` inputs of SB_MAC16 in Yosys 0.23's techlibs/ice40/cells_sim.v,
+/// 2022, with `A_SIGNED`/`B_SIGNED` off; FPGA-DS-02008: "16 x 16 multiply").
+pub const SB_MAC16_UNSIGNED_MULT: (u64, u64) = (16, 16);
+
+/// Unsigned operand widths of one ECP5 MULT18X18D, (A, B) bits: 18 x 18 (the `A0..A17`,
+/// `B0..B17` inputs with `SIGNEDA`/`SIGNEDB` low, MULT18X18D in Yosys 0.23's
+/// techlibs/ecp5/cells_bb.v, 2022; FPGA-DS-02012: 18 x 18 multipliers).
+pub const MULT18X18D_UNSIGNED_MULT: (u64, u64) = (18, 18);
+
 /// A single-precision add on DSP48E2 parts, as Vitis HLS binds it (`fadd ... full_dsp`): 2 DSP48E2,
 /// 226 LUTs, 177 flip-flops (Vitis HLS 2019.2 report for xcu280-fsvh2892-2L-e, committed in 2021
 /// to WenqiJiang/FPGA-ANNS, PE_optimization/distance_estimation_by_LUT/README.md; the
@@ -384,15 +394,28 @@ pub enum DspArch {
     Dsp48e2,
     /// Versal DSP58, whose DSPFP32 mode is an FP32 multiplier and adder (AM004).
     Dsp58,
+    /// A Lattice integer multiplier block of `(a, b)` unsigned operand bits
+    /// ([`SB_MAC16_UNSIGNED_MULT`] on iCE40 UltraPlus, [`MULT18X18D_UNSIGNED_MULT`] on ECP5):
+    /// no floating point and no block a floating-point adder maps to, so a floating-point add
+    /// is fabric ([`fp_add_fabric`]).
+    IntMult {
+        /// Unsigned bits of the first operand.
+        a: u64,
+        /// Unsigned bits of the second operand.
+        b: u64,
+    },
 }
 
 impl DspArch {
-    /// The DSP architecture of `device`, from its DSP primitive's name; `None` for parts
-    /// without either (Lattice).
+    /// The DSP architecture of `device`, from its DSP primitive's name; `None` for a
+    /// primitive the model does not know.
     pub fn of(device: &Device) -> Option<DspArch> {
+        let int = |(a, b): (u64, u64)| Some(DspArch::IntMult { a, b });
         match device.dsp.kind {
             "DSP48E2" => Some(DspArch::Dsp48e2),
             "DSP58" => Some(DspArch::Dsp58),
+            "SB_MAC16" => int(SB_MAC16_UNSIGNED_MULT),
+            "MULT18X18D" => int(MULT18X18D_UNSIGNED_MULT),
             _ => None,
         }
     }
@@ -441,23 +464,25 @@ impl FpFormat {
 /// exponent add, the one-bit normalisation shift and the rounding increment (one adder bit or
 /// one 2:1 multiplexer per bit: `e + 2p + 1` LUTs) and three pipeline registers of the value's
 /// width. No published LUT figure for this operator was readable here (PG060's tables moved to a
-/// web page), so the fabric part is this structural count.
+/// web page), so the fabric part is this structural count. Lattice: the same tiling onto its
+/// integer multipliers ([`DspArch::IntMult`]) and the same fabric part.
 pub fn fp_mul(format: FpFormat, dsp: DspArch) -> Resources {
+    let tiled = |(a, b): (u64, u64)| {
+        let p = format.significand_bits();
+        Resources {
+            dsp: ceil_div(p, a) * ceil_div(p, b),
+            luts: format.exponent_bits() + 2 * p + 1,
+            ffs: 3 * format.bits(),
+            ..Resources::ZERO
+        }
+    };
     match dsp {
         DspArch::Dsp58 => Resources {
             dsp: 1,
             ..Resources::ZERO
         },
-        DspArch::Dsp48e2 => {
-            let p = format.significand_bits();
-            let (a, b) = DSP48E2_UNSIGNED_MULT;
-            Resources {
-                dsp: ceil_div(p, a) * ceil_div(p, b),
-                luts: format.exponent_bits() + 2 * p + 1,
-                ffs: 3 * format.bits(),
-                ..Resources::ZERO
-            }
-        }
+        DspArch::Dsp48e2 => tiled(DSP48E2_UNSIGNED_MULT),
+        DspArch::IntMult { a, b } => tiled((a, b)),
     }
 }
 
@@ -466,15 +491,46 @@ pub fn fp_mul(format: FpFormat, dsp: DspArch) -> Resources {
 /// DSP58: one DSPFP32 (AM004: its adder takes binary32 inputs; an FP16 value widens to FP32
 /// exactly, and the widening is wiring plus an exponent re-bias, not counted). DSP48E2:
 /// [`FP32_ADD_DSP48E2`], the Vitis HLS `full_dsp` adder; no FP16 figure was found, so an FP16
-/// add is costed as the FP32 one, an upper bound.
-pub fn fp_add(_format: FpFormat, dsp: DspArch) -> Resources {
+/// add is costed as the FP32 one, an upper bound. Lattice: the fabric adder
+/// [`fp_add_fabric`].
+pub fn fp_add(format: FpFormat, dsp: DspArch) -> Resources {
     match dsp {
         DspArch::Dsp58 => Resources {
             dsp: 1,
             ..Resources::ZERO
         },
         DspArch::Dsp48e2 => FP32_ADD_DSP48E2,
+        DspArch::IntMult { .. } => fp_add_fabric(format),
     }
+}
+
+/// A barrel shifter of `bits` bits by up to `bits` places: `index_bits(bits)` levels of 2:1
+/// multiplexers, two levels per LUT (a 4:1 multiplexer, [`MUX_INPUTS_PER_LUT`]).
+pub fn barrel_shifter(bits: u64) -> Resources {
+    mux(MUX_INPUTS_PER_LUT, bits).scaled(index_bits(bits).div_ceil(2))
+}
+
+/// A floating-point adder in the fabric, for devices with no block that adds floating point
+/// (Lattice). No published LUT figure for such an operator on these parts was found, so this is
+/// a structural count of the classic single-path adder on the significand with guard, round and
+/// sticky bits (`w = p + 3`): exponent difference (`e + 1` adder bits), operand swap (a 2:1
+/// multiplexer per bit of both operands), alignment shift ([`barrel_shifter`] of `w`), the
+/// significand add (`w + 1` bits), leading-zero count (one `w + 1`:1 multiplexer tree per bit of
+/// the count), normalisation shift (a barrel shifter of `w + 1`), rounding increment (`p + 1`
+/// bits) and exponent adjust (`e + 1` bits), with three pipeline registers of the value's width
+/// as in [`fp_mul`].
+pub fn fp_add_fabric(format: FpFormat) -> Resources {
+    let (e, p) = (format.exponent_bits(), format.significand_bits());
+    let w = p + 3;
+    adder(e + 1)
+        + mux(2, 2 * (format.bits() - 1))
+        + barrel_shifter(w)
+        + adder(w + 1)
+        + Resources::luts(index_bits(w + 1) * mux_luts_per_bit(w + 1))
+        + barrel_shifter(w + 1)
+        + adder(p + 1)
+        + adder(e + 1)
+        + Resources::ffs(3 * format.bits())
 }
 
 /// One floating-point multiply-add: one DSPFP32 on DSP58 (AM004: the multiplier output feeds
@@ -486,7 +542,7 @@ pub fn fp_fma(format: FpFormat, dsp: DspArch) -> Resources {
             dsp: 1,
             ..Resources::ZERO
         },
-        DspArch::Dsp48e2 => fp_mul(format, dsp) + fp_add(format, dsp),
+        DspArch::Dsp48e2 | DspArch::IntMult { .. } => fp_mul(format, dsp) + fp_add(format, dsp),
     }
 }
 
@@ -1008,7 +1064,7 @@ pub fn attention_parts(p: &AttentionParams) -> Vec<Part> {
     // accumulator"); on DSP48E2 each accumulator is a register of the format's width.
     let acc = match p.dsp {
         DspArch::Dsp58 => Resources::ZERO,
-        DspArch::Dsp48e2 => Resources::ffs(p.format.bits()),
+        DspArch::Dsp48e2 | DspArch::IntMult { .. } => Resources::ffs(p.format.bits()),
     };
     let lane = fp_mul(p.format, p.dsp).scaled(2) + fp_add(p.format, p.dsp) + p.exp_unit;
     let half = BufferParams {
@@ -1190,7 +1246,28 @@ mod tests {
             DspArch::of(crate::device("v80").unwrap()),
             Some(DspArch::Dsp58)
         );
-        assert_eq!(DspArch::of(crate::device("ice40").unwrap()), None);
+        let ice40 = DspArch::of(crate::device("ice40").unwrap()).unwrap();
+        assert_eq!(ice40, DspArch::IntMult { a: 16, b: 16 });
+        let ecp5 = DspArch::of(crate::device("ecp5").unwrap()).unwrap();
+        assert_eq!(ecp5, DspArch::IntMult { a: 18, b: 18 });
+        // Lattice: an FP16 significand (11 bits) on one block, FP32 (24 bits) on 2 x 2
+        // SB_MAC16s or 2 x 2 MULT18X18Ds; the adder in the fabric, no block.
+        assert_eq!(fp_mul(FpFormat::Fp16, ice40).dsp, 1);
+        assert_eq!(fp_mul(FpFormat::Fp32, ice40).dsp, 4);
+        assert_eq!(fp_mul(FpFormat::Fp32, ecp5).dsp, 4);
+        let add = fp_add(FpFormat::Fp16, ice40);
+        assert_eq!((add.dsp, add.ffs), (0, 48));
+        assert!(add.luts > 0 && add.luts < fp_add(FpFormat::Fp32, ecp5).luts);
+        assert_eq!(fp_fma(FpFormat::Fp16, ice40).dsp, 1);
+    }
+
+    #[test]
+    fn a_fabric_fp16_adder_is_its_structural_sum() {
+        // e = 5, p = 11, w = 14: exponent 6, swap 30, align 14 x 2 levels, add 15,
+        // leading zeros 4 x 5, normalise 15 x 2, round 12, exponent adjust 6.
+        let r = fp_add_fabric(FpFormat::Fp16);
+        assert_eq!(r.luts, 6 + 30 + 28 + 15 + 20 + 30 + 12 + 6);
+        assert_eq!(barrel_shifter(14).luts, 14 * 2);
     }
 
     #[test]

@@ -34,6 +34,7 @@
 //! **Architecture invariant:** this crate runs no external tool (Verilator and Yosys run only
 //! from `lutforge-testbench` and `lutforge-fpga`).
 
+pub mod board;
 pub mod fp_add;
 pub mod lut_tensor_core;
 pub mod mac_tensor_core;
@@ -103,6 +104,14 @@ pub enum RtlError {
         /// What has no RTL.
         reason: &'static str,
     },
+    /// An accelerator the board wrapper cannot wrap.
+    #[error("board wrapper of `{module}`: {message}")]
+    BoardWrapper {
+        /// The accelerator's module.
+        module: String,
+        /// What is wrong with its ports.
+        message: String,
+    },
     /// Writing an output file failed.
     #[error("{path}: cannot write: {message}")]
     Write {
@@ -139,6 +148,9 @@ pub struct Bundle {
     pub files: Vec<GeneratedFile>,
     /// Hash of the parameters the RTL depends on (hex), as printed in the headers.
     pub config_hash: String,
+    /// The top module's ports, in declaration order (what a board wrapper,
+    /// [`board::Accelerator::of_bundle`], connects to).
+    pub ports: Vec<verilog::Port>,
 }
 
 impl Bundle {
@@ -403,6 +415,7 @@ fn assemble(
         top,
         files,
         config_hash,
+        ports: modules[0].ports.clone(),
     }
 }
 

@@ -132,3 +132,32 @@ fn the_fp16_mac_mode_is_a_clear_simulation_only_error() {
     let int = Arch::from_file(&root().join("configs/arch/mac-tc.toml")).unwrap();
     assert!(lutforge_rtl::check(&int).is_ok());
 }
+
+/// The board wrapper of the MAC tile for each open-flow board, byte for byte
+/// (`tests/golden/board-<board>/board_top.v`; `UPDATE_EXPECT=1` rewrites them).
+#[test]
+fn board_wrappers_match_golden_files() {
+    use lutforge_fpga::openflow::board::BOARDS;
+    use lutforge_rtl::board::{board_top, Accelerator};
+    let arch = Arch::from_file(&root().join("configs/arch/mac-tc.toml")).unwrap();
+    let bundle = generate(&arch, Options::default()).unwrap();
+    for board in BOARDS {
+        let file = board_top(&Accelerator::of_bundle(&bundle), board).unwrap();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/golden")
+            .join(format!("board-{}", board.id))
+            .join(&file.name);
+        if std::env::var("UPDATE_EXPECT").is_ok_and(|v| v == "1") {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &file.text).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_EXPECT=1)", path.display()));
+        assert!(
+            want == file.text,
+            "{} differs from the generator output (UPDATE_EXPECT=1 regenerates)",
+            path.display()
+        );
+    }
+}

@@ -171,6 +171,12 @@ fn run(
     mut notes: Vec<String>,
     mut timeline: Option<&mut Vec<TimelineEntry>>,
 ) -> Result<Report, SimError> {
+    if let Some(message) = arch.machine.simulation_problem() {
+        return Err(SimError::Unsupported {
+            arch: arch.name.clone(),
+            message,
+        });
+    }
     let footprint = memory::check_capacity(arch, workload)?;
     let static_j_per_cycle = arch.static_power_w() * arch.seconds_per_cycle();
     // Per engine of a dataflow machine, over the whole run.

@@ -183,6 +183,12 @@ pub trait Machine: Debug + Send + Sync + Any {
     fn static_power_w(&self) -> Option<f64> {
         None
     }
+    /// Why this machine, valid as a design (for RTL or a bitstream flow), cannot be simulated,
+    /// if it cannot (e.g. an FPGA whose energy per event is unsourced); `simulate` fails with
+    /// this message before costing anything.
+    fn simulation_problem(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A set of families to parse architecture files with: [`Registry::builtin`], or the builtin

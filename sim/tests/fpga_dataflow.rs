@@ -153,3 +153,36 @@ fn a_sweep_rejects_the_points_that_do_not_fit_their_device() {
         );
     }
 }
+
+/// The Lattice designs the open flow builds validate (device aliases, fit check), but their
+/// devices' energy per event is not sourced, so simulating them fails at simulate time with a
+/// line saying why.
+#[test]
+fn the_lattice_designs_validate_but_refuse_to_simulate() {
+    for (file, device) in [
+        ("fpga-ice40-tiny.toml", "ice40"),
+        ("fpga-ecp5-small.toml", "ecp5"),
+    ] {
+        let a = arch(file, &[]);
+        let design = a
+            .machine_as::<lutforge_sim::fpga_dataflow::config::FpgaDesign>()
+            .unwrap();
+        assert_eq!(design.device.id, device);
+        let why = design.simulation_problem().expect("unsourced energy");
+        assert!(
+            why.contains("process node") && why.contains(device),
+            "{why}"
+        );
+        let model = lutforge_models::ModelConfig::preset("bitnet-b1.58-large").unwrap();
+        let quant = "w1.58a8kv16h1.58".parse().unwrap();
+        let workload = lutforge_workloads::Workload::new(model, quant, 1, 8, 2).unwrap();
+        let err = lutforge_sim::simulate(&a, &workload, Vec::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("the process node of {device} is not sourced"))
+                && err.contains("cannot be simulated"),
+            "{err}"
+        );
+    }
+}

@@ -358,12 +358,9 @@ pub fn cache_root() -> PathBuf {
     PathBuf::from("target").join("lutforge-cosim")
 }
 
-/// Finds `verilator` on `PATH`.
+/// Finds `verilator` on `LUTFORGE_TOOL_PATH` or `PATH` (`lutforge_fpga::tools`).
 pub fn find_verilator() -> Result<PathBuf, TestbenchError> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|d| d.join("verilator"))
-        .find(|p| p.is_file())
+    lutforge_fpga::tools::find_program("verilator")
         .ok_or(TestbenchError::ToolMissing { tool: "verilator" })
 }
 

@@ -112,8 +112,8 @@ pub fn stall_seed(seed: u64, case: usize) -> u64 {
 /// Errors of the testbench.
 #[derive(Debug, Error)]
 pub enum TestbenchError {
-    /// A required external tool is not on `PATH`.
-    #[error("{tool} not found on PATH (install it, e.g. `apt-get install {tool}`)")]
+    /// A required external tool is not on `LUTFORGE_TOOL_PATH` or `PATH`.
+    #[error("{tool} not found on LUTFORGE_TOOL_PATH or PATH (install it, e.g. `apt-get install {tool}`)")]
     ToolMissing {
         /// The tool.
         tool: &'static str,
@@ -174,9 +174,10 @@ pub enum TestbenchError {
     },
 }
 
-/// True when `LUTFORGE_REQUIRE_TOOLS=1`: tests must fail, not skip, without external tools.
+/// True when `LUTFORGE_REQUIRE_TOOLS=1`: tests must fail, not skip, without external tools
+/// (the one definition is `lutforge_fpga::tools::tools_required`).
 pub fn tools_required() -> bool {
-    std::env::var("LUTFORGE_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
+    lutforge_fpga::tools::tools_required()
 }
 
 /// The first difference between the RTL and the models.

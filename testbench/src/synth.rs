@@ -40,13 +40,9 @@ pub struct SynthReport {
     pub resources: XilinxResources,
 }
 
-/// Finds `yosys` on `PATH`.
+/// Finds `yosys` on `LUTFORGE_TOOL_PATH` or `PATH` (`lutforge_fpga::tools`).
 pub fn find_yosys() -> Result<PathBuf, TestbenchError> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|d| d.join("yosys"))
-        .find(|p| p.is_file())
-        .ok_or(TestbenchError::ToolMissing { tool: "yosys" })
+    lutforge_fpga::tools::find_program("yosys").ok_or(TestbenchError::ToolMissing { tool: "yosys" })
 }
 
 fn run_yosys(script: &str) -> Result<String, TestbenchError> {

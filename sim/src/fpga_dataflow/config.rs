@@ -331,12 +331,15 @@ pub struct FpgaDesign {
     pub within_layer: WithinLayer,
     /// FIFO depth between engines, token rows.
     pub fifo_depth: u64,
-    /// Static power, W.
-    pub static_power_w: f64,
+    /// Static power, W: `fpga.static_power_w`, else the device database's figure; `None`
+    /// when neither gives one (the design validates, for the open flow, but does not simulate).
+    pub static_power_w: Option<f64>,
     /// Floating-point format of attention and element-wise arithmetic.
     pub float_format: FpFormat,
-    /// Dynamic energy per event at the device's process node.
-    pub energy: EnergyPerEvent,
+    /// Dynamic energy per event at the device's process node; `None` for a device whose node
+    /// is not sourced (the Lattice parts: the design validates, for the open flow, but does
+    /// not simulate).
+    pub energy: Option<EnergyPerEvent>,
     /// The TLMM engine, if the pipeline has one.
     pub tlmm: Option<Tlmm>,
     /// The VQ 2D-lookup engine, if the pipeline has one.
@@ -439,20 +442,9 @@ impl FpgaDesign {
         }
         let fifo_depth =
             check.limited_u64(RawFpga::LIMITS, "fpga", "fifo_depth", raw.fifo_depth)?;
-        let static_power_w = match (raw.static_power_w, lutforge_fpga::static_w(device)) {
-            (Some(w), _) => check.limited_f64(RawFpga::LIMITS, "fpga", "static_power_w", w)?,
-            (None, Some(w)) => w,
-            (None, None) => {
-                return Err(SimError::invalid(
-                    file,
-                    "fpga.static_power_w",
-                    "missing",
-                    format!(
-                        "the device database has no sourced static power for {}; give one (with its source) in fpga.static_power_w",
-                        device.id
-                    ),
-                ))
-            }
+        let static_power_w = match raw.static_power_w {
+            Some(w) => Some(check.limited_f64(RawFpga::LIMITS, "fpga", "static_power_w", w)?),
+            None => lutforge_fpga::static_w(device),
         };
         let float_format = match raw.float_format.as_str() {
             "fp16" => FpFormat::Fp16,
@@ -466,17 +458,7 @@ impl FpgaDesign {
                 ))
             }
         };
-        let energy = EnergyPerEvent::for_device(device).ok_or_else(|| {
-            SimError::invalid(
-                file,
-                "fpga.device",
-                format!("\"{}\"", raw.device),
-                format!(
-                    "the process node of {} is not sourced, so its energy per event is unknown; simulation needs it (the device serves the open-flow back end)",
-                    device.id
-                ),
-            )
-        })?;
+        let energy = EnergyPerEvent::for_device(device);
         Ok(FpgaDesign {
             device,
             within_layer,
@@ -506,6 +488,27 @@ impl FpgaDesign {
                 .map(|h| Host::from_raw(h, check))
                 .transpose()?,
         })
+    }
+}
+
+impl FpgaDesign {
+    /// Why this design validates but cannot be simulated, if it cannot: its device's process
+    /// node (the energy per event) or static power is not sourced. The open flow builds such
+    /// a design; `simulate` refuses it with this message.
+    pub fn simulation_problem(&self) -> Option<String> {
+        if self.energy.is_none() {
+            return Some(format!(
+                "the process node of {} is not sourced, so its energy per event is unknown: the design builds with the open flow (lutforge_fpga::openflow) but cannot be simulated",
+                self.device.id
+            ));
+        }
+        if self.static_power_w.is_none() {
+            return Some(format!(
+                "the device database has no sourced static power for {}; give one (with its source) in fpga.static_power_w to simulate",
+                self.device.id
+            ));
+        }
+        None
     }
 }
 

@@ -169,11 +169,12 @@ impl Machine for FpgaDesign {
         let time = engine_of(self, &op)
             .ok()
             .and_then(|engine| op_time(self, arch, &op, engine).ok());
-        match time {
-            Some(t) => ArrayCost {
+        // A design without a sourced energy per event cannot cost an op (`simulation_problem`).
+        match time.zip(self.energy.as_ref()) {
+            Some((t, energy)) => ArrayCost {
                 compute_cycles: t.busy_cycles,
                 peak_flops_per_cycle: t.peak_flops_per_cycle,
-                energy_pj: super::power::energy_pj(self, arch, &t.events),
+                energy_pj: super::power::energy_pj(self, energy, arch, &t.events),
             },
             None => ArrayCost {
                 compute_cycles: MAX_CYCLES,
@@ -189,7 +190,12 @@ impl Machine for FpgaDesign {
         Some(self)
     }
     fn static_power_w(&self) -> Option<f64> {
-        Some(self.static_power_w)
+        // Unsourced only for a design `simulate` refuses (`simulation_problem`) before any
+        // time is charged.
+        Some(self.static_power_w.unwrap_or(0.0))
+    }
+    fn simulation_problem(&self) -> Option<String> {
+        FpgaDesign::simulation_problem(self)
     }
 }
 
@@ -199,6 +205,16 @@ impl Dataflow for FpgaDesign {
     }
 
     fn step(&self, arch: &Arch, ops: &[Op]) -> Result<DataflowStep, SimError> {
+        let Some(energy) = self
+            .energy
+            .as_ref()
+            .filter(|_| self.static_power_w.is_some())
+        else {
+            return Err(SimError::Unsupported {
+                arch: arch.name.clone(),
+                message: self.simulation_problem().unwrap_or_default(),
+            });
+        };
         let times = ops
             .iter()
             .map(|op| {
@@ -249,8 +265,11 @@ impl Dataflow for FpgaDesign {
                 fifo_depth_items: t.fifo_depth_items.max(p.fifo_depth_items),
             };
             engines[t.engine as usize].absorb(&activity.times(op.repeat));
-            let mut energy = EnergyBreakdown::default();
-            energy.add_scaled(&super::power::energy_pj(self, arch, &t.events), 1e-12);
+            let mut energy_j = EnergyBreakdown::default();
+            energy_j.add_scaled(
+                &super::power::energy_pj(self, energy, arch, &t.events),
+                1e-12,
+            );
             costs.push(OpCost {
                 unit: Unit::Engine(t.engine.name()),
                 compute_cycles: t.busy_cycles,
@@ -262,7 +281,7 @@ impl Dataflow for FpgaDesign {
                 stall_cycles: p.share_cycles.saturating_sub(t.busy_cycles),
                 dram_bytes: t.dram_bytes,
                 peak_flops_per_cycle: t.peak_flops_per_cycle,
-                energy,
+                energy: energy_j,
             });
         }
         Ok(DataflowStep { costs, engines })

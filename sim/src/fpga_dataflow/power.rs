@@ -8,6 +8,8 @@
 //! traffic `dram_j`. The host processor's own energy is not modelled (no cited figure for the
 //! Cortex-A53 per multiply-add); its off-chip traffic is counted.
 
+use lutforge_fpga::EnergyPerEvent;
+
 use super::config::FpgaDesign;
 use super::events::Events;
 use crate::arch::Arch;
@@ -16,9 +18,13 @@ use crate::energy::EnergyBreakdown;
 /// Bits per URAM access (72-bit ports, AMD UG573).
 const URAM_ACCESS_BITS: f64 = 72.0;
 
-/// The dynamic energy of `events`, pJ per category.
-pub fn energy_pj(design: &FpgaDesign, arch: &Arch, events: &Events) -> EnergyBreakdown {
-    let e = design.energy;
+/// The dynamic energy of `events` at `e` (the design's energy per event), pJ per category.
+pub fn energy_pj(
+    design: &FpgaDesign,
+    e: &EnergyPerEvent,
+    arch: &Arch,
+    events: &Events,
+) -> EnergyBreakdown {
     let entry_bits = design.tlmm.map_or(8, |t| t.spec.entry_bits);
     EnergyBreakdown {
         dram_j: events.dram_bits as f64 * arch.dram.energy_pj_per_bit,
