@@ -31,6 +31,13 @@ pub struct Port {
     pub doc: String,
 }
 
+impl Port {
+    /// Whether the port is an output (`output wire` or `output reg`).
+    pub fn is_output(&self) -> bool {
+        self.dir != Dir::Input
+    }
+}
+
 /// A unary operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnOp {
