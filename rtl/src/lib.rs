@@ -385,6 +385,10 @@ fn assemble(
     config_hash: String,
     notes: Vec<String>,
 ) -> Bundle {
+    // The name and header lines go into comments and YAML: one line each.
+    let name = &verilog::one_line(name);
+    let header: Vec<String> = header.iter().map(|l| verilog::one_line(l)).collect();
+    let header = &header[..];
     let mut files = vec![GeneratedFile {
         name: format!("{}.v", modules[0].name),
         text: verilog::print_file(header, modules),
