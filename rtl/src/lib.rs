@@ -23,7 +23,10 @@
 //! [`generate`] turns an [`Arch`] into a [`Bundle`] through the family's line of [`GENERATORS`]:
 //! one Verilog file `<prefix>_top.v` holding the top module first and then its submodules (LUT:
 //! controller, precompute unit, table buffer, lookup-accumulate array and unit; MAC: controller,
-//! dequantize unit, dot-product unit), `files.f` and a FuseSoC CAPI2 `.core`. One file, because
+//! dequantize unit, dot-product unit; FPGA dataflow: TLMM engine, FIFO, element-wise
+//! requantizer, see [`fpga_dataflow`]), `files.f` and a FuseSoC CAPI2 `.core`. A bundle's
+//! [`Bundle::notes`] say what the design leaves out of the architecture (an FPGA engine that has
+//! no RTL yet). One file, because
 //! flows and scripts that take a single source file (`yosys -p "read_verilog FILE; ..."`) must
 //! see the whole design; Verilator's `DECLFILENAME` naming rule is waived after the top module
 //! (see [`verilog::print_file`]).
@@ -34,8 +37,10 @@
 //! **Architecture invariant:** this crate runs no external tool (Verilator and Yosys run only
 //! from `lutforge-testbench` and `lutforge-fpga`).
 
+pub mod arith;
 pub mod board;
 pub mod fp_add;
+pub mod fpga_dataflow;
 pub mod lut_tensor_core;
 pub mod mac_tensor_core;
 pub mod streams;
@@ -70,6 +75,11 @@ pub enum PlantedBug {
     FpTruncate,
     /// LUT: the signed-binary plane is treated as a negative (two's complement MSB) plane.
     BinaryNegates,
+    /// FPGA TLMM: table entry 2 (`a1 - a2`) is built as `a1 + a2` (a sign flipped).
+    TableEntrySign,
+    /// FPGA FIFO: `in_ready` stays high when full and the beat is dropped (a back-pressure
+    /// bug: invisible while the FIFO never fills).
+    FifoDropsWhenFull,
 }
 
 impl PlantedBug {
@@ -112,6 +122,14 @@ pub enum RtlError {
         /// What is wrong with its ports.
         message: String,
     },
+    /// The architecture's parameters give no buildable design.
+    #[error("{file}: {message}")]
+    Unbuildable {
+        /// The architecture file.
+        file: String,
+        /// Why.
+        message: String,
+    },
     /// Writing an output file failed.
     #[error("{path}: cannot write: {message}")]
     Write {
@@ -151,6 +169,9 @@ pub struct Bundle {
     /// The top module's ports, in declaration order (what a board wrapper,
     /// [`board::Accelerator::of_bundle`], connects to).
     pub ports: Vec<verilog::Port>,
+    /// What the design leaves out of the architecture (engines without RTL, capacities), one
+    /// sentence each; `lutforge rtl` prints them.
+    pub notes: Vec<String>,
 }
 
 impl Bundle {
@@ -256,7 +277,7 @@ pub fn check(arch: &Arch) -> Result<(), RtlError> {
     (generator.check)(arch)
 }
 
-fn unsupported_kind(arch: &Arch) -> RtlError {
+pub(crate) fn unsupported_kind(arch: &Arch) -> RtlError {
     RtlError::UnsupportedKind {
         file: arch.source.clone(),
         kind: arch.kind().to_string(),
@@ -290,6 +311,14 @@ pub static GENERATORS: &[Generator] = &[
         kind: "mac_tensor_core",
         check: mac_tensor_core::check,
         generate: |arch, options| Some(generate_mac(&arch.name, arch.machine_as()?, options)),
+    },
+    Generator {
+        kind: "fpga_dataflow",
+        check: fpga_dataflow::check,
+        generate: |arch, options| {
+            let spec = fpga_dataflow::top_spec(arch).ok()?;
+            Some(generate_fpga(&arch.name, &spec, options))
+        },
     },
 ];
 
@@ -339,7 +368,7 @@ pub fn generate_lut(name: &str, array: &LutArray, options: Options) -> Bundle {
     }
     assemble(
         name,
-        &names,
+        &names.prefix,
         Family {
             kind: "lut_tensor_core",
             what: "LUT tensor-core tile",
@@ -347,6 +376,7 @@ pub fn generate_lut(name: &str, array: &LutArray, options: Options) -> Bundle {
         &header,
         &modules,
         config_hash,
+        Vec::new(),
     )
 }
 
@@ -360,12 +390,17 @@ struct Family {
 /// FuseSoC `.core`, every file headed by `header`.
 fn assemble(
     name: &str,
-    names: &lut_tensor_core::Names,
+    prefix: &str,
     family: Family,
     header: &[String],
     modules: &[verilog::Module],
     config_hash: String,
+    notes: Vec<String>,
 ) -> Bundle {
+    // The name and header lines go into comments and YAML: one line each.
+    let name = &verilog::one_line(name);
+    let header: Vec<String> = header.iter().map(|l| verilog::one_line(l)).collect();
+    let header = &header[..];
     let mut files = vec![GeneratedFile {
         name: format!("{}.v", modules[0].name),
         text: verilog::print_file(header, modules),
@@ -381,14 +416,13 @@ fn assemble(
         })
         .collect();
     let list: String = files.iter().map(|f| format!("{}\n", f.name)).collect();
-    let top = names.module("top");
+    let top = format!("{prefix}_top");
     let core_files: String = files
         .iter()
         .map(|f| format!("      - {}\n", f.name))
         .collect();
     let core = format!(
         "CAPI=2:\n{hash_lines}name: lutforge:{kind}:{prefix}:{version}\ndescription: {what} generated by lutforge for arch {name}\n\nfilesets:\n  rtl:\n    files:\n{core_files}    file_type: verilogSource\n\ntargets:\n  default: &default\n    filesets: [rtl]\n    toplevel: {top}\n  lint:\n    <<: *default\n    default_tool: verilator\n    tools:\n      verilator:\n        mode: lint-only\n        verilator_options: [-Wall]\n",
-        prefix = names.prefix,
         kind = family.kind,
         what = family.what,
         version = env!("CARGO_PKG_VERSION"),
@@ -408,7 +442,7 @@ fn assemble(
         text: format!("{list_header}{list}"),
     });
     files.push(GeneratedFile {
-        name: format!("{}.core", names.prefix),
+        name: format!("{prefix}.core"),
         text: core,
     });
     Bundle {
@@ -416,6 +450,7 @@ fn assemble(
         files,
         config_hash,
         ports: modules[0].ports.clone(),
+        notes,
     }
 }
 
@@ -465,7 +500,7 @@ pub fn generate_mac(name: &str, array: &MacArray, options: Options) -> Bundle {
     let modules = mac_tensor_core::modules(array, &names, options.planted_bug);
     assemble(
         name,
-        &names,
+        &names.prefix,
         Family {
             kind: "mac_tensor_core",
             what: "MAC tensor-core tile",
@@ -473,5 +508,44 @@ pub fn generate_mac(name: &str, array: &MacArray, options: Options) -> Bundle {
         &header,
         &modules,
         config_hash,
+        Vec::new(),
+    )
+}
+
+/// Generates the RTL of an FPGA dataflow architecture named `name`: its pipeline top
+/// ([`fpga_dataflow`]).
+pub fn generate_fpga(
+    name: &str,
+    spec: &lutforge_sim::fpga_dataflow::top::TopSpec,
+    options: Options,
+) -> Bundle {
+    let prefix = module_prefix(name);
+    let mut h = Fnv::new();
+    h.write(fpga_dataflow::canonical(name, spec).as_bytes());
+    if let Some(bug) = options.planted_bug {
+        h.write(format!("{bug:?}").as_bytes());
+    }
+    let config_hash = format!("{:016x}", h.0);
+    let header = vec![
+        format!(
+            "Generated by lutforge-rtl {} -- do not edit.",
+            env!("CARGO_PKG_VERSION")
+        ),
+        format!("arch: {name}; config hash: {config_hash} (FNV-1a 64 of the top parameters)"),
+        fpga_dataflow::describe(spec),
+        String::new(),
+    ];
+    let modules = fpga_dataflow::modules(spec, &prefix, options);
+    assemble(
+        name,
+        &prefix,
+        Family {
+            kind: "fpga_dataflow",
+            what: "FPGA dataflow pipeline top",
+        },
+        &header,
+        &modules,
+        config_hash,
+        spec.notes(),
     )
 }

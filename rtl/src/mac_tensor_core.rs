@@ -20,6 +20,7 @@
 use lutforge_sim::mac_tensor_core::{ceil_log2, MacArray, K_CHUNKS_BITS};
 use lutforge_sim::Arch;
 
+use crate::arith::signed_product;
 use crate::lut_tensor_core::Names;
 use crate::streams::{
     cmd_ports, controller_connections, data_ports, drain_row, select_row, Beats, CmdDocs,
@@ -159,22 +160,6 @@ fn dequant(d: &Dims, names: &Names, bug: Option<PlantedBug>) -> Module {
 
 /// Applies datapath level `level` (1 multiply, `1 + l` tree level `l`) inside a unit, declaring
 /// its wires; `vals` are the values at boundary `level`.
-/// The `w`-bit two's complement product of `a` (`aw` bits) and `b` (`bw` bits, `aw + bw == w`)
-/// in unsigned arithmetic (the generator's operands are unsigned): the unsigned product, less
-/// `b` shifted by `aw` when `a` is negative and `a` shifted by `bw` when `b` is negative (the
-/// Baugh-Wooley correction, modulo `2^w`). An `aw x bw` multiplier plus two `bw`/`aw`-bit
-/// subtractions: smaller than a `w x w` product of sign-extended operands.
-fn signed_product(a: Expr, aw: u32, b: Expr, bw: u32, w: u32) -> Expr {
-    let unsigned = a.clone().zext(aw, w).bin(BinOp::Mul, b.clone().zext(bw, w));
-    let a_neg = a.clone().bit(aw - 1);
-    let b_neg = b.clone().bit(bw - 1);
-    let b_if_a_neg = a_neg.cond(b, Expr::lit(bw, 0));
-    let a_if_b_neg = b_neg.cond(a, Expr::lit(aw, 0));
-    unsigned
-        .bin(BinOp::Sub, Expr::Concat(vec![b_if_a_neg, Expr::lit(aw, 0)]))
-        .bin(BinOp::Sub, Expr::Concat(vec![a_if_b_neg, Expr::lit(bw, 0)]))
-}
-
 fn level(m: &mut Module, d: &Dims, level: u32, vals: Vec<(Expr, u32)>) -> Vec<(Expr, u32)> {
     if level == 1 {
         let w = 2 * d.mb;

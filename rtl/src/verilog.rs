@@ -31,6 +31,13 @@ pub struct Port {
     pub doc: String,
 }
 
+impl Port {
+    /// Whether the port is an output (`output wire` or `output reg`).
+    pub fn is_output(&self) -> bool {
+        self.dir != Dir::Input
+    }
+}
+
 /// A unary operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnOp {
@@ -298,6 +305,14 @@ impl Module {
     }
 }
 
+/// `text` as one comment line: control characters (a newline in an architecture's name, say)
+/// become spaces, so no text can leave the comment.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 fn range(width: u32) -> String {
     if width == 1 {
         String::new()
@@ -428,7 +443,7 @@ pub fn print_module(m: &Module, header: &[String]) -> String {
         if line.is_empty() {
             out.push_str("//\n");
         } else {
-            let _ = writeln!(out, "// {line}");
+            let _ = writeln!(out, "// {}", one_line(line));
         }
     }
     out.push_str("`default_nettype none\n\n");
@@ -445,14 +460,14 @@ pub fn print_module(m: &Module, header: &[String]) -> String {
             "  {kind} {}{}{sep}  // {}",
             range(p.width),
             p.name,
-            p.doc
+            one_line(&p.doc)
         );
     }
     out.push_str(");\n");
     for item in &m.items {
         match item {
             Item::Comment(c) => {
-                let _ = writeln!(out, "\n  // {c}");
+                let _ = writeln!(out, "\n  // {}", one_line(c));
             }
             Item::Wire { name, width, depth } => {
                 let arr = depth.map(|d| format!(" [0:{}]", d - 1)).unwrap_or_default();
@@ -545,6 +560,18 @@ mod tests {
             print_expr(&Expr::id("t").slice(79, 70).sext(10, 12)),
             "{{2{t[79]}}, t[79:70]}"
         );
+    }
+
+    #[test]
+    fn comments_stay_on_one_line() {
+        let mut m = Module::new("m");
+        m.doc = vec!["a\nmodule evil;".into()];
+        let text = print_module(&m, &["arch: x\r\nendmodule".to_string()]);
+        assert!(
+            text.starts_with("// arch: x  endmodule\n// a module evil;\n"),
+            "{text}"
+        );
+        assert_eq!(text.matches("endmodule").count(), 2, "{text}");
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! cycle-stepped model (every output value, every stream transfer, the cycle count) and the fast
 //! model (cycle count), on seeded random tiles and tiles cut from the tiny model's layers.
 //!
-//! Prints a table (case, origin, shape, bits, cycles RTL / stepped / fast, result) and a summary
-//! line `N cases: P passed, F failed`. Exit 1 on the first mismatch, with
+//! Prints what the RTL leaves out of the architecture (`note:` lines, e.g. an FPGA engine that
+//! has no RTL yet), a table (case, origin, shape, bits, cycles RTL / stepped / fast, result) and
+//! a summary line `N cases: P passed, F failed`. Exit 1 on the first mismatch, with
 //! `case K, cycle N, signal S: expected X, got Y` and the command that reproduces it.
 //!
 //! `--stalls` runs the same cases with back-pressure: the harness deasserts the input valids and
@@ -40,8 +41,8 @@ pub struct Args {
     /// is written only when given).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Inject back-pressure: deassert cmd/act/wgt valid and res_ready on random cycles (25% each);
-    /// values must stay equal, cycles only >= the stall-free model's.
+    /// Inject back-pressure: deassert cmd and every input valid, and res_ready, on random cycles
+    /// (25% each); values must stay equal, cycles only >= the stall-free model's.
     #[arg(long)]
     pub stalls: bool,
 }
@@ -91,9 +92,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             format!("built in {:.1} s", h.build_seconds)
         }
     );
+    for note in block.notes() {
+        println!("note: {note}");
+    }
     if args.stalls {
         println!(
-            "stalls: cmd/act/wgt valid and res_ready each deasserted on {STALL_PERCENT}% of cycles; \
+            "stalls: cmd and every input valid, and res_ready, each deasserted on {STALL_PERCENT}% of cycles; \
              rtl cycles include the stalls and must be >= the stall-free stepped cycles"
         );
     }

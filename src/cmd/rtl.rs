@@ -1,5 +1,6 @@
 //! `lutforge rtl`: writes the synthesizable Verilog of an architecture (one `<prefix>_top.v`
-//! holding the top module and every submodule, `files.f` and a FuseSoC `.core`), and with
+//! holding the top module and every submodule, `files.f` and a FuseSoC `.core`; `note:` lines say
+//! what the design leaves out, e.g. an FPGA engine without RTL), and with
 //! `--synth` the Yosys `synth_xilinx` resource counts as `synth_xilinx.json` beside it.
 
 use std::path::PathBuf;
@@ -34,6 +35,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bundle.top,
         bundle.config_hash
     );
+    for note in &bundle.notes {
+        println!("note: {note}");
+    }
     if args.synth {
         let files: Vec<PathBuf> = bundle.verilog().map(|f| args.out.join(&f.name)).collect();
         let report = lutforge_testbench::synth::synth_xilinx(&files, &bundle.top, &args.out)

@@ -63,6 +63,10 @@ pub struct Beats {
     pub inputs: Vec<Vec<String>>,
     /// Result beats the case produces.
     pub res_beats: u64,
+    /// The case's stall-free cycle count when the block states it cheaply (0: not given): the
+    /// harness then allows at least twice as many cycles before it gives up (its default bound
+    /// counts beats, too few for a block that computes long between transfers).
+    pub cycles_hint: u64,
 }
 
 /// What the stepped model says a case does (cycle 0 = the `cmd` transfer).
@@ -106,6 +110,11 @@ pub trait Block {
     fn stepped(&self, case: &Case) -> Result<Expected, String>;
     /// The fast model's cycle count of the case.
     fn fast_cycles(&self, case: &Case) -> u64;
+    /// What the block's RTL leaves out of the architecture, one sentence each (printed by
+    /// `lutforge cosim`).
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// `MxNxK` of the case, for tables.
     fn shape(&self, case: &Case) -> String {
         let t = self.tile_shape();

@@ -43,6 +43,9 @@ pub struct Operands {
     /// Floating-point activation patterns, on a block whose `cmd` chooses the activation
     /// format per tile (the shared generator draws integers, `false`).
     pub act_fp: bool,
+    /// Further `cmd` values of a block that has them (the FPGA top's requantizer scale and
+    /// shift); empty for the tiles.
+    pub params: Vec<i64>,
 }
 
 /// Where a case comes from.
@@ -142,6 +145,7 @@ pub fn random_case_of_depth(
             weights,
             binary: false,
             act_fp: false,
+            params: Vec::new(),
         },
     }
 }
@@ -253,6 +257,7 @@ fn model_case(
             weights,
             binary: false,
             act_fp: false,
+            params: Vec::new(),
         },
     })
 }

@@ -7,7 +7,7 @@
 //! # Protocol
 //!
 //! Rust writes, per tile: `CASE <cmd field values...> <beats of each input stream...> <result
-//! beats> <vcd 0|1>`, then every beat of input stream 0, then of stream 1, ..., one hex number
+//! beats> <least cycle limit> <vcd 0|1>`, then every beat of input stream 0, then of stream 1, ..., one hex number
 //! per line (most significant digit first). The harness presents the `cmd` on the first cycle
 //! after the previous tile's last result (tiles run back to back on one reset), keeps every input
 //! valid while its beats remain and `res_ready` always high, and prints `I <stream> <cycle>` per
@@ -37,7 +37,8 @@
 //! `res_data` must not change; a break prints `X <cycle> res_valid dropped` or `X <cycle>
 //! res_data changed`. A transfer on an input or `res` before the case's `cmd` transfer (a beat
 //! the design took while it should have been idle) prints `X 0 <stream>_ready early` (or
-//! `res_valid early`). The cycle limit is four times the stall-free one, and bounds the wait for
+//! `res_valid early`). The stall-free cycle limit is `64 + 4 * (input beats + result beats)`, or
+//! the tile's least cycle limit if larger; with stalls it is four times that, and bounds the wait for
 //! the first `cmd` transfer too. Without a `STALL` line nothing of this runs.
 
 use std::fmt::Write as _;
@@ -89,6 +90,8 @@ pub struct StreamTile {
     pub inputs: Vec<Vec<String>>,
     /// Result beats to collect.
     pub res_beats: u64,
+    /// The least stall-free cycle limit (0: the default, which counts beats).
+    pub min_limit: u64,
     /// Dump a VCD of this tile.
     pub vcd: bool,
     /// Inject stalls into this tile's streams (`None`: inputs always valid, results always
@@ -248,10 +251,10 @@ int main(int argc, char** argv) {{
             continue;
         }}
         if (word != "CASE") {{ std::printf("ERROR unexpected %s\n", word.c_str()); return 2; }}
-        uint64_t cmd[NC + 1], n_beats[NI + 1], n_res; int vcd;
+        uint64_t cmd[NC + 1], n_beats[NI + 1], n_res, min_limit; int vcd;
         for (int f = 0; f < NC; ++f) std::cin >> cmd[f];
         for (int i = 0; i < NI; ++i) std::cin >> n_beats[i];
-        std::cin >> n_res >> vcd;
+        std::cin >> n_res >> min_limit >> vcd;
         std::vector<std::vector<std::vector<uint32_t>>> beats(NI);
         uint64_t n_in = 0;
         for (int i = 0; i < NI; ++i) {{
@@ -264,7 +267,8 @@ int main(int argc, char** argv) {{
         std::vector<bool> fire(NI + 1, false);
         uint64_t rows = 0, cycle = 0;
         bool sent = false, done = false;
-        const uint64_t limit = (64 + 4 * n_in + 4 * n_res) * (stall ? 4 : 1);
+        const uint64_t base = 64 + 4 * n_in + 4 * n_res;
+        const uint64_t limit = (base > min_limit ? base : min_limit) * (stall ? 4 : 1);
         if (stall) {{
             bool held = false;
             std::vector<uint32_t> held_data;
@@ -483,7 +487,7 @@ pub fn run(
         for beats in &t.inputs {
             let _ = write!(text, " {}", beats.len());
         }
-        let _ = writeln!(text, " {} {}", t.res_beats, u8::from(t.vcd));
+        let _ = writeln!(text, " {} {} {}", t.res_beats, t.min_limit, u8::from(t.vcd));
         for beat in t.inputs.iter().flatten() {
             text.push_str(beat);
             text.push('\n');

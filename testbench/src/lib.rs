@@ -7,7 +7,8 @@
 //! ([`block::Interface`]), generates seeded [`Case`]s, packs them into beats and runs its two
 //! models; [`cosimulate_block`] runs every case through the three executors and [`compare`]
 //! holds them to one expectation. Each family's block lives in the module named by its kind
-//! (`lut_tensor_core.rs`, `mac_tensor_core.rs`) and is known through one line of [`BLOCKS`];
+//! (`lut_tensor_core.rs`, `mac_tensor_core.rs`, `fpga_dataflow.rs`) and is known through one
+//! line of [`BLOCKS`];
 //! [`cosimulate`] picks the block of an architecture from that registry, never by matching on
 //! kinds.
 //!
@@ -38,6 +39,7 @@
 
 pub mod block;
 pub mod cases;
+pub mod fpga_dataflow;
 pub mod harness;
 pub mod lut_tensor_core;
 pub mod mac_tensor_core;
@@ -73,15 +75,23 @@ pub static BLOCKS: &[BlockEntry] = &[
         kind: "mac_tensor_core",
         block: mac_tensor_core::block,
     },
+    BlockEntry {
+        kind: "fpga_dataflow",
+        block: fpga_dataflow::block,
+    },
 ];
 
 /// The co-simulation block of `arch`, from [`BLOCKS`]; an architecture without RTL
 /// ([`lutforge_rtl::check`], e.g. a simulation-only mode) has none.
 pub fn block_of(arch: &Arch) -> Result<Box<dyn Block>, TestbenchError> {
-    if let Err(e @ lutforge_rtl::RtlError::SimulationOnly { .. }) = lutforge_rtl::check(arch) {
-        return Err(TestbenchError::NoRtl {
-            message: e.to_string(),
-        });
+    match lutforge_rtl::check(arch) {
+        Err(e @ lutforge_rtl::RtlError::SimulationOnly { .. })
+        | Err(e @ lutforge_rtl::RtlError::Unbuildable { .. }) => {
+            return Err(TestbenchError::NoRtl {
+                message: e.to_string(),
+            })
+        }
+        _ => {}
     }
     BLOCKS
         .iter()
@@ -268,6 +278,7 @@ pub fn stream_tile(block: &dyn Block, case: &Case, vcd: bool) -> StreamTile {
         cmd: beats.cmd,
         inputs: beats.inputs,
         res_beats: beats.res_beats,
+        min_limit: beats.cycles_hint.saturating_mul(2),
         vcd,
         stalls: None,
     }

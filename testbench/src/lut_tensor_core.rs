@@ -168,6 +168,7 @@ impl Block for LutBlock {
                 .collect(),
             inputs: vec![act, wgt],
             res_beats: u64::from(d.m),
+            cycles_hint: 0,
         }
     }
 

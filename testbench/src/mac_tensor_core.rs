@@ -106,6 +106,7 @@ impl Block for MacBlock {
             cmd: vec![input.k_chunks, u64::from(input.weight_bits)],
             inputs: vec![act, wgt],
             res_beats: u64::from(self.array.tile_m),
+            cycles_hint: 0,
         }
     }
 

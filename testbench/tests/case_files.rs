@@ -16,6 +16,11 @@
 //! expect row 0: <tile_n values>
 //! ```
 //!
+//! A block whose cases are not tiles (the FPGA pipeline top) names a case of its own
+//! generator instead, `operands: seed 7, case 4` (case 4 of `Block::cases(5, 7)`); its rows
+//! are its result beats, and its values are held to its own reference by the sim tests
+//! (`sim/tests/fpga_top.rs`) rather than to the integer GEMM here.
+//!
 //! Every file is its own named test (a line of [`case_tests!`]); `every_case_file_has_a_test`
 //! fails when a file on disk has none. Without Verilator the RTL executor is skipped with a loud
 //! `SKIPPED` line (a failure under `LUTFORGE_REQUIRE_TOOLS=1`); the two models still run.
@@ -50,11 +55,15 @@ fn fields(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// `name value` pairs of `operands:`.
-fn operand(spec: &str, name: &str) -> u64 {
+/// `name value` pairs of `operands:`, if present.
+fn operand_opt(spec: &str, name: &str) -> Option<u64> {
     spec.split(',')
         .find_map(|p| p.trim().strip_prefix(name)?.trim().parse().ok())
-        .unwrap_or_else(|| panic!("operands: no `{name} N` in {spec:?}"))
+}
+
+/// `name value` pairs of `operands:`.
+fn operand(spec: &str, name: &str) -> u64 {
+    operand_opt(spec, name).unwrap_or_else(|| panic!("operands: no `{name} N` in {spec:?}"))
 }
 
 /// Integer GEMM of a case's operands (`tile_m x K` by `K x lanes`), each result reduced modulo
@@ -97,22 +106,32 @@ fn check(rel: &str) {
     assert_eq!(arch.kind(), kind_dir, "{rel}: file under the wrong block");
     let block = block_of(&arch).unwrap();
     let spec = get("operands").unwrap();
-    let mut rng = ChaCha8Rng::seed_from_u64(operand(spec, "seed"));
-    let case = random_case_of_depth(
-        &block.tile_shape(),
-        0,
-        operand(spec, "weight_bits") as u32,
-        operand(spec, "k_chunks"),
-        &mut rng,
-    );
+    let seed = operand(spec, "seed");
+    let own_case = operand_opt(spec, "case");
+    let case = match own_case {
+        Some(nth) => {
+            let mut case = block.cases(nth as usize + 1, seed).pop().expect("a case");
+            case.index = 0;
+            case
+        }
+        None => random_case_of_depth(
+            &block.tile_shape(),
+            0,
+            operand(spec, "weight_bits") as u32,
+            operand(spec, "k_chunks"),
+            &mut ChaCha8Rng::seed_from_u64(seed),
+        ),
+    };
     let stepped = block.stepped(&case).unwrap();
     let iface = block.interface();
     let lanes = iface.res_lanes as usize;
-    assert_eq!(
-        stepped.values,
-        gemm(&case, lanes, iface.res_lane_bits),
-        "{rel}: stepped values against integer GEMM"
-    );
+    if own_case.is_none() {
+        assert_eq!(
+            stepped.values,
+            gemm(&case, lanes, iface.res_lane_bits),
+            "{rel}: stepped values against integer GEMM"
+        );
+    }
     let mut expect = vec![format!("expect cycles: {}", stepped.cycles)];
     for (row, values) in stepped.values.chunks(lanes).enumerate() {
         let v: Vec<String> = values.iter().map(i64::to_string).collect();
@@ -178,6 +197,9 @@ case_tests! {
     mac_int4_deep_pipeline => "mac_tensor_core/int4-deep-pipeline.case",
     lut_default_w2 => "lut_tensor_core/default-w2.case",
     lut_default_w4_k43 => "lut_tensor_core/default-w4-k43.case",
+    fpga_kv260_full_capacity => "fpga_dataflow/kv260-full-capacity.case",
+    fpga_kv260_slow_requantizer => "fpga_dataflow/kv260-slow-requantizer.case",
+    fpga_v80_stream => "fpga_dataflow/v80-stream.case",
 }
 
 #[test]

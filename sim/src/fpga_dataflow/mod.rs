@@ -5,6 +5,10 @@
 //! - [`tlmm`]: TeLLMe's ternary table-lookup matrix engine (spec, cycle-stepped model, fast
 //!   model, held equal by `sim/tests/fpga_tlmm.rs`).
 //! - [`vq2d`]: LUT-LLM's vector-quantized 2D-lookup engine, timed from its structure.
+//! - [`top`]: the pipeline top that has RTL (TLMM -> FIFO -> element-wise, or FIFO ->
+//!   element-wise behind an input stream): specification, stepped model and fast model, held
+//!   equal by `sim/tests/fpga_top.rs`; with [`fifo`] and [`eltwise`], its FIFO and its integer
+//!   requantizer.
 //! - [`pipeline`]: the cycle-stepped FIFO pipeline, held equal to the streaming scheduler
 //!   ([`crate::schedule::streaming`], the fast model) by `sim/tests/fpga_pipeline.rs`.
 //! - [`engines`]: which engine runs each op and what it costs alone.
@@ -15,12 +19,15 @@
 //!   [`crate::dataflow::Dataflow`] implementations.
 
 pub mod config;
+pub mod eltwise;
 pub mod engines;
 pub mod events;
 pub mod family;
+pub mod fifo;
 pub mod layer;
 pub mod pipeline;
 pub mod power;
 pub mod resources;
 pub mod tlmm;
+pub mod top;
 pub mod vq2d;

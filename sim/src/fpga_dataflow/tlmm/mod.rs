@@ -49,6 +49,15 @@
 //!       for o in group j, for table r:  acc[t][o] += lookup(table r, code of W[o][b, r])
 //! ```
 //!
+//! **Activation reads.** Read cycle `r` (`0..ceil(block / act_reads_per_cycle)`) of set
+//! `(b, t)` loads activations `b * block + r * R + i`, `i < R`, of token `t` into the block
+//! register, with `R = min(act_reads_per_cycle, block)` (a read never crosses a block);
+//! positions at or past `k` read zero and positions past the block are not read. So the
+//! activations arrive as one stream, block by block and token by token within a block, `R` per
+//! read, each token's block re-read for every block (the RTL's `act` stream in exactly this
+//! order, see `sim/src/fpga_dataflow/top/mod.rs`); [`stepped::TlmmRun::act_read_cycles`]
+//! records the cycle of every read.
+//!
 //! Per table set: `build = ceil(group * tables / act_reads_per_cycle) + ceil(13 * tables /
 //! build_adds_per_cycle)` build cycles (reads, then adds) and `groups = ceil(n / lanes)`
 //! lookup cycles with `lanes = min(outputs_per_cycle, weight_banks)`, `U = blocks * m` table

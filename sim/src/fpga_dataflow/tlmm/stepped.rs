@@ -29,6 +29,9 @@ pub struct TlmmRun {
     pub lookup_cycles: Vec<u64>,
     /// Per block: cycles that built one of the block's table sets and looked nothing up.
     pub build_only_cycles: Vec<u64>,
+    /// The cycle of every activation read (one `act` beat each), in stream order: set by set
+    /// (`u = b * m + t`), read by read (the parent module's "Activation reads").
+    pub act_read_cycles: Vec<u64>,
 }
 
 /// A lookup in flight: the sums of one output group of one token.
@@ -123,6 +126,7 @@ pub fn run(
 
     let mut lookup_cycles = vec![0u64; blocks];
     let mut build_only_cycles = vec![0u64; blocks];
+    let mut act_read_cycles = Vec::with_capacity(sets * read_cycles as usize);
     let mut cycle = 0u64;
     loop {
         // Both decisions read the registers as they were at the start of the cycle.
@@ -160,6 +164,7 @@ pub fn run(
 
         if do_build && read < read_cycles {
             read += 1;
+            act_read_cycles.push(cycle);
             if !do_lookup {
                 build_only_cycles[built / m] += 1;
             }
@@ -209,6 +214,7 @@ pub fn run(
         total_cycles: cycle,
         lookup_cycles,
         build_only_cycles,
+        act_read_cycles,
     })
 }
 
@@ -248,6 +254,8 @@ mod tests {
         assert_eq!(r.total_cycles, 2 * (1 + 3 + 1) + 2);
         assert_eq!(r.lookup_cycles, vec![1, 1]);
         assert_eq!(r.build_only_cycles, vec![4, 4]);
+        // One read per set: the first cycle of each set.
+        assert_eq!(r.act_read_cycles, vec![0, 5]);
         let e = run(&spec, job, &acts, &[0, 0, 0, 0, 0, 2, 0, 0]).unwrap_err();
         assert_eq!(e.to_string(), "tlmm weight 2 at index 5 is not -1, 0 or +1");
         assert_eq!(
