@@ -3,12 +3,14 @@
 //! DSP blocks, BRAM36 tiles and UltraRAMs of a TLMM, a VQ-2D lookup engine, attention,
 //! element-wise units, FIFOs, buffers and AXI ports), the fit check of a design against a
 //! device ([`fit`](mod@fit)) and a power model ([`power`]: cited static power and dynamic
-//! energy per event). Project generation (Vivado TCL, XDC, memory images) and the open-flow
-//! bitstream path come later and will live beside them.
+//! energy per event), and the parts of project generation that need no architecture or model
+//! types ([`project`]: sanitized names, Vivado TCL and XDC, the weight image and `$readmemh`
+//! images). The open-flow bitstream path comes later and will live beside them.
 
 pub mod devices;
 pub mod fit;
 pub mod power;
+pub mod project;
 pub mod resources;
 
 pub use devices::{
