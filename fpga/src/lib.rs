@@ -5,13 +5,15 @@
 //! device ([`fit`](mod@fit)) and a power model ([`power`]: cited static power and dynamic
 //! energy per event). The open flow ([`openflow`]) builds real bitstreams for the Lattice
 //! parts with Yosys, nextpnr and icepack/ecppack; [`tools`] finds the external programs every
-//! crate runs. Project generation (Vivado TCL, XDC, memory images) comes later and will live
-//! beside them.
+//! crate runs. [`project`] holds the parts of Vivado project generation that need no
+//! architecture or model types: sanitized names, Vivado TCL and XDC, the weight image and
+//! `$readmemh` images.
 
 pub mod devices;
 pub mod fit;
 pub mod openflow;
 pub mod power;
+pub mod project;
 pub mod resources;
 pub mod tools;
 

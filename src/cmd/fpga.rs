@@ -1,6 +1,8 @@
-//! `lutforge fpga`: the FPGA back end's commands. Today one: `lutforge fpga devices [DEVICE]`
-//! lists the device database (`lutforge_fpga::DEVICES`), or one device by short id or part
-//! number.
+//! `lutforge fpga`: the FPGA back end's commands. `lutforge fpga devices [DEVICE]` lists the
+//! device database (`lutforge_fpga::DEVICES`), or one device by short id or part number;
+//! `lutforge fpga --arch A [--device D] --model M --out DIR` (also spelled `lutforge fpga
+//! project ...`) writes the project that builds an FPGA dataflow design for a device
+//! ([`project`]: Vivado TCL, XDC, RTL, memory images, the resource and fit report).
 //!
 //! Table columns: ID (the short id `--device`-style options take), PART, LUTS (with the LUT
 //! input count, `117120 x LUT6`), FFS, DSP (count and primitive), BRAM and URAM (count x kbit
@@ -15,12 +17,20 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use lutforge_fpga::{Device, RamBlocks, DEVICES};
 
-/// Arguments of `lutforge fpga`.
+pub mod project;
+
+/// Arguments of `lutforge fpga`: a subcommand, or the project options directly
+/// (`lutforge fpga --arch A --device D --model M --out DIR`, the same as `lutforge fpga
+/// project ...`).
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
     /// What to do.
     #[command(subcommand)]
-    pub command: FpgaCommand,
+    pub command: Option<FpgaCommand>,
+    /// Without a subcommand: write the project of an FPGA design (see `lutforge fpga project`).
+    #[command(flatten)]
+    pub project: Option<project::ProjectArgs>,
 }
 
 /// The subcommands of `lutforge fpga`.
@@ -28,6 +38,9 @@ pub struct Args {
 pub enum FpgaCommand {
     /// List the FPGA device database: resources, off-chip memory, clock and static power.
     Devices(DevicesArgs),
+    /// Write the project of an FPGA dataflow design for a device: Vivado TCL, XDC, RTL,
+    /// memory images, resource and fit report (AMD); the open flow for Lattice devices.
+    Project(project::ProjectArgs),
 }
 
 /// Arguments of `lutforge fpga devices`.
@@ -39,8 +52,12 @@ pub struct DevicesArgs {
 
 /// Runs `lutforge fpga`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    match args.command {
-        FpgaCommand::Devices(args) => devices(args),
+    match (args.command, args.project) {
+        (Some(FpgaCommand::Devices(args)), _) => devices(args),
+        (Some(FpgaCommand::Project(args)), _) | (None, Some(args)) => project::run(&args),
+        (None, None) => anyhow::bail!(
+            "lutforge fpga: give a subcommand (devices, project) or the project options: lutforge fpga --arch A --device D --model M --out DIR"
+        ),
     }
 }
 

@@ -45,7 +45,8 @@ pub enum Command {
     Sweep(sweep::Args),
     /// Write plots and an HTML page from a report or sweep results.
     Report(report::Args),
-    /// FPGA back end: list the device database (`lutforge fpga devices`).
+    /// FPGA back end: the device database (`lutforge fpga devices`) and the project of a design
+    /// for a device (`lutforge fpga --arch A --device D --model M --out DIR`).
     Fpga(fpga::Args),
 }
 

@@ -341,6 +341,19 @@ pub fn tlmm_weight_bytes(tlmm: &Tlmm, n: u64, k: u64) -> u64 {
     beats * beat_bits / 8
 }
 
+/// How many row chunks a `preload` of an `n x k` ternary matrix takes: the weight buffer holds
+/// whole index vectors, so a matrix larger than it is loaded and computed `rows` at a time,
+/// chunk `c` holding `share(n, chunks, c)` output rows ([`share`]), each chunk's stream
+/// padded to whole beats ([`tlmm_weight_bytes`] of its rows). `None` when one output row
+/// does not fit the buffer. A `stream` load is one chunk.
+pub fn tlmm_preload_chunks(tlmm: &Tlmm, n: u64, k: u64) -> Option<u64> {
+    let spec = &tlmm.spec;
+    let blocks = k.div_ceil(u64::from(spec.group * spec.tables));
+    let vector_bits = u64::from(spec.tables) * TLMM_INDEX_BITS;
+    let rows_fit = tlmm.weight_buffer_bytes * 8 / (vector_bits * blocks);
+    (rows_fit > 0).then(|| n.div_ceil(rows_fit))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn tlmm_time(
     tlmm: &Tlmm,
@@ -384,8 +397,7 @@ fn tlmm_time(
             // The buffer holds whole index vectors; a matrix larger than it is loaded and
             // computed in row chunks that fit, one after another.
             let vector_bits = u64::from(spec.tables) * TLMM_INDEX_BITS;
-            let rows_fit = tlmm.weight_buffer_bytes * 8 / (vector_bits * blocks);
-            if rows_fit == 0 {
+            let Some(chunks) = tlmm_preload_chunks(tlmm, n, k) else {
                 return Err(SimError::Unsupported {
                     arch: arch.name.clone(),
                     message: format!(
@@ -395,8 +407,7 @@ fn tlmm_time(
                         tlmm.weight_buffer_bytes / 1024
                     ),
                 });
-            }
-            let chunks = n.div_ceil(rows_fit);
+            };
             let mut cycles = 0;
             let mut busy = 0;
             for c in 0..chunks {
