@@ -116,15 +116,99 @@ pub fn run(args: &ProjectArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// DISPATCH POINT (open flow): a Lattice device is built by the open flow (Yosys, nextpnr,
-/// the vendor-free packers) that `lutforge_fpga::openflow` will provide; the integrator
-/// wires it here. Until then a clear one-line error.
-fn open_flow(_args: &ProjectArgs, device: &'static Device) -> anyhow::Result<ExitCode> {
-    bail!(
-        "open flow: not yet built: {} ({}) is a Lattice part, which lutforge builds with the open flow (Yosys and nextpnr), not with a Vivado project",
+/// The open flow for a Lattice device: the design is validated and fit-checked against the
+/// device, its RTL is wrapped for the device's board (`lutforge_rtl::board`: inputs from an
+/// LFSR, outputs folded into eight pins, so nothing is optimised away), then Yosys, nextpnr and
+/// the packer build a bitstream (`lutforge_fpga::openflow::build`, one progress line per step).
+/// DIR gets `rtl/` (the bundle and `board_top.v`), `build/` (netlist, constraints, logs,
+/// nextpnr's report and the bitstream), `report.md` (Fmax, utilization, the model's resource
+/// table against the device) and `report.json`. A `--model` is not needed: the open-flow build
+/// holds no weights.
+fn open_flow(args: &ProjectArgs, device: &'static Device) -> anyhow::Result<ExitCode> {
+    let device_override = Override {
+        path: "fpga.device".into(),
+        value: toml::Value::String(device.id.to_string()),
+    };
+    let arch = Arch::from_file_with(&args.arch, &[device_override])?;
+    let design = arch
+        .machine_as::<FpgaDesign>()
+        .ok_or_else(|| anyhow!("{}: not an FPGA dataflow architecture", arch.source))?;
+    let bundle = lutforge_rtl::generate(&arch, lutforge_rtl::Options::default())?;
+    let target = lutforge_fpga::openflow::target(device)?;
+    let board = target.board();
+    let wrapper = lutforge_rtl::board::board_top(
+        &lutforge_rtl::board::Accelerator::of_bundle(&bundle),
+        board,
+    )?;
+    let rtl_dir = args.out.join("rtl");
+    bundle.write_to(&rtl_dir)?;
+    lutforge_sim::output::write_atomic(&rtl_dir.join(&wrapper.name), wrapper.text.as_bytes())
+        .with_context(|| format!("{}: cannot write the board wrapper", rtl_dir.display()))?;
+    let mut sources: Vec<PathBuf> = bundle.verilog().map(|f| rtl_dir.join(&f.name)).collect();
+    sources.push(rtl_dir.join(&wrapper.name));
+    let report = lutforge_fpga::openflow::build(
+        device,
+        &sources,
+        lutforge_rtl::board::BOARD_TOP,
+        arch.clock_mhz,
+        &args.out.join("build"),
+        &mut lutforge_fpga::openflow::print_progress,
+    )?;
+    let rows = design_resources::rows(design, arch.vector.lanes);
+    let mut md = format!(
+        "# Open-flow build of {} for {} ({}, board {})\n\n",
+        identifier(&arch.name),
         device.id,
-        device.part
-    )
+        device.part,
+        report.board
+    );
+    md.push_str("## nextpnr and the packer\n\n```text\n");
+    md.push_str(&report.summary());
+    md.push_str("\n```\n\n## The resource model of the design against the device\n\n");
+    md.push_str("| block | LUT | FF | DSP | BRAM36 | URAM |\n|---|---:|---:|---:|---:|---:|\n");
+    for r in &rows {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {:.1} | {} |",
+            r.name, r.luts, r.ffs, r.dsp, r.bram36, r.uram
+        );
+    }
+    md.push_str("\nThe board wrapper drives the accelerator's inputs from an LFSR and folds its outputs into eight pins, so the build measures the accelerator, not a board design.\n");
+    for note in &bundle.notes {
+        let _ = writeln!(md, "\nNote: {note}");
+    }
+    let json = serde_json::json!({
+        "schema": "lutforge-fpga-openflow/1",
+        "arch": identifier(&arch.name),
+        "device": device.id,
+        "part": device.part,
+        "board": report.board,
+        "target_mhz": report.target_mhz,
+        "fmax_mhz": report.fmax.iter().map(|c| serde_json::json!({
+            "clock": c.clock, "achieved_mhz": c.achieved_mhz, "constraint_mhz": c.constraint_mhz,
+        })).collect::<Vec<_>>(),
+        "utilization": {
+            "logic": [report.utilization.logic.used, report.utilization.logic.available],
+            "ffs": [report.utilization.ffs.used, report.utilization.ffs.available],
+            "bram": [report.utilization.bram.used, report.utilization.bram.available],
+            "dsp": [report.utilization.dsp.used, report.utilization.dsp.available],
+            "io": [report.utilization.io.used, report.utilization.io.available],
+        },
+        "bitstream": report.bitstream.file_name().map(|n| n.to_string_lossy().to_string()),
+        "bitstream_bytes": report.bitstream_bytes,
+        "resources": rows,
+    });
+    lutforge_sim::output::write_atomic(&args.out.join("report.md"), md.as_bytes())?;
+    lutforge_sim::output::write_atomic(
+        &args.out.join("report.json"),
+        serde_json::to_string_pretty(&json)?.as_bytes(),
+    )?;
+    println!("{}", report.summary());
+    println!(
+        "wrote {}: rtl/, build/, report.md, report.json",
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The device to build for, after the checks of step 1 (module documentation).
