@@ -64,6 +64,8 @@ fn placeholder(arch: &Arch, reads: &[&str]) -> Bundle {
             },
         ],
         config_hash: "0123456789abcdef".into(),
+        ports: Vec::new(),
+        notes: Vec::new(),
     }
 }
 
