@@ -2,7 +2,9 @@
 //! structural resource model of the accelerator's engines ([`resources`]: LUTs, flip-flops,
 //! DSP blocks, BRAM36 tiles and UltraRAMs of a TLMM, a VQ-2D lookup engine, attention,
 //! element-wise units, FIFOs, buffers and AXI ports), the fit check of a design against a
-//! device ([`fit`](mod@fit)) and a power model ([`power`]: cited static power and dynamic
+//! device ([`fit`](mod@fit)), the resource model of the pipeline top `lutforge rtl` generates
+//! ([`generated_top`], counted from the generated RTL's structure and held against Yosys) and a
+//! power model ([`power`]: cited static power and dynamic
 //! energy per event). The open flow ([`openflow`]) builds real bitstreams for the Lattice
 //! parts with Yosys, nextpnr and icepack/ecppack; [`tools`] finds the external programs every
 //! crate runs. [`project`] holds the parts of Vivado project generation that need no
@@ -11,6 +13,7 @@
 
 pub mod devices;
 pub mod fit;
+pub mod generated_top;
 pub mod openflow;
 pub mod power;
 pub mod project;

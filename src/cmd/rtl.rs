@@ -44,13 +44,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .context("synth_xilinx of the generated RTL")?;
         let r = report.resources;
         println!(
-            "synth_xilinx: {} LUT, {} FF, {} DSP, {} RAMB36 + {} RAMB18, {} LUTRAM -> {}",
-            r.lut,
+            "synth_xilinx: {} LUT ({} LUTRAM cells), {} FF, {} DSP, {} RAMB36 + {} RAMB18 -> {}",
+            report.clb_luts,
+            r.lutram,
             r.ff,
             r.dsp,
             r.bram36,
             r.bram18,
-            r.lutram,
             args.out.join("synth_xilinx.json").display()
         );
     }

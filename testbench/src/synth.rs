@@ -1,5 +1,7 @@
-//! Yosys synthesis of generated RTL: generic `synth` (a smoke test) and `synth_xilinx` resource
-//! counts (LUT, FF, DSP, BRAM) written as JSON beside the RTL.
+//! Yosys synthesis of generated RTL: generic `synth` (a smoke test), `synth_xilinx` resource
+//! counts (LUT, FF, DSP, BRAM; [`synth_xilinx_stat`] per module and in total, with a choice of
+//! family and LUT mapping, [`XilinxFlow`]) and the JSON `lutforge rtl --synth` writes beside the
+//! RTL ([`synth_xilinx`]).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -8,26 +10,112 @@ use serde::Serialize;
 
 use crate::TestbenchError;
 
-/// Resource counts from `synth_xilinx` (7-series cells after flattening).
+/// Resource counts from `synth_xilinx`: the cells of a module, or of the whole design summed
+/// over its hierarchy (Yosys keeps the generated submodules).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct XilinxResources {
     /// LUT1..LUT6 cells.
     pub lut: u64,
+    /// INV cells: inverters Yosys could not fold into a LUT; each takes a LUT (a CLB has no
+    /// other inverter, UG574).
+    pub inv: u64,
+    /// Shift-register LUTs (SRL16E, SRLC32E).
+    pub srl: u64,
     /// Flip-flops (FDRE, FDSE, FDCE, FDPE).
     pub ff: u64,
-    /// DSP48E1 slices.
+    /// DSP blocks (DSP48E1 on 7-series, DSP48E2 on UltraScale+).
     pub dsp: u64,
-    /// RAMB36E1 blocks.
+    /// 36 kbit block RAMs (RAMB36E1, RAMB36E2).
     pub bram36: u64,
-    /// RAMB18E1 blocks.
+    /// 18 kbit block RAMs (RAMB18E1, RAMB18E2).
     pub bram18: u64,
-    /// Distributed-RAM cells (RAM32M, RAM64M, RAM32X1D, RAM64X1D, ...).
+    /// Distributed-RAM cells (RAM32M, RAM32M16, RAM64M8, RAM64X1D, ...).
     pub lutram: u64,
-    /// CARRY4 cells.
+    /// The LUTs those distributed-RAM cells occupy ([`lutram_cell_luts`]).
+    pub lutram_luts: u64,
+    /// CARRY4 cells (Yosys 0.23 maps carry chains to CARRY4 for every family; an UltraScale+
+    /// CARRY8 holds two of them).
     pub carry4: u64,
+    /// CARRY8 cells.
+    pub carry8: u64,
 }
 
-/// The JSON written beside the RTL (`synth_xilinx.json`), schema version 1.
+impl XilinxResources {
+    /// LUTs as Vivado's "CLB LUTs" counts them: logic LUTs, inverters, shift registers and the
+    /// LUTs of distributed RAM. MUXF7/F8/F9 and carry cells are not LUTs.
+    pub fn clb_luts(&self) -> u64 {
+        self.lut + self.inv + self.srl + self.lutram_luts
+    }
+
+    /// Block RAM in 36 kbit tiles, a RAMB18 counting half (Vivado's "Block RAM Tile").
+    pub fn bram36_tiles(&self) -> f64 {
+        self.bram36 as f64 + 0.5 * self.bram18 as f64
+    }
+}
+
+/// LUTs one distributed-RAM cell occupies (UG574, "Distributed RAM": 32 x 1 and 64 x 1
+/// single-port RAMs in one LUT, dual-port in two, RAM32M/RAM64M in four, RAM32M16/RAM64M8 in a
+/// whole SLICEM of eight; 128- and 256-deep RAMs in two, four or eight); `None` for another
+/// cell.
+pub fn lutram_cell_luts(cell: &str) -> Option<u64> {
+    Some(match cell {
+        "RAM32X1S" | "RAM64X1S" => 1,
+        "RAM32X1D" | "RAM64X1D" | "RAM128X1S" => 2,
+        "RAM32M" | "RAM64M" | "RAM128X1D" | "RAM256X1S" => 4,
+        "RAM32M16" | "RAM64M8" | "RAM256X1D" | "RAM512X1S" => 8,
+        _ => return None,
+    })
+}
+
+/// The device family `synth_xilinx` maps to (`-family`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XilinxFamily {
+    /// 7-series (`xc7`, the default): DSP48E1, RAMB36E1/RAMB18E1.
+    Xc7,
+    /// UltraScale+ (`xcup`, the KV260's family): DSP48E2, RAMB36E2/RAMB18E2, RAM32M16/RAM64M8.
+    Xcup,
+}
+
+/// Options of one `synth_xilinx` run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct XilinxFlow {
+    /// `-family`.
+    pub family: XilinxFamily,
+    /// Whether ABC may map functions of seven or eight inputs onto LUT pairs with MUXF7/MUXF8
+    /// (`synth_xilinx`'s default; `false` passes `-nowidelut`).
+    pub wide_luts: bool,
+}
+
+impl XilinxFlow {
+    /// `synth_xilinx` with no options: 7-series, wide LUTs (what `lutforge rtl --synth` runs).
+    pub const DEFAULT: XilinxFlow = XilinxFlow {
+        family: XilinxFamily::Xc7,
+        wide_luts: true,
+    };
+
+    /// UltraScale+ mapped to LUT6s: `-family xcup -nowidelut`, the flow the generated FPGA
+    /// top's resource model is held against (`testbench/tests/fpga_resources_vs_yosys.rs`).
+    pub const XCUP_LUT6: XilinxFlow = XilinxFlow {
+        family: XilinxFamily::Xcup,
+        wide_luts: false,
+    };
+
+    /// The options after `synth_xilinx -top <top>`.
+    pub fn options(&self) -> String {
+        let mut o = String::new();
+        if self.family == XilinxFamily::Xcup {
+            o.push_str(" -family xcup");
+        }
+        if !self.wide_luts {
+            o.push_str(" -nowidelut");
+        }
+        o
+    }
+}
+
+/// The JSON written beside the RTL (`synth_xilinx.json`), schema version 2 (version 1 summed
+/// the cells of every module and the hierarchy's total, counting a hierarchical design twice;
+/// it had no `inv`, `srl`, `lutram_luts`, `carry8` or `clb_luts`).
 #[derive(Debug, Clone, Serialize)]
 pub struct SynthReport {
     /// Schema version of this file.
@@ -36,8 +124,10 @@ pub struct SynthReport {
     pub tool: String,
     /// Top module.
     pub top: String,
-    /// Counts.
+    /// Counts of the whole design.
     pub resources: XilinxResources,
+    /// LUTs as Vivado counts them ([`XilinxResources::clb_luts`]).
+    pub clb_luts: u64,
 }
 
 /// Finds `yosys` on `LUTFORGE_TOOL_PATH` or `PATH` (`lutforge_fpga::tools`).
@@ -92,28 +182,68 @@ fn stat_cells(text: &str) -> impl Iterator<Item = (&str, u64)> {
     })
 }
 
-/// Parses the cell table of `stat` output.
-pub fn parse_stat(text: &str) -> XilinxResources {
+/// The Xilinx cells of one `stat` cell table (other cells, such as submodule instances and
+/// I/O buffers, are not counted).
+fn xilinx_cells(table: &str) -> XilinxResources {
     let mut r = XilinxResources::default();
-    for (cell, count) in stat_cells(text) {
+    for (cell, count) in stat_cells(table) {
         match cell {
             "LUT1" | "LUT2" | "LUT3" | "LUT4" | "LUT5" | "LUT6" => r.lut += count,
+            "INV" => r.inv += count,
+            "SRL16E" | "SRLC32E" => r.srl += count,
             "FDRE" | "FDSE" | "FDCE" | "FDPE" => r.ff += count,
-            "DSP48E1" => r.dsp += count,
-            "RAMB36E1" => r.bram36 += count,
-            "RAMB18E1" => r.bram18 += count,
+            "DSP48E1" | "DSP48E2" => r.dsp += count,
+            "RAMB36E1" | "RAMB36E2" => r.bram36 += count,
+            "RAMB18E1" | "RAMB18E2" => r.bram18 += count,
             "CARRY4" => r.carry4 += count,
-            c if c.starts_with("RAM32")
-                || c.starts_with("RAM64")
-                || c.starts_with("RAM128")
-                || c.starts_with("RAM256") =>
-            {
-                r.lutram += count
+            "CARRY8" => r.carry8 += count,
+            c => {
+                if let Some(luts) = lutram_cell_luts(c) {
+                    r.lutram += count;
+                    r.lutram_luts += count * luts;
+                }
             }
-            _ => {}
         }
     }
     r
+}
+
+/// `stat` output of a `synth_xilinx` run, per module and in total.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct XilinxStat {
+    /// The whole design: the `design hierarchy` table, or the only module's.
+    pub total: XilinxResources,
+    /// Each module's own cells (one instance, its submodules not included), in `stat` order.
+    pub modules: Vec<(String, XilinxResources)>,
+}
+
+/// Parses `stat` output: one `=== <module> ===` table per module and, for a design with
+/// submodules, a `=== design hierarchy ===` table of the totals.
+pub fn parse_xilinx_stat(text: &str) -> XilinxStat {
+    let mut stat = XilinxStat::default();
+    let mut hierarchy = None;
+    for section in text.split("=== ").skip(1) {
+        let Some((name, table)) = section.split_once(" ===") else {
+            continue;
+        };
+        let cells = xilinx_cells(table);
+        if name == "design hierarchy" {
+            hierarchy = Some(cells);
+        } else {
+            stat.modules.push((name.to_string(), cells));
+        }
+    }
+    stat.total = match (hierarchy, stat.modules.as_slice()) {
+        (Some(total), _) => total,
+        (None, [(_, only)]) => *only,
+        (None, _) => xilinx_cells(text),
+    };
+    stat
+}
+
+/// Parses the design's totals of `stat` output ([`parse_xilinx_stat`]).
+pub fn parse_stat(text: &str) -> XilinxResources {
+    parse_xilinx_stat(text).total
 }
 
 /// Gate-level size of a design after generic synthesis: what `stat -tech cmos` counts.
@@ -184,37 +314,55 @@ pub fn cmos_stats(
     Ok(parse_cmos_stat(&text))
 }
 
-/// Runs `synth_xilinx` on `files` and writes `synth_xilinx.json` into `out_dir`.
+/// Runs `synth_xilinx` with `flow` on `files` (top module `top`) and parses its `stat`; the
+/// stat text goes through a file in `out_dir`, which must exist.
+pub fn synth_xilinx_stat(
+    files: &[PathBuf],
+    top: &str,
+    flow: XilinxFlow,
+    out_dir: &Path,
+) -> Result<XilinxStat, TestbenchError> {
+    let stat = out_dir.join(".synth_xilinx_stat.txt");
+    run_yosys(&format!(
+        "{}; synth_xilinx -top {top}{}; tee -q -o {} stat",
+        read_script(files),
+        flow.options(),
+        stat.display()
+    ))?;
+    let text = std::fs::read_to_string(&stat).map_err(|e| TestbenchError::Io {
+        path: stat.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let _ = std::fs::remove_file(&stat);
+    Ok(parse_xilinx_stat(&text))
+}
+
+/// Runs `synth_xilinx` ([`XilinxFlow::DEFAULT`]) on `files` and writes `synth_xilinx.json` into
+/// `out_dir`.
 pub fn synth_xilinx(
     files: &[PathBuf],
     top: &str,
     out_dir: &Path,
 ) -> Result<SynthReport, TestbenchError> {
-    let stat = out_dir.join(".synth_xilinx_stat.txt");
-    run_yosys(&format!(
-        "{}; synth_xilinx -top {top}; tee -q -o {} stat",
-        read_script(files),
-        stat.display()
-    ))?;
-    let io = |p: &Path, e: std::io::Error| TestbenchError::Io {
-        path: p.display().to_string(),
-        message: e.to_string(),
-    };
-    let text = std::fs::read_to_string(&stat).map_err(|e| io(&stat, e))?;
-    let _ = std::fs::remove_file(&stat);
+    let stat = synth_xilinx_stat(files, top, XilinxFlow::DEFAULT, out_dir)?;
     let report = SynthReport {
-        schema: 1,
+        schema: 2,
         tool: "yosys synth_xilinx".into(),
         top: top.to_string(),
-        resources: parse_stat(&text),
+        resources: stat.total,
+        clb_luts: stat.total.clb_luts(),
     };
     let json = serde_json::to_string_pretty(&report).map_err(|e| TestbenchError::Io {
         path: "synth_xilinx.json".into(),
         message: e.to_string(),
     })?;
     let path = out_dir.join("synth_xilinx.json");
-    lutforge_sim::output::write_atomic(&path, (json + "\n").as_bytes())
-        .map_err(|e| io(&path, e))?;
+    lutforge_sim::output::write_atomic(&path, (json + "\n").as_bytes()).map_err(|e| {
+        TestbenchError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }
+    })?;
     Ok(report)
 }
 
@@ -234,5 +382,17 @@ mod tests {
         let text = "   Number of cells: 9\n     CARRY4 2\n     FDRE 3\n     LUT2 1\n     LUT6 2\n     RAMB18E1 1\n";
         let r = parse_stat(text);
         assert_eq!((r.lut, r.ff, r.bram18, r.carry4), (3, 3, 1, 2));
+    }
+
+    #[test]
+    fn a_hierarchy_is_counted_once_with_lutram_as_luts() {
+        let text = "=== m_sub ===\n   Number of cells: 3\n     FDRE 2\n     RAM32M16 1\n\n=== m_top ===\n   Number of cells: 3\n     FDRE 1\n     INV 1\n     m_sub 1\n\n=== design hierarchy ===\n\n   m_top 1\n     m_sub 1\n\n   Number of cells: 5\n     FDRE 3\n     INV 1\n     RAM32M16 1\n     RAMB18E2 1\n     SRL16E 2\n";
+        let s = super::parse_xilinx_stat(text);
+        assert_eq!(s.modules.len(), 2);
+        assert_eq!(s.modules[0].1.ff, 2);
+        let t = s.total;
+        assert_eq!((t.ff, t.lutram, t.lutram_luts, t.bram18), (3, 1, 8, 1));
+        assert_eq!(t.clb_luts(), 1 + 2 + 8);
+        assert_eq!(t.bram36_tiles(), 0.5);
     }
 }

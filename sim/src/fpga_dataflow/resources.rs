@@ -15,13 +15,23 @@
 //! TeLLMe builds its tables on DSP adders (`BIND_OP impl=dsp`, `USE_DSP_ADD`). The attention
 //! engine holds no KV buffer of its own (the cache streams from off-chip memory), and its
 //! exponential unit is not counted (no cited figure).
+//!
+//! These are the resources of the design the simulator times: the published engines with the
+//! architecture's full buffers. What `lutforge rtl` emits is the pipeline top of
+//! [`super::top`] (register tables, a weight buffer and accumulators of one job of
+//! [`super::top::TlmmCapacity`], an integer requantizer, no attention), costed by
+//! [`generated_top_parts`] with `lutforge_fpga::generated_top`; the fit check does not use it.
 
 use lutforge_fpga::{
     attention, eltwise, fifo, tlmm_parts, vq2d, AttentionParams, BufferRam, DspArch, EltwiseParams,
     FifoGenerator, FifoParams, Part, Resources, TlmmParams, Vq2dParams,
 };
 
+use lutforge_fpga::generated_top::{GeneratedTlmm, GeneratedTopParams};
+
 use super::config::FpgaDesign;
+use super::eltwise::{OUT_BITS, SCALE_BITS, SHIFT_BITS};
+use super::top::{act_lanes, Source, TopSpec, WEIGHT_CODE_BITS};
 use crate::arch::Check;
 use crate::dataflow::ResourceRow;
 use crate::error::SimError;
@@ -182,4 +192,54 @@ pub fn fit(design: &FpgaDesign, vector_lanes: u32, check: &Check) -> Result<(), 
                 e.to_string(),
             )
         })
+}
+
+/// The parameters of the generated pipeline top of `spec` (`lutforge_fpga::generated_top`);
+/// `None` for the stream top, which the model does not cover.
+pub fn generated_top_params(spec: &TopSpec) -> Option<GeneratedTopParams> {
+    let Source::Tlmm { spec: t, capacity } = spec.source else {
+        return None;
+    };
+    Some(GeneratedTopParams {
+        tlmm: GeneratedTlmm {
+            tables: t.tables,
+            lanes: t.lookup_lanes(),
+            entry_bits: t.entry_bits,
+            acc_bits: t.acc_bits,
+            build_adds_per_cycle: t.build_adds_per_cycle,
+            act_lanes: act_lanes(&t),
+            pipeline_cycles: t.pipeline_cycles,
+            code_bits: WEIGHT_CODE_BITS,
+            max_tokens: capacity.max_tokens,
+            max_groups: capacity.max_groups,
+            max_blocks: capacity.max_blocks,
+        },
+        fifo_beats: spec.fifo_depth,
+        requantizers: spec.eltwise.lanes,
+        scale_bits: SCALE_BITS,
+        shift_bits: SHIFT_BITS,
+        out_bits: OUT_BITS,
+    })
+}
+
+/// The resources of the pipeline top `lutforge rtl` generates for `spec`, part by part
+/// (`lutforge_fpga::generated_top::generated_top_parts`); `None` for the stream top.
+pub fn generated_top_parts(spec: &TopSpec) -> Option<Vec<Part>> {
+    generated_top_params(spec).map(|p| lutforge_fpga::generated_top::generated_top_parts(&p))
+}
+
+#[cfg(test)]
+mod tests {
+    use lutforge_models::numerics::ternary_pack::PATTERNS;
+
+    #[test]
+    fn the_generated_top_model_uses_the_codes_patterns() {
+        for (p, pattern) in PATTERNS.iter().enumerate().skip(1) {
+            assert_eq!(
+                lutforge_fpga::generated_top::ternary_pattern(p as u64),
+                *pattern,
+                "pattern {p}"
+            );
+        }
+    }
 }
