@@ -7,7 +7,7 @@
 //! buffer sized for a whole layer; DSP table-build adders; AXI masters), and the simulator's fit
 //! check uses it with the architecture's full buffers. The generated top is a smaller machine
 //! of the same dataflow: its tables are registers read through 16:1 multiplexers, its weight
-//! buffer holds one job of `max_blocks x max_groups` index vectors in block RAM, its
+//! buffer holds one job of `weight_words` words of `L` index vectors in block RAM, its
 //! accumulators one job of `max_tokens x max_groups` words in LUTRAM, its build adders are
 //! fabric adders, and its element-wise engine is the integer requantizer. The host cuts a
 //! layer into such jobs, so the two models differ by design, not by error.
@@ -22,7 +22,10 @@
 //! Yosys's `synth_xilinx -family xcup -nowidelut` makes of the same RTL for five sizes; nothing
 //! here is fitted to those counts.
 
-use crate::resources::{adder, bram36_tiles, index_bits, mux_luts_per_bit, total, Part, Resources};
+use crate::resources::{
+    adder, bram36_tiles, index_bits, mux_luts_per_bit, total, uram_blocks, BufferRam, Part,
+    Resources,
+};
 
 /// Inputs of one LUT6 (UG574, "Look-Up Table (LUT)": a LUT6 implements any function of six
 /// independent inputs).
@@ -123,8 +126,10 @@ pub struct GeneratedTlmm {
     pub max_tokens: u32,
     /// Job capacity: output groups of `L`.
     pub max_groups: u32,
-    /// Job capacity: activation blocks (weight-buffer depth per group).
-    pub max_blocks: u32,
+    /// Weight-buffer words (`L` index vectors each): a job's blocks x groups.
+    pub weight_words: u32,
+    /// The RAM the weight buffer is inferred in (with a registered read).
+    pub weight_ram: BufferRam,
 }
 
 /// A generated TLMM pipeline top (`rtl/src/fpga_dataflow/top.rs`).
@@ -263,6 +268,7 @@ struct Dims {
     tb: u64,
     jb: u64,
     bb: u64,
+    wab: u64,
     tokens_w: u64,
     outputs_w: u64,
     blocks_w: u64,
@@ -294,10 +300,11 @@ impl Dims {
             acc_lane: u(t.acc_bits).max(eb + tree),
             tb: index_bits(u(t.max_tokens)),
             jb: index_bits(u(t.max_groups)),
-            bb: index_bits(u(t.max_blocks)),
+            bb: index_bits(u(t.weight_words)),
+            wab: index_bits(u(t.weight_words)).max(index_bits(u(t.max_groups))),
             tokens_w: count_bits(u(t.max_tokens)),
             outputs_w: count_bits(u(t.max_groups) * u(t.lanes).max(1)),
-            blocks_w: count_bits(u(t.max_blocks)),
+            blocks_w: count_bits(u(t.weight_words)),
         }
     }
 }
@@ -408,7 +415,8 @@ fn tree_stage(d: &Dims, level: u64) -> (u64, u64) {
 
 /// The named parts of the TLMM engine (`rtl/src/fpga_dataflow/tlmm.rs`):
 ///
-/// - weight buffer: `max_blocks x max_groups` index vectors of `L x tables` codes, block RAM
+/// - weight buffer: `weight_words` words of `L x tables` codes, UltraRAM ([`uram_blocks`])
+///   when the generator infers it there (`weight_ram`), else block RAM
 ///   ([`bram36_tiles`]) when the lookup pipeline registers its read (`pipeline_cycles >= 1`,
 ///   the read register inside the RAM), single-port LUTRAM otherwise;
 /// - activation block register (`3 x tables` bytes) and its per-read write enables;
@@ -423,16 +431,25 @@ fn tree_stage(d: &Dims, level: u64) -> (u64, u64) {
 /// - accumulators: `max_tokens x max_groups` words of `L` lanes in LUTRAM ([`lutram_sdp`]),
 ///   the accumulate adder (its first operand, `first ? 0 : old`, is logic: two LUTs per bit)
 ///   and the read-address select;
+/// - weight address: `waddr = wbase + j` (an adder) and the base register `wbase`, stepped by
+///   `G` (`wbase + (G - 1) + 1`, an adder with the carry in, and its next-value select: two
+///   LUTs per bit, as a counter);
 /// - control: the state decode, handshakes, last-index comparisons, counters (increment and
-///   next-value select, two LUTs per bit), the group count of `outputs` and the pipeline-empty
-///   flag.
+///   next-value select, two LUTs per bit), the group count of `outputs` (`(n - 1) >> log2 L`,
+///   one decrement, when `L` is a power of two; else one comparison per group boundary and
+///   their sum) and the pipeline-empty flag.
 pub fn tlmm_parts(t: &GeneratedTlmm) -> Vec<Part> {
     let d = Dims::of(t);
     let regs = u(t.pipeline_cycles);
     let code = u(t.code_bits);
-    let depth = u(t.max_blocks) * u(t.max_groups);
+    let depth = u(t.weight_words);
     let width = d.lanes * d.tables * code;
-    let weight_buffer = if regs >= 1 {
+    let weight_buffer = if regs >= 1 && t.weight_ram == BufferRam::Uram {
+        Resources {
+            uram: uram_blocks(depth, width),
+            ..Resources::ZERO
+        }
+    } else if regs >= 1 {
         Resources {
             bram36: bram36_tiles(depth, width),
             ..Resources::ZERO
@@ -473,6 +490,13 @@ pub fn tlmm_parts(t: &GeneratedTlmm) -> Vec<Part> {
     let rdb = index_bits(d.reads);
     let wb = index_bits(d.windows);
     let counter_bits = d.bb + d.tb + d.jb + rdb + wb;
+    let group_count_luts = if d.lanes.is_power_of_two() {
+        d.outputs_w
+    } else {
+        (u(t.max_groups) - 1) * compare_const(d.outputs_w)
+            + u(t.max_groups).saturating_sub(2) * d.jb
+    };
+    let weight_address = adder(d.wab) + Resources::luts(2 * d.wab) + Resources::ffs(d.wab);
     let control_luts = STATES * compare_const(index_bits(STATES))
         + 4
         + compare_values(d.jb)
@@ -480,8 +504,7 @@ pub fn tlmm_parts(t: &GeneratedTlmm) -> Vec<Part> {
         + compare_values(d.blocks_w)
         + compare_const(rdb)
         + compare_const(wb)
-        + (u(t.max_groups) - 1) * compare_const(d.outputs_w)
-        + u(t.max_groups).saturating_sub(2) * d.jb
+        + group_count_luts
         + d.tokens_w
         + d.blocks_w
         + 2 * counter_bits
@@ -496,6 +519,10 @@ pub fn tlmm_parts(t: &GeneratedTlmm) -> Vec<Part> {
         Part {
             name: "weight buffer",
             resources: weight_buffer,
+        },
+        Part {
+            name: "weight address",
+            resources: weight_address,
         },
         Part {
             name: "activation block register",
@@ -650,7 +677,8 @@ mod tests {
                 code_bits: 5,
                 max_tokens: 4,
                 max_groups: 4,
-                max_blocks: 4,
+                weight_words: 16,
+                weight_ram: BufferRam::Bram,
             },
             fifo_beats: 8,
             requantizers: 2,

@@ -379,7 +379,7 @@ pub fn uram_blocks(depth: u64, width: u64) -> u64 {
 }
 
 /// Which on-chip RAM a buffer lives in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BufferRam {
     /// Block RAM (BRAM36/BRAM18).
     Bram,

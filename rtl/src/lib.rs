@@ -146,6 +146,9 @@ pub struct Options {
     /// A deliberate defect for tests that prove verification can fail; never set by users.
     #[doc(hidden)]
     pub planted_bug: Option<PlantedBug>,
+    /// The job capacity of an FPGA pipeline top's TLMM engine (a project sizes it for its
+    /// model); `None`: [`lutforge_sim::fpga_dataflow::top::TlmmCapacity::of`] the architecture.
+    pub tlmm_capacity: Option<lutforge_sim::fpga_dataflow::top::TlmmCapacity>,
 }
 
 /// One generated file.
@@ -316,7 +319,7 @@ pub static GENERATORS: &[Generator] = &[
         kind: "fpga_dataflow",
         check: fpga_dataflow::check,
         generate: |arch, options| {
-            let spec = fpga_dataflow::top_spec(arch).ok()?;
+            let spec = fpga_dataflow::top_spec(arch, options.tlmm_capacity).ok()?;
             Some(generate_fpga(&arch.name, &spec, options))
         },
     },

@@ -101,6 +101,7 @@ fn fpga_output_is_deterministic_headed_and_noted() {
                 &arch,
                 Options {
                     planted_bug: Some(bug),
+                    ..Options::default()
                 },
             )
             .unwrap();
@@ -139,7 +140,7 @@ fn fpga_top_ports_are_the_generated_top_s() {
         ("cmd_ready", true, 1),
         ("cmd_tokens", false, 3),
         ("cmd_outputs", false, 6),
-        ("cmd_blocks", false, 3),
+        ("cmd_blocks", false, 14),
         ("cmd_scale", false, 16),
         ("cmd_shift", false, 6),
         ("wld_valid", false, 1),
@@ -194,6 +195,7 @@ fn output_is_deterministic_and_headed() {
         &arch,
         Options {
             planted_bug: Some(PlantedBug::MirroredSign),
+            ..Options::default()
         },
     )
     .unwrap();
@@ -215,6 +217,7 @@ fn mac_output_is_deterministic_and_headed() {
             &arch,
             Options {
                 planted_bug: Some(bug),
+                ..Options::default()
             },
         )
         .unwrap();

@@ -71,10 +71,16 @@ pub struct EngineActivity {
     pub fifo_peak_items: u64,
     /// Its input FIFO's depth, items.
     pub fifo_depth_items: u64,
+    /// Cycles an optimization of the engine saved against the same engine without it,
+    /// measured on the pass's data (an SRAM-PIM bank's pattern-aware table build: the builds
+    /// its rule skipped); 0 for an engine without one.
+    pub saved_cycles: u64,
+    /// The name of that optimization (snake case, the report's key), if the engine has one.
+    pub saving: Option<&'static str>,
 }
 
 impl EngineActivity {
-    /// Adds `other`'s cycles and keeps the larger FIFO peak.
+    /// Adds `other`'s cycles and keeps the larger FIFO peak (and the first saving's name).
     pub fn absorb(&mut self, other: &EngineActivity) {
         self.busy_cycles += other.busy_cycles;
         self.dram_wait_cycles += other.dram_wait_cycles;
@@ -82,6 +88,8 @@ impl EngineActivity {
         self.starved_cycles += other.starved_cycles;
         self.fifo_peak_items = self.fifo_peak_items.max(other.fifo_peak_items);
         self.fifo_depth_items = self.fifo_depth_items.max(other.fifo_depth_items);
+        self.saved_cycles += other.saved_cycles;
+        self.saving = self.saving.or(other.saving);
     }
 
     /// The activity `times` over (a layer repeated).
@@ -91,6 +99,7 @@ impl EngineActivity {
             dram_wait_cycles: self.dram_wait_cycles * times,
             blocked_cycles: self.blocked_cycles * times,
             starved_cycles: self.starved_cycles * times,
+            saved_cycles: self.saved_cycles * times,
             ..*self
         }
     }

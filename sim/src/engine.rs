@@ -21,8 +21,8 @@ use crate::error::SimError;
 use crate::mapper::{map_op, OpCost, Unit, MAX_CYCLES};
 use crate::memory;
 use crate::report::{
-    ArchRecord, EngineReport, Inputs, ModelRecord, OpKindReport, PhaseReport, Report,
-    SpeculativeRecord, Summary, REPORT_SCHEMA_VERSION,
+    ArchRecord, AreaOverheadReport, EngineReport, Inputs, ModelRecord, OpKindReport, PhaseReport,
+    Report, SavingReport, SpeculativeRecord, Summary, REPORT_SCHEMA_VERSION,
 };
 use crate::schedule::overlapped::State;
 use crate::schedule::{Placement, Schedule};
@@ -388,6 +388,20 @@ fn assemble(
         e2e_tokens_per_s: workload.decode_tokens as f64 * batch / total_time_s,
         tokens_per_j: decoding.then(|| decode_tokens / energy_of(Phase::Decode)),
         decode_energy_per_token_j: decoding.then(|| energy_of(Phase::Decode) / decode_tokens),
+        dollars_per_hour: arch.cost.map(|c| c.dollars_per_hour),
+        tokens_per_dollar: arch
+            .cost
+            .filter(|_| decoding)
+            .map(|c| c.tokens_per_dollar(decode_tokens / decode_s)),
+        area_overhead: arch
+            .machine
+            .area_overhead(&crate::energy::area::AreaModel::at_node(arch.tech_node_nm))
+            .map(|o| AreaOverheadReport {
+                fraction: o.added_um2 / o.base_um2.max(f64::MIN_POSITIVE),
+                what: o.what,
+                added_mm2: o.added_um2 * 1e-6,
+                base_mm2: o.base_um2 * 1e-6,
+            }),
         total_time_s,
         total_energy_j: energy.total_j(),
         dram_bytes: phases.values().map(|t| t.dram_bytes).sum(),
@@ -494,6 +508,21 @@ fn engine_reports(engines: &[EngineActivity], run_cycles: u64) -> Vec<EngineRepo
             starved_cycles: e.starved_cycles,
             fifo_peak_items: e.fifo_peak_items,
             fifo_depth_items: e.fifo_depth_items,
+            savings: e
+                .saving
+                .map(|name| {
+                    let share =
+                        e.saved_cycles as f64 / (e.busy_cycles + e.saved_cycles).max(1) as f64;
+                    (
+                        name.to_string(),
+                        SavingReport {
+                            saved_cycles: e.saved_cycles,
+                            saved_share: share,
+                        },
+                    )
+                })
+                .into_iter()
+                .collect(),
         })
         .collect()
 }

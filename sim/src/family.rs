@@ -183,12 +183,28 @@ pub trait Machine: Debug + Send + Sync + Any {
     fn static_power_w(&self) -> Option<f64> {
         None
     }
+    /// The area this machine adds to the structure it sits in (an SRAM-PIM periphery beside
+    /// the cache SRAM it computes in), for the report; `None` for a machine of its own.
+    fn area_overhead(&self, _area: &AreaModel) -> Option<AreaOverhead> {
+        None
+    }
     /// Why this machine, valid as a design (for RTL or a bitstream flow), cannot be simulated,
     /// if it cannot (e.g. an FPGA whose energy per event is unsourced); `simulate` fails with
     /// this message before costing anything.
     fn simulation_problem(&self) -> Option<String> {
         None
     }
+}
+
+/// Area a machine adds to a host structure ([`Machine::area_overhead`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaOverhead {
+    /// What is added to what (`LUT-GEMV periphery over the LLC's compute subarrays`).
+    pub what: String,
+    /// Area added, um^2.
+    pub added_um2: f64,
+    /// Area of the structure it is added to, um^2.
+    pub base_um2: f64,
 }
 
 /// A set of families to parse architecture files with: [`Registry::builtin`], or the builtin

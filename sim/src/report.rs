@@ -24,6 +24,8 @@
 //! - `area`: {matrix_mm2, sram_mm2, vector_mm2, fallback_mm2}
 //! - `notes[]`: substitutions and caveats, in words
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::energy::area::AreaBreakdown;
@@ -82,6 +84,32 @@ pub struct EngineReport {
     pub fifo_peak_items: u64,
     /// Its input FIFO's depth, items.
     pub fifo_depth_items: u64,
+    /// What its optimizations saved, by name (an SRAM-PIM bank's `pattern_aware_lut`); empty
+    /// for an engine without one.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub savings: BTreeMap<String, SavingReport>,
+}
+
+/// The area a machine adds to the structure it sits in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaOverheadReport {
+    /// What is added to what.
+    pub what: String,
+    /// Area added, mm^2.
+    pub added_mm2: f64,
+    /// Area of the structure it is added to, mm^2.
+    pub base_mm2: f64,
+    /// `added_mm2 / base_mm2`.
+    pub fraction: f64,
+}
+
+/// The cycles one optimization of an engine saved over the run, measured on the run's data.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SavingReport {
+    /// Cycles saved against the same engine without the optimization.
+    pub saved_cycles: u64,
+    /// `saved_cycles` over the engine's cycles without it (`busy_cycles + saved_cycles`).
+    pub saved_share: f64,
 }
 
 /// The architecture as given.
@@ -192,6 +220,17 @@ pub struct Summary {
     pub tokens_per_j: Option<f64>,
     /// Decode energy per generated token, J; null when no decode step runs.
     pub decode_energy_per_token_j: Option<f64>,
+    /// The machine's price, US dollars per hour (`[cost]`); null when it is not priced.
+    #[serde(default)]
+    pub dollars_per_hour: Option<f64>,
+    /// Decode tokens one dollar buys at the decode throughput (`[cost]`); null when the
+    /// machine is not priced or no decode step runs.
+    #[serde(default)]
+    pub tokens_per_dollar: Option<f64>,
+    /// The area the machine adds to the structure it sits in (an SRAM-PIM periphery over
+    /// its SRAM); null for a machine of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_overhead: Option<AreaOverheadReport>,
     /// Whole run, s.
     pub total_time_s: f64,
     /// Whole run, J.

@@ -48,17 +48,18 @@ fn tlmm_spec() -> impl Strategy<Value = TlmmSpec> {
         )
 }
 
-/// A TLMM top with capacities 2..=4, a FIFO of 1..=5 beats and 1..=L requantizers.
+/// A TLMM top with 2 or 4 tokens and groups, 2..=16 weight words, a FIFO of 1..=5 beats and
+/// 1..=L requantizers.
 fn tlmm_top() -> impl Strategy<Value = TopSpec> {
     (
         tlmm_spec(),
         prop_oneof![Just(2u32), Just(4)],
         prop_oneof![Just(2u32), Just(4)],
-        prop_oneof![Just(2u32), Just(4)],
+        2u32..=16,
         1u32..=5,
         any::<u32>(),
     )
-        .prop_map(|(spec, tokens, groups, blocks, depth, lanes)| {
+        .prop_map(|(spec, tokens, groups, words, depth, lanes)| {
             let l = spec.lookup_lanes();
             TopSpec {
                 source: Source::Tlmm {
@@ -66,7 +67,8 @@ fn tlmm_top() -> impl Strategy<Value = TopSpec> {
                     capacity: TlmmCapacity {
                         max_tokens: tokens,
                         max_groups: groups,
-                        max_blocks: blocks,
+                        weight_words: words,
+                        weight_ram: lutforge_fpga::resources::BufferRam::Bram,
                     },
                 },
                 fifo_depth: depth,
@@ -76,6 +78,7 @@ fn tlmm_top() -> impl Strategy<Value = TopSpec> {
                     acc_bits: spec.acc_bits,
                 },
                 has_vq2d: false,
+                streams_weights: false,
             }
         })
 }
@@ -85,16 +88,21 @@ fn tlmm_input(top: TopSpec) -> impl Strategy<Value = (TopSpec, TopInput)> {
     let Source::Tlmm { spec, capacity } = top.source else {
         unreachable!()
     };
-    let max_n = u64::from(capacity.max_groups * spec.lookup_lanes());
-    let max_k = u64::from(capacity.max_blocks) * spec.block_activations();
+    // n up to what the groups and words allow, then k up to the words left per group.
+    let lanes = u64::from(spec.lookup_lanes());
+    let words = u64::from(capacity.weight_words);
+    let max_n = u64::from(capacity.max_groups).min(words) * lanes;
     (
         1..=u64::from(capacity.max_tokens),
         1..=max_n,
-        1..=max_k,
         -32768i32..=32767,
         0..=top.eltwise.max_shift(),
     )
-        .prop_flat_map(move |(m, n, k, scale, shift)| {
+        .prop_flat_map(move |(m, n, scale, shift)| {
+            let max_k = words / n.div_ceil(lanes) * spec.block_activations();
+            (Just((m, n, scale, shift)), 1..=max_k)
+        })
+        .prop_flat_map(move |((m, n, scale, shift), k)| {
             (
                 prop::collection::vec(any::<i8>(), (m * k) as usize),
                 prop::collection::vec(-1i8..=1, (n * k) as usize),
@@ -130,6 +138,7 @@ fn stream_input() -> impl Strategy<Value = (TopSpec, TopInput)> {
                 acc_bits: 32,
             },
             has_vq2d: true,
+            streams_weights: false,
         };
         (
             prop::collection::vec(
@@ -250,7 +259,7 @@ fn design(name: &str) -> (Arch, FpgaDesign) {
 #[test]
 fn the_shipped_architectures_give_the_documented_tops() {
     let (arch, d) = design("fpga-kv260-tellme.toml");
-    let top = TopSpec::of(&d, arch.vector_lanes()).unwrap();
+    let top = TopSpec::of(&d, arch.vector_lanes(), None).unwrap();
     let Source::Tlmm { spec, .. } = top.source else {
         panic!("{top:?}")
     };
@@ -265,7 +274,7 @@ fn the_shipped_architectures_give_the_documented_tops() {
         vec![
             ("tokens", 3),
             ("outputs", 6),
-            ("blocks", 3),
+            ("blocks", 14),
             ("scale", 16),
             ("shift", 6)
         ]
@@ -283,7 +292,7 @@ fn the_shipped_architectures_give_the_documented_tops() {
     assert_eq!(cost.cycles, 2 + 1 + cost.tlmm_cycles + 4 + 2);
 
     let (arch, d) = design("fpga-v80-lutllm.toml");
-    let top = TopSpec::of(&d, arch.vector_lanes()).unwrap();
+    let top = TopSpec::of(&d, arch.vector_lanes(), None).unwrap();
     assert_eq!(top.source, Source::Stream { lanes: 32 });
     assert_eq!(top.fifo_depth, 8);
     assert_eq!(top.input_streams(), vec![("acc", 32 * 32)]);
@@ -297,7 +306,7 @@ fn the_shipped_architectures_give_the_documented_tops() {
 #[test]
 fn bad_jobs_are_errors_naming_the_field() {
     let (arch, d) = design("fpga-kv260-tellme.toml");
-    let top = TopSpec::of(&d, arch.vector_lanes()).unwrap();
+    let top = TopSpec::of(&d, arch.vector_lanes(), None).unwrap();
     let job = |m: u64, n: u64, k: u64| TopInput {
         job: TopJob::Tlmm(TlmmTopJob {
             m,
@@ -318,9 +327,15 @@ fn bad_jobs_are_errors_naming_the_field() {
         err(&job(1, 33, 1)),
         "fpga top field `n`: must be 1..=32 (the top's capacity) (got 33)"
     );
+    // The 1,497 KiB buffer holds 10,949 words of 8 outputs x 84 activations.
     assert_eq!(
-        err(&job(1, 1, 337)),
-        "fpga top field `k`: must be 1..=336 (the top's capacity) (got 337)"
+        err(&job(1, 1, 919_717)),
+        "fpga top field `k`: must be 1..=919716 (the top's capacity) (got 919717)"
+    );
+    // 4 groups of 2,738 blocks: 10,952 words.
+    assert_eq!(
+        err(&job(1, 32, 2738 * 84)),
+        "fpga top field `blocks x groups`: must be at most the weight buffer's 10949 words (got 10952)"
     );
     assert_eq!(
         err(&TopInput {

@@ -67,7 +67,7 @@ pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
 
 /// Every declared range of a numeric input field, from the tables beside the fields.
 fn print_ranges(out: &mut impl Write) -> anyhow::Result<()> {
-    use lutforge_sim::arch::raw::{RawArch, RawBuffers, RawDram, RawPower, RawVector};
+    use lutforge_sim::arch::raw::{RawArch, RawBuffers, RawCost, RawDram, RawPower, RawVector};
     let mut table = |title: &str, prefix: &str, rows: &[(&str, lutforge_models::Limit)]| {
         if !title.is_empty() {
             writeln!(out, "\n{title}:")?;
@@ -92,6 +92,7 @@ fn print_ranges(out: &mut impl Write) -> anyhow::Result<()> {
     table("", "vector", RawVector::LIMITS)?;
     table("", "dram", RawDram::LIMITS)?;
     table("", "power", RawPower::LIMITS)?;
+    table("", "cost", RawCost::LIMITS)?;
     table("", "fallback", lutforge_sim::fallback::Fallback::limits())?;
     for family in lutforge_sim::Registry::builtin().families() {
         table("", family.section(), family.limits())?;

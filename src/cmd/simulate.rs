@@ -256,6 +256,22 @@ fn print_summary(r: &Report) -> anyhow::Result<()> {
             ept * 1e3
         )?;
     }
+    if let Some(o) = &s.area_overhead {
+        writeln!(
+            out,
+            "  area overhead                {:.2}% ({}: {:.3} of {:.3} mm^2)",
+            o.fraction * 100.0,
+            o.what,
+            o.added_mm2,
+            o.base_mm2
+        )?;
+    }
+    if let (Some(tpd), Some(price)) = (s.tokens_per_dollar, s.dollars_per_hour) {
+        writeln!(
+            out,
+            "  cost                         {tpd:.0} tokens/$ at ${price:.3}/h"
+        )?;
+    }
     writeln!(
         out,
         "  total                        {}, {:.3} J, {} DRAM",
@@ -328,6 +344,17 @@ fn print_summary(r: &Report) -> anyhow::Result<()> {
                     format!("{}/{}", e.fifo_peak_items, e.fifo_depth_items)
                 }
             )?;
+        }
+        for e in &r.engines {
+            for (name, saving) in &e.savings {
+                writeln!(
+                    out,
+                    "  {:<10} {name}: saved {} ({:.1}% of its cycles without it, measured)",
+                    e.name,
+                    time(saving.saved_cycles),
+                    100.0 * saving.saved_share
+                )?;
+            }
         }
     }
     if !r.resources.is_empty() {

@@ -39,12 +39,21 @@ pub struct FpgaBlock {
 
 /// The block of an `fpga_dataflow` architecture (`None` for another kind).
 pub fn block(arch: &Arch) -> Option<Box<dyn Block>> {
-    let spec = top_spec(arch).ok()?;
+    let spec = top_spec(arch, None).ok()?;
     Some(Box::new(FpgaBlock {
         name: arch.name.clone(),
         spec,
     }))
 }
+
+/// Most tokens of a drawn TLMM case.
+const DRAW_TOKENS: u64 = 4;
+/// Most output groups of a drawn TLMM case.
+const DRAW_GROUPS: u64 = 4;
+/// Most activation blocks of a drawn TLMM case.
+const DRAW_BLOCKS: u64 = 4;
+/// Largest reduction (activations) of a case that fills the weight buffer.
+const FULL_BUFFER_ACTIVATIONS: u64 = 1 << 16;
 
 /// A case's job as the top's models take it.
 pub fn top_input(spec: &TopSpec, case: &Case) -> TopInput {
@@ -100,16 +109,26 @@ impl FpgaBlock {
         let Source::Tlmm { spec, capacity } = self.spec.source else {
             unreachable!("a TLMM case of a TLMM top")
         };
-        let max_n = u64::from(capacity.max_groups * spec.lookup_lanes());
-        let max_k = u64::from(capacity.max_blocks) * spec.block_activations();
-        let largest = index % 5 == 4;
-        let (m, n, k) = if largest {
-            (u64::from(capacity.max_tokens), max_n, max_k)
+        // Shapes are drawn small (co-simulation time grows with them); every fifth case is
+        // the largest of those, and every seventh fills the weight buffer when that is cheap.
+        let lanes = u64::from(spec.lookup_lanes());
+        let block = spec.block_activations();
+        let words = u64::from(capacity.weight_words);
+        let max_m = u64::from(capacity.max_tokens).min(DRAW_TOKENS);
+        let max_g = u64::from(capacity.max_groups).min(DRAW_GROUPS);
+        let max_b = (words / max_g).min(DRAW_BLOCKS);
+        let (m, n, k) = if index % 7 == 6 && words * block <= FULL_BUFFER_ACTIVATIONS {
+            let g = u64::from(capacity.max_groups).min(words);
+            (1, g * lanes, words / g * block)
+        } else if index % 5 == 4 {
+            (max_m, max_g * lanes, max_b * block)
         } else {
+            let n = rng.gen_range(1..=max_g * lanes);
+            let b_max = (words / n.div_ceil(lanes)).min(DRAW_BLOCKS);
             (
-                rng.gen_range(1..=u64::from(capacity.max_tokens)),
-                rng.gen_range(1..=max_n),
-                rng.gen_range(1..=max_k),
+                rng.gen_range(1..=max_m),
+                n,
+                rng.gen_range(1..=b_max * block),
             )
         };
         let (m, n, k) = (m as usize, n as usize, k as usize);

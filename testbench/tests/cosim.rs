@@ -140,6 +140,7 @@ fn planted_mirrored_sign_bug_is_caught() {
     );
     let options = Options {
         planted_bug: Some(PlantedBug::MirroredSign),
+        ..Options::default()
     };
     let outcome = cosimulate(&arch, &settings(options)).unwrap();
     let m = outcome
@@ -164,6 +165,7 @@ fn planted_fp_rounding_bug_is_caught() {
     assert_eq!(clean.mismatch, None);
     let options = Options {
         planted_bug: Some(PlantedBug::FpTruncate),
+        ..Options::default()
     };
     let outcome = cosimulate(&arch, &settings(options)).unwrap();
     let m = outcome
@@ -188,6 +190,7 @@ fn planted_binary_plane_bug_is_caught_on_the_first_binary_case() {
     let arch = Arch::builtin_default().unwrap();
     let options = Options {
         planted_bug: Some(PlantedBug::BinaryNegates),
+        ..Options::default()
     };
     let outcome = cosimulate(&arch, &settings(options)).unwrap();
     let m = outcome
@@ -207,6 +210,7 @@ fn planted_back_pressure_bug_is_caught_only_under_stalls() {
     let arch = Arch::from_file(&path).unwrap();
     let options = Options {
         planted_bug: Some(PlantedBug::ResultIgnoresReady),
+        ..Options::default()
     };
     // With the sink always ready the bug cannot show...
     let calm = cosimulate(&arch, &settings(options)).unwrap();

@@ -35,10 +35,12 @@ const V80: &str = "fpga-v80-lutllm.toml";
 const VARIANTS: [(&str, &[&str]); 4] = [
     // Back-pressure: 2 requantizers for 8 lanes (4 slices per beat); no pipeline; 5 tables of
     // 13 entries built 7 per cycle (10 windows), 4 activations per read (the last of 4 reads
-    // partial); 8-bit accumulators that wrap (the 13-bit sum is wider).
+    // partial); 8-bit accumulators that wrap (the 13-bit sum is wider); a 1 KiB weight buffer
+    // (40 words), which the seventh case fills.
     (
         KV260,
         &[
+            "fpga.tlmm.weight_buffer_kib=1",
             "vector.lanes=2",
             "fpga.tlmm.pipeline_cycles=0",
             "fpga.tlmm.tables=5",
@@ -49,10 +51,12 @@ const VARIANTS: [(&str, &[&str]); 4] = [
         ],
     ),
     // One table (no adder tree), one read and two adds per set, 2 lanes, one requantizer (2
-    // slices), a one-register pipeline.
+    // slices), a one-register pipeline; a 1 KiB weight buffer (819 words: the 10-bit address of
+    // `b * G + j` past a power of two), filled by the seventh case.
     (
         KV260,
         &[
+            "fpga.tlmm.weight_buffer_kib=1",
             "vector.lanes=1",
             "fpga.tlmm.tables=1",
             "fpga.tlmm.act_reads_per_cycle=1024",
@@ -190,6 +194,7 @@ fn planted_table_sign_bug_is_caught() {
     }
     let options = Options {
         planted_bug: Some(PlantedBug::TableEntrySign),
+        ..Options::default()
     };
     let (config, overrides) = VARIANTS[1];
     let outcome = cosimulate(&arch(config, overrides), &settings(options, CASES, false)).unwrap();
@@ -211,6 +216,7 @@ fn planted_fifo_drop_is_caught_only_under_back_pressure() {
     }
     let options = Options {
         planted_bug: Some(PlantedBug::FifoDropsWhenFull),
+        ..Options::default()
     };
     // The stream top's FIFO of 8 never fills without stalls: the bug is invisible...
     let calm = cosimulate(&arch(V80, &[]), &settings(options, CASES, false)).unwrap();

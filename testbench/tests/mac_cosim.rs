@@ -135,6 +135,7 @@ fn planted_dequantize_bug_is_caught() {
     }
     let options = Options {
         planted_bug: Some(PlantedBug::DequantNoSignExtend),
+        ..Options::default()
     };
     let outcome = cosimulate(&arch(VARIANTS[1]), &settings(options, CASES, false)).unwrap();
     let m = outcome
@@ -155,6 +156,7 @@ fn planted_idle_gap_between_tiles_is_caught() {
     }
     let options = Options {
         planted_bug: Some(PlantedBug::IdleAfterTile),
+        ..Options::default()
     };
     // One tile alone cannot show the gap...
     let one = cosimulate(&arch(VARIANTS[0]), &settings(options, 1, false)).unwrap();

@@ -22,18 +22,19 @@ pub mod tlmm;
 pub mod top;
 
 use lutforge_sim::fpga_dataflow::config::FpgaDesign;
-use lutforge_sim::fpga_dataflow::top::{Source, TopSpec};
+use lutforge_sim::fpga_dataflow::top::{Source, TlmmCapacity, TopSpec};
 use lutforge_sim::Arch;
 
 use crate::verilog::{BinOp, Expr, Module, Port, Stmt};
 use crate::{Options, RtlError};
 
-/// The pipeline top of an FPGA architecture, as the generator builds it.
-pub fn top_spec(arch: &Arch) -> Result<TopSpec, RtlError> {
+/// The pipeline top of an FPGA architecture, as the generator builds it: its TLMM engine with
+/// `capacity`, or with [`TlmmCapacity::of`] the architecture when `None`.
+pub fn top_spec(arch: &Arch, capacity: Option<TlmmCapacity>) -> Result<TopSpec, RtlError> {
     let design = arch
         .machine_as::<FpgaDesign>()
         .ok_or_else(|| crate::unsupported_kind(arch))?;
-    TopSpec::of(design, arch.vector_lanes()).map_err(|e| RtlError::Unbuildable {
+    TopSpec::of(design, arch.vector_lanes(), capacity).map_err(|e| RtlError::Unbuildable {
         file: arch.source.clone(),
         message: e.to_string(),
     })
@@ -41,7 +42,7 @@ pub fn top_spec(arch: &Arch) -> Result<TopSpec, RtlError> {
 
 /// Refuses an FPGA architecture whose pipeline top cannot be built (see [`TopSpec::validate`]).
 pub fn check(arch: &Arch) -> Result<(), RtlError> {
-    top_spec(arch).map(|_| ())
+    top_spec(arch, None).map(|_| ())
 }
 
 /// The top module of an FPGA architecture and its ports, in declaration order.
@@ -62,7 +63,7 @@ pub struct TopPorts {
 ///
 /// Errors: an architecture of another kind, or one whose top cannot be built.
 pub fn top_ports(arch: &Arch) -> Result<TopPorts, RtlError> {
-    let spec = top_spec(arch)?;
+    let spec = top_spec(arch, None)?;
     let m = top::top(&spec, &crate::module_prefix(&arch.name));
     Ok(TopPorts {
         module: m.name,
@@ -91,7 +92,7 @@ pub fn modules(spec: &TopSpec, prefix: &str, options: Options) -> Vec<Module> {
 pub fn canonical(name: &str, spec: &TopSpec) -> String {
     let source = match spec.source {
         Source::Tlmm { spec: t, capacity: c } => format!(
-            "tlmm(tables={},outputs_per_cycle={},act_reads_per_cycle={},build_adds_per_cycle={},entry_bits={},acc_bits={},pipeline_cycles={},weight_banks={};max_tokens={},max_groups={},max_blocks={})",
+            "tlmm(tables={},outputs_per_cycle={},act_reads_per_cycle={},build_adds_per_cycle={},entry_bits={},acc_bits={},pipeline_cycles={},weight_banks={};max_tokens={},max_groups={},weight_words={})",
             t.tables,
             t.outputs_per_cycle,
             t.act_reads_per_cycle,
@@ -102,7 +103,7 @@ pub fn canonical(name: &str, spec: &TopSpec) -> String {
             t.weight_banks,
             c.max_tokens,
             c.max_groups,
-            c.max_blocks
+            c.weight_words
         ),
         Source::Stream { lanes } => format!("stream(lanes={lanes})"),
     };
@@ -122,7 +123,7 @@ pub fn describe(spec: &TopSpec) -> String {
     );
     match spec.source {
         Source::Tlmm { spec: t, capacity: c } => format!(
-            "top: TLMM tables={} lanes={} act_reads={} build_adds={} entry_bits={} acc_bits={} pipeline_cycles={}, capacity {}x{}x{} (tokens, groups, blocks); {line}",
+            "top: TLMM tables={} lanes={} act_reads={} build_adds={} entry_bits={} acc_bits={} pipeline_cycles={}, capacity {} tokens x {} groups, {} weight words; {line}",
             t.tables,
             t.lookup_lanes(),
             t.act_reads_per_cycle,
@@ -132,7 +133,7 @@ pub fn describe(spec: &TopSpec) -> String {
             t.pipeline_cycles,
             c.max_tokens,
             c.max_groups,
-            c.max_blocks
+            c.weight_words
         ),
         Source::Stream { lanes } => format!(
             "top: stream of {lanes} x {}-bit accumulators; {line}",

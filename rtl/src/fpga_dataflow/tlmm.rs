@@ -3,7 +3,8 @@
 //! phases and registers.
 //!
 //! - **State** `IDLE -> LOAD -> (READ -> ADD -> LOOK)* -> FLUSH -> IDLE`: `LOAD` writes one
-//!   `wld` beat per cycle into the weight buffer (address `{b, j}`); each table set `(b, t)`
+//!   `wld` beat per cycle into the weight buffer (`weight_words` words, address `b * G + j`:
+//!   the register `wbase` holds `b * G` and steps by `G` with `b`, so no multiplier); each table set `(b, t)`
 //!   (`t` fastest) takes `ceil(block / R)` `READ` cycles (one `act` beat each into the block
 //!   register), `ceil(13 * tables / build_adds_per_cycle)` `ADD` cycles and `G` `LOOK` cycles
 //!   (one output group each); `FLUSH` waits for the lookup pipeline to empty, then drains the
@@ -25,6 +26,7 @@
 //!   is wider than `acc_bits` a lane keeps that many bits (the sum is never truncated) and the
 //!   drain sends its low `acc_bits`, which is the specified arithmetic modulo `2^acc_bits`.
 
+use lutforge_fpga::resources::BufferRam;
 use lutforge_models::numerics::ternary_pack::{PATTERNS, TERNARY_NONZERO_PATTERNS};
 use lutforge_sim::fpga_dataflow::tlmm::TlmmSpec;
 use lutforge_sim::fpga_dataflow::top::{act_lanes, TlmmCapacity, TopSpec, WEIGHT_CODE_BITS};
@@ -60,6 +62,7 @@ struct Dims {
     tbits: u32,
     jbits: u32,
     bbits: u32,
+    wabits: u32,
     tokens_w: u32,
     outputs_w: u32,
     blocks_w: u32,
@@ -86,10 +89,12 @@ impl Dims {
             tree: ceil_log2(u64::from(spec.tables)),
             tbits: ceil_log2(u64::from(cap.max_tokens)),
             jbits: ceil_log2(u64::from(cap.max_groups)),
-            bbits: ceil_log2(u64::from(cap.max_blocks)),
+            bbits: ceil_log2(u64::from(cap.weight_words)),
+            wabits: ceil_log2(u64::from(cap.weight_words))
+                .max(ceil_log2(u64::from(cap.max_groups))),
             tokens_w: TopSpec::count_bits(u64::from(cap.max_tokens)),
             outputs_w: TopSpec::count_bits(u64::from(cap.max_groups * spec.lookup_lanes())),
-            blocks_w: TopSpec::count_bits(u64::from(cap.max_blocks)),
+            blocks_w: TopSpec::count_bits(u64::from(cap.weight_words)),
             max_groups: cap.max_groups,
         }
     }
@@ -217,8 +222,8 @@ pub fn tlmm(spec: &TlmmSpec, cap: &TlmmCapacity, prefix: &str, bug: Option<Plant
             d.tables, d.eb, d.lanes, d.act_lanes, d.adds
         ),
         format!(
-            "{} pipeline registers, {}-bit accumulators for {} tokens x {} groups, weights for {} blocks.",
-            d.regs, d.acc, cap.max_tokens, cap.max_groups, cap.max_blocks
+            "{} pipeline registers, {}-bit accumulators for {} tokens x {} groups, {} weight words (blocks x groups).",
+            d.regs, d.acc, cap.max_tokens, cap.max_groups, cap.weight_words
         ),
         "States IDLE, LOAD, READ, ADD, LOOK, FLUSH; see lutforge_sim::fpga_dataflow::tlmm and ::top.".into(),
     ];
@@ -233,7 +238,7 @@ pub fn tlmm(spec: &TlmmSpec, cap: &TlmmCapacity, prefix: &str, bug: Option<Plant
         Dir::Input,
         "blocks",
         d.blocks_w,
-        "activation blocks, 1..=max_blocks",
+        "activation blocks B, B*G <= weight_words",
     );
     let wld_valid = m.port(Dir::Input, "wld_valid", 1, "weight beat valid");
     let wld_ready = m.port(Dir::Output, "wld_ready", 1, "weight beat ready (LOAD)");
@@ -304,27 +309,72 @@ pub fn tlmm(spec: &TlmmSpec, cap: &TlmmCapacity, prefix: &str, bug: Option<Plant
         None => Expr::lit(1, 1),
     };
     let bw_last = m.wire_assign("bw_last", 1, bw_last);
-    // G - 1 from n: the groups past the first that n reaches.
-    let groups_m1 = (1..d.max_groups)
-        .map(|g| {
-            outputs
-                .clone()
-                .bin(BinOp::Gt, Expr::lit(d.outputs_w, u64::from(g * d.lanes)))
-                .zext(1, jb)
-        })
-        .reduce(|x, y| x.bin(BinOp::Add, y))
-        .unwrap_or(Expr::lit(jb, 0));
+    // G - 1 from n: (n - 1) >> log2(L) when L is a power of two, else the count of the group
+    // boundaries that n passes.
+    let groups_m1 = if d.lanes.is_power_of_two() {
+        let shift = ceil_log2(u64::from(d.lanes));
+        let n_m1 = m.wire_assign(
+            "outputs_m1",
+            d.outputs_w,
+            outputs.clone().bin(BinOp::Sub, Expr::lit(d.outputs_w, 1)),
+        );
+        // n <= max_groups * L = 2^(shift + jb), so n - 1 never sets the bits above.
+        if d.outputs_w > shift + jb {
+            m.wire_assign(
+                "unused_outputs_m1_high",
+                d.outputs_w - shift - jb,
+                n_m1.clone().slice(d.outputs_w - 1, shift + jb),
+            );
+        }
+        // The position within the group is not needed.
+        if shift > 0 {
+            m.wire_assign(
+                "unused_outputs_m1_low",
+                shift,
+                n_m1.clone().slice(shift - 1, 0),
+            );
+        }
+        n_m1.slice(shift + jb - 1, shift)
+    } else {
+        (1..d.max_groups)
+            .map(|g| {
+                outputs
+                    .clone()
+                    .bin(BinOp::Gt, Expr::lit(d.outputs_w, u64::from(g * d.lanes)))
+                    .zext(1, jb)
+            })
+            .reduce(|x, y| x.bin(BinOp::Add, y))
+            .unwrap_or(Expr::lit(jb, 0))
+    };
     let groups_m1 = m.wire_assign("groups_m1", jb, groups_m1);
 
     // The weight buffer, the block register, the tables and the accumulators.
     m.items.push(Item::Reg {
         name: "wbuf".into(),
         width: code_bits,
-        depth: Some(cap.max_blocks * cap.max_groups),
-        attr: (d.regs >= 1).then(|| "ram_style = \"block\"".to_string()),
+        depth: Some(cap.weight_words),
+        attr: (d.regs >= 1).then(|| match cap.weight_ram {
+            BufferRam::Uram => "ram_style = \"ultra\"".to_string(),
+            BufferRam::Bram => "ram_style = \"block\"".to_string(),
+        }),
     });
     let wbuf = Expr::id("wbuf");
-    let waddr = m.wire_assign("waddr", bb + jb, Expr::Concat(vec![b.clone(), j.clone()]));
+    let wab = d.wabits;
+    let wbase = m.reg("wbase", wab);
+    let waddr = m.wire_assign(
+        "waddr",
+        wab,
+        wbase.clone().bin(BinOp::Add, j.clone().zext(jb, wab)),
+    );
+    // b * G + G: the base of the next block.
+    let wbase_next = m.wire_assign(
+        "wbase_next",
+        wab,
+        wbase
+            .clone()
+            .bin(BinOp::Add, jl.clone().zext(jb, wab))
+            .bin(BinOp::Add, Expr::lit(wab, 1)),
+    );
     m.items.push(Item::AlwaysFf {
         clock: "clk".into(),
         body: vec![Stmt::If(
@@ -595,6 +645,7 @@ pub fn tlmm(spec: &TlmmSpec, cap: &TlmmCapacity, prefix: &str, bug: Option<Plant
             nb(&b, zero(bb)),
             nb(&t, zero(tb)),
             nb(&j, zero(jb)),
+            nb(&wbase, zero(wab)),
         ],
         vec![],
     ));
@@ -607,8 +658,8 @@ pub fn tlmm(spec: &TlmmSpec, cap: &TlmmCapacity, prefix: &str, bug: Option<Plant
                 nb(&j, zero(jb)),
                 Stmt::If(
                     b_last.clone(),
-                    vec![nb(&b, zero(bb)), set(READ)],
-                    vec![nb(&b, inc(&b, bb))],
+                    vec![nb(&b, zero(bb)), nb(&wbase, zero(wab)), set(READ)],
+                    vec![nb(&b, inc(&b, bb)), nb(&wbase, wbase_next.clone())],
                 ),
             ],
             vec![nb(&j, inc(&j, jb))],
@@ -653,7 +704,7 @@ pub fn tlmm(spec: &TlmmSpec, cap: &TlmmCapacity, prefix: &str, bug: Option<Plant
                         Stmt::If(
                             b_last,
                             vec![set(FLUSH)],
-                            vec![nb(&b, inc(&b, bb)), set(READ)],
+                            vec![nb(&b, inc(&b, bb)), nb(&wbase, wbase_next), set(READ)],
                         ),
                     ],
                     vec![nb(&t, inc(&t, tb)), set(READ)],

@@ -20,10 +20,10 @@ pub fn top(spec: &TopSpec, prefix: &str) -> Module {
             "FPGA pipeline top: TLMM -> FIFO -> eltwise (requantize), valid/ready streams (a beat transfers".into(),
             "on a rising edge where valid and ready are both high; lane i of w-bit lanes at [i*w +: w]):".into(),
             format!(
-                "  cmd: tokens m (1..={}), outputs n (1..={}), blocks B (1..={}), scale, shift; G = ceil(n / {l})",
+                "  cmd: tokens m (1..={}), outputs n (1..={}), blocks B (B*G <= {}), scale, shift; G = ceil(n / {l})",
                 capacity.max_tokens,
                 capacity.max_groups * l,
-                capacity.max_blocks
+                capacity.weight_words
             ),
             format!(
                 "  wld: B*G beats (b, j), block-major; lane o-j*{l} = the {} 5-bit codes of output o for block b",

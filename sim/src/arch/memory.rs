@@ -1,6 +1,6 @@
 //! On-chip buffers, the vector unit, DRAM and static power, validated.
 
-use super::raw::{RawBuffers, RawDram, RawPower, RawVector};
+use super::raw::{RawBuffers, RawCost, RawDram, RawPower, RawVector};
 use super::Check;
 use crate::error::SimError;
 
@@ -78,6 +78,35 @@ impl Dram {
     /// The bandwidth streaming transfers get, bytes per second.
     pub fn sustained_bytes_per_s(&self) -> f64 {
         self.peak_bytes_per_s * self.sustained_fraction
+    }
+}
+
+/// The price of running the machine (`[cost]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cost {
+    /// US dollars per hour of the machine.
+    pub dollars_per_hour: f64,
+}
+
+impl Cost {
+    /// Validates `[cost]` (`None` when the file has none).
+    pub(crate) fn from_raw(raw: Option<&RawCost>, check: &Check) -> Result<Option<Cost>, SimError> {
+        raw.map(|raw| {
+            Ok(Cost {
+                dollars_per_hour: check.limited_f64(
+                    RawCost::LIMITS,
+                    "cost",
+                    "dollars_per_hour",
+                    raw.dollars_per_hour,
+                )?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Tokens bought by one dollar at `tokens_per_s`.
+    pub fn tokens_per_dollar(&self, tokens_per_s: f64) -> f64 {
+        tokens_per_s * 3600.0 / self.dollars_per_hour
     }
 }
 

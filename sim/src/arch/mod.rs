@@ -17,7 +17,7 @@ use std::sync::Arc;
 use lutforge_models::limits::format_number;
 use lutforge_models::{Limit, QuantScheme};
 
-pub use memory::{Buffers, Dram, StaticPower, VectorUnit};
+pub use memory::{Buffers, Cost, Dram, StaticPower, VectorUnit};
 pub use overrides::Override;
 
 use crate::attention::Attention;
@@ -57,6 +57,8 @@ pub struct Arch {
     pub dram: Dram,
     /// Leakage and uncore power, charged for the time the design runs.
     pub power: StaticPower,
+    /// The price of running it (`[cost]`), for tokens per dollar; `None`: not priced.
+    pub cost: Option<Cost>,
     /// Where matrix products the matrix unit cannot run go.
     pub fallback: Fallback,
     /// Where attention runs, and whether it is fused.
@@ -293,6 +295,7 @@ impl Registry<'_> {
             vector,
             dram: Dram::from_raw(&raw.dram, &check)?,
             power: StaticPower::from_raw(raw.power.as_ref(), tech_node_nm, &check)?,
+            cost: Cost::from_raw(raw.cost.as_ref(), &check)?,
             fallback,
             attention,
             source: file.to_string(),

@@ -49,6 +49,26 @@ pub struct RawArch {
     /// Where attention runs and whether it is fused; default: on the matrix unit, unfused.
     #[serde(default)]
     pub attention: Option<RawAttention>,
+    /// What running the machine costs, for tokens per dollar; default: not priced.
+    #[serde(default)]
+    pub cost: Option<RawCost>,
+}
+
+/// `[cost]`: the price of running the machine.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCost {
+    /// Price of one hour of the machine (a cloud instance's on-demand rate, or purchase price
+    /// amortized over its service hours), US dollars; cite it beside the value.
+    pub dollars_per_hour: f64,
+}
+
+impl RawCost {
+    /// Range of every numeric `[cost]` field.
+    pub const LIMITS: &'static [(&'static str, Limit)] = &[(
+        "dollars_per_hour",
+        Limit::new(1e-6, 1e6, "$/h", "a positive price"),
+    )];
 }
 
 /// `[buffers]`: on-chip SRAM per core, KiB.

@@ -146,22 +146,9 @@ impl RawFpga {
 }
 
 impl RawTlmm {
-    /// Range of every numeric `[fpga.tlmm]` field.
+    /// Range of the `[fpga.tlmm]` fields of the buffer and the ports; the engine's own fields
+    /// take [`TlmmSpec::LIMITS`].
     pub const LIMITS: &'static [(&'static str, Limit)] = &[
-        ("tables", Limit::new(1.0, 256.0, "tables", "")),
-        ("outputs_per_cycle", Limit::new(1.0, 1024.0, "outputs", "")),
-        (
-            "act_reads_per_cycle",
-            Limit::new(1.0, 1024.0, "activations", ""),
-        ),
-        (
-            "build_adds_per_cycle",
-            Limit::new(1.0, 4096.0, "entries", ""),
-        ),
-        ("entry_bits", Limit::new(4.0, 32.0, "bits", "")),
-        ("acc_bits", Limit::new(8.0, 48.0, "bits", "")),
-        ("pipeline_cycles", Limit::new(0.0, 64.0, "cycles", "")),
-        ("weight_banks", Limit::new(1.0, 1024.0, "banks", "")),
         (
             "weight_buffer_kib",
             Limit::new(1.0, 1_048_576.0, "KiB", "at most 1 GiB"),
@@ -516,6 +503,9 @@ impl Tlmm {
     fn from_raw(raw: &RawTlmm, check: &Check) -> Result<Tlmm, SimError> {
         let s = "fpga.tlmm";
         let u = |name: &str, v: u64| -> Result<u32, SimError> {
+            Ok(check.limited_u64(TlmmSpec::LIMITS, s, name, v)? as u32)
+        };
+        let port = |name: &str, v: u64| -> Result<u32, SimError> {
             Ok(check.limited_u64(RawTlmm::LIMITS, s, name, v)? as u32)
         };
         let spec = TlmmSpec {
@@ -532,7 +522,7 @@ impl Tlmm {
         };
         spec.validate()
             .map_err(|e| SimError::invalid(check.file, s, "", e.to_string()))?;
-        let axi_bits = u("axi_bits", raw.axi_bits)?;
+        let axi_bits = port("axi_bits", raw.axi_bits)?;
         check.power_of_two("fpga.tlmm.axi_bits", u64::from(axi_bits))?;
         let weight_load = match raw.weight_load.as_str() {
             "preload" => {
@@ -578,7 +568,7 @@ impl Tlmm {
                 "weight_buffer_kib",
                 raw.weight_buffer_kib,
             )? * 1024,
-            axi_ports: u("axi_ports", raw.axi_ports)?,
+            axi_ports: port("axi_ports", raw.axi_ports)?,
             axi_bits,
             weight_load,
         })

@@ -341,16 +341,25 @@ pub fn tlmm_weight_bytes(tlmm: &Tlmm, n: u64, k: u64) -> u64 {
     beats * beat_bits / 8
 }
 
+/// Words of the weight buffer: `weight_buffer_kib` in whole words of `L x tables` 5-bit codes
+/// (`L = min(outputs_per_cycle, weight_banks)`), one block of one output group each, the unit
+/// the banks are read in (`sim/src/fpga_dataflow/top/mod.rs`).
+pub fn tlmm_buffer_words(tlmm: &Tlmm) -> u64 {
+    let spec = &tlmm.spec;
+    let word_bits = u64::from(spec.lookup_lanes() * spec.tables) * TLMM_INDEX_BITS;
+    tlmm.weight_buffer_bytes * 8 / word_bits
+}
+
 /// How many row chunks a `preload` of an `n x k` ternary matrix takes: the weight buffer holds
-/// whole index vectors, so a matrix larger than it is loaded and computed `rows` at a time,
+/// whole words of `L` outputs' index vectors per block ([`tlmm_buffer_words`]), so a matrix
+/// larger than it is loaded and computed `rows` at a time (`rows` whole groups of `L`),
 /// chunk `c` holding `share(n, chunks, c)` output rows ([`share`]), each chunk's stream
-/// padded to whole beats ([`tlmm_weight_bytes`] of its rows). `None` when one output row
+/// padded to whole beats ([`tlmm_weight_bytes`] of its rows). `None` when one output group
 /// does not fit the buffer. A `stream` load is one chunk.
 pub fn tlmm_preload_chunks(tlmm: &Tlmm, n: u64, k: u64) -> Option<u64> {
     let spec = &tlmm.spec;
     let blocks = k.div_ceil(u64::from(spec.group * spec.tables));
-    let vector_bits = u64::from(spec.tables) * TLMM_INDEX_BITS;
-    let rows_fit = tlmm.weight_buffer_bytes * 8 / (vector_bits * blocks);
+    let rows_fit = tlmm_buffer_words(tlmm) / blocks * u64::from(spec.lookup_lanes());
     (rows_fit > 0).then(|| n.div_ceil(rows_fit))
 }
 
@@ -394,16 +403,17 @@ fn tlmm_time(
     };
     match tlmm.weight_load {
         WeightLoad::Preload => {
-            // The buffer holds whole index vectors; a matrix larger than it is loaded and
-            // computed in row chunks that fit, one after another.
+            // The buffer holds whole words of L outputs' index vectors; a matrix larger than
+            // it is loaded and computed in row chunks that fit, one after another.
+            let lanes = u64::from(spec.lookup_lanes());
             let vector_bits = u64::from(spec.tables) * TLMM_INDEX_BITS;
             let Some(chunks) = tlmm_preload_chunks(tlmm, n, k) else {
                 return Err(SimError::Unsupported {
                     arch: arch.name.clone(),
                     message: format!(
-                        "{}: one output row of its {n} x {k} ternary matrix ({} bits) does not fit fpga.tlmm.weight_buffer_kib = {}",
+                        "{}: one group of {lanes} output rows of its {n} x {k} ternary matrix ({} bits) does not fit fpga.tlmm.weight_buffer_kib = {}",
                         op.kind.as_str(),
-                        vector_bits * blocks,
+                        lanes * vector_bits * blocks,
                         tlmm.weight_buffer_bytes / 1024
                     ),
                 });

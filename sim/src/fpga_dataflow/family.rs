@@ -11,6 +11,7 @@ use super::config::{FpgaDesign, RawFpga, RawFpgaAttention, RawHost, RawTlmm, Raw
 use super::engines::{engine_of, op_time, tlmm_problem, vq2d_problem, Engine, OpTime};
 use super::layer;
 use super::resources;
+use super::tlmm::TlmmSpec;
 use crate::arch::{Arch, Buffers};
 use crate::dataflow::{Dataflow, DataflowStep, EngineActivity, ResourceRow};
 use crate::energy::area::AreaModel;
@@ -22,6 +23,16 @@ use crate::schedule::Schedule;
 
 /// The `fpga_dataflow` family.
 pub struct FpgaDataflow;
+
+/// The nested tables' ranges: the TLMM engine's own fields (past `group`, fixed at 3), then
+/// its buffer's and ports', and the other engines'.
+static SUBSECTION_LIMITS: &[SectionLimits] = &[
+    ("fpga.tlmm", TlmmSpec::LIMITS.split_at(1).1),
+    ("fpga.tlmm", RawTlmm::LIMITS),
+    ("fpga.vq2d", RawVq2d::LIMITS),
+    ("fpga.attention", RawFpgaAttention::LIMITS),
+    ("fpga.host", RawHost::LIMITS),
+];
 
 impl Family for FpgaDataflow {
     fn kind(&self) -> &'static str {
@@ -37,12 +48,7 @@ impl Family for FpgaDataflow {
         RawFpga::LIMITS
     }
     fn subsection_limits(&self) -> &'static [SectionLimits] {
-        &[
-            ("fpga.tlmm", RawTlmm::LIMITS),
-            ("fpga.vq2d", RawVq2d::LIMITS),
-            ("fpga.attention", RawFpgaAttention::LIMITS),
-            ("fpga.host", RawHost::LIMITS),
-        ]
+        SUBSECTION_LIMITS
     }
     fn validate(&self, input: FamilyInput<'_>) -> Result<Validated, SimError> {
         let raw: RawFpga = input.section(self)?;
@@ -263,6 +269,7 @@ impl Dataflow for FpgaDesign {
                 starved_cycles: p.starved_cycles,
                 fifo_peak_items: t.fifo_peak_items.max(p.fifo_peak_items),
                 fifo_depth_items: t.fifo_depth_items.max(p.fifo_depth_items),
+                ..EngineActivity::default()
             };
             engines[t.engine as usize].absorb(&activity.times(op.repeat));
             let mut energy_j = EnergyBreakdown::default();

@@ -65,6 +65,7 @@ use lutforge_sim::dataflow::ResourceRow;
 use lutforge_sim::fpga_dataflow::config::{FpgaDesign, Tlmm, WeightLoad};
 use lutforge_sim::fpga_dataflow::engines::{share, tlmm_preload_chunks, tlmm_weight_bytes};
 use lutforge_sim::fpga_dataflow::resources as design_resources;
+use lutforge_sim::fpga_dataflow::top::{TlmmCapacity, TopSpec, MAX_GROUPS};
 use lutforge_sim::Arch;
 
 /// Seed of the synthetic values when `--seed` is not given.
@@ -270,7 +271,11 @@ fn amd_project(args: &ProjectArgs, device: &'static Device) -> anyhow::Result<Ex
     };
     let arch = Arch::from_file_with(&args.arch, &[device_override])?;
     let plan = Plan::new(&arch, &model, args.seed, args.layers)?;
-    let bundle = lutforge_rtl::generate(&arch, lutforge_rtl::Options::default())?;
+    let options = lutforge_rtl::Options {
+        tlmm_capacity: Some(plan.capacity),
+        ..lutforge_rtl::Options::default()
+    };
+    let bundle = lutforge_rtl::generate(&arch, options)?;
     let project = plan.project(&bundle)?;
     project.write(&args.out)?;
     let mb = plan.total_bytes as f64 / 1e6;
@@ -434,6 +439,11 @@ pub struct Plan {
     pub clock_mhz: f64,
     /// The TLMM engine.
     pub tlmm: Tlmm,
+    /// The generated TLMM top's job capacity, sized so that one row chunk of `weights.bin` is
+    /// one job's weights.
+    pub capacity: TlmmCapacity,
+    /// The generated top's resources (`lutforge_fpga::generated_top`) and their utilization.
+    pub rtl_resources: (lutforge_fpga::resources::Resources, Utilization),
     /// Stream geometry.
     pub stream: VectorStream,
     /// Matrices in directory order.
@@ -545,7 +555,8 @@ impl Plan {
                 WeightLoad::Stream { .. } => 1,
                 WeightLoad::Preload => tlmm_preload_chunks(&tlmm, n, k).ok_or_else(|| {
                     anyhow!(
-                        "{file}: field `fpga.tlmm.weight_buffer_kib`: one output row of the {n} x {k} {} matrix does not fit the weight buffer (got {})",
+                        "{file}: field `fpga.tlmm.weight_buffer_kib`: one group of {} output rows of the {n} x {k} {} matrix does not fit the weight buffer (got {})",
+                        tlmm.spec.lookup_lanes(),
                         kind.name(),
                         tlmm.weight_buffer_bytes / 1024
                     )
@@ -564,6 +575,28 @@ impl Plan {
                 scale,
             });
         }
+        let widest_rows = matrices
+            .iter()
+            .map(|m| share(m.rows, m.chunks, 0))
+            .max()
+            .unwrap_or(1);
+        let lanes = u64::from(tlmm.spec.lookup_lanes());
+        if widest_rows.div_ceil(lanes) > u64::from(MAX_GROUPS) {
+            bail!(
+                "{file}: field `fpga.tlmm.weight_buffer_kib`: a row chunk of {widest_rows} outputs is {} groups of {lanes}, more than the generated top's {MAX_GROUPS} (got {})",
+                widest_rows.div_ceil(lanes),
+                tlmm.weight_buffer_bytes / 1024
+            );
+        }
+        let capacity = TlmmCapacity::of(&tlmm, design.device, Some(widest_rows));
+        let top = TopSpec::of(design, arch.vector_lanes(), Some(capacity))
+            .map_err(|e| anyhow!("{file}: the generated RTL: {e}"))?;
+        let rtl_total = lutforge_fpga::resources::total(
+            &design_resources::generated_top_parts(&top).unwrap_or_default(),
+        );
+        let rtl_utilization = lutforge_fpga::fit(design.device, &rtl_total).map_err(|e| {
+            anyhow!("{file}: field `fpga.tlmm.weight_buffer_kib`: the generated RTL (sized for {} outputs per job): {e}", u64::from(capacity.max_groups) * lanes)
+        })?;
         let moe = model.moe.is_some();
         let entries = matrices
             .iter()
@@ -633,6 +666,8 @@ impl Plan {
             board: vivado::zynq_board(design.device.id),
             clock_mhz: arch.clock_mhz,
             tlmm,
+            capacity,
+            rtl_resources: (rtl_total, rtl_utilization),
             stream,
             matrices,
             header,
@@ -904,6 +939,7 @@ impl Plan {
             self.unmodelled_bram36() / f64::from(d.bram.count) * 100.0,
             d.bram.count
         );
+        let _ = writeln!(t, "{}\n", self.capacity_text());
         let _ = writeln!(
             t,
             "## Memory images\n\n| file | holds | bytes |\n|---|---|---:|\n| weights.bin | {} ternary matrices (TLMM index streams, {} ports x {} bits) | {} |\n| mem/vectors.mem | {} fp16 vectors (norm weights, biases) | {} words |\n| mem/scales.mem | one f32 scale per matrix | {} words |",
@@ -974,7 +1010,41 @@ impl Plan {
             },
             "scales_mem": {"width_bits": 32, "words": self.matrices.len()},
             "unmodelled_on_chip_bram36": self.unmodelled_bram36(),
+            "rtl_job_capacity": {
+                "max_tokens": self.capacity.max_tokens,
+                "max_outputs": u64::from(self.capacity.max_groups) * u64::from(self.tlmm.spec.lookup_lanes()),
+                "weight_words": self.capacity.weight_words,
+                "outputs_per_word": self.tlmm.spec.lookup_lanes(),
+                "activations_per_block": self.tlmm.spec.block_activations(),
+                "resources": {
+                    "luts": self.rtl_resources.0.luts, "ffs": self.rtl_resources.0.ffs,
+                    "dsp": self.rtl_resources.0.dsp, "bram36": self.rtl_resources.0.bram36,
+                    "uram": self.rtl_resources.0.uram,
+                },
+            },
         })
+    }
+
+    /// What one job of the generated RTL holds and how the host runs the model's matrices.
+    fn capacity_text(&self) -> String {
+        let c = &self.capacity;
+        let lanes = self.tlmm.spec.lookup_lanes();
+        let (r, u) = &self.rtl_resources;
+        let (kind, fraction) = u.bottleneck();
+        format!(
+            "The generated RTL needs {} LUTs, {} FFs, {} DSP, {} BRAM36 and {} URAM (`lutforge_fpga::generated_top`, the RTL's own structure; fullest {kind} at {:.1}%). The generated RTL (`rtl/`) runs jobs of up to {} tokens x {} outputs; its weight buffer is {} words of {lanes} outputs' index vectors for one {}-activation block (`fpga.tlmm.weight_buffer_kib` in whole words), and a job of B blocks and G output groups needs B x G words. Every row chunk of `weights.bin` is one job's weights: the host streams a chunk into `wld`, then its tokens {} at a time (each job reloads the chunk).",
+            r.luts,
+            r.ffs,
+            r.dsp,
+            r.bram36,
+            r.uram,
+            fraction * 100.0,
+            c.max_tokens,
+            u64::from(c.max_groups) * u64::from(lanes),
+            c.weight_words,
+            self.tlmm.spec.block_activations(),
+            c.max_tokens
+        )
     }
 
     /// The project's `README.md`.
@@ -1066,6 +1136,11 @@ A matrix too large for the weight buffer is loaded in row chunks ({load}); chunk
 outputs of one activation block before the next, the order the engine consumes them. The
 bytes per chunk equal the simulator's `tlmm_weight_bytes` of its rows.
 
+{capacity} The `wld` stream takes the chunk's vectors {lanes} outputs per beat (beat `(b, j)`
+holds block b of outputs `j*{lanes} ..`; `lutforge_sim::fpga_dataflow::top` documents every
+port), so a DMA engine between the AXI planes and `wld` regroups the vectors; it is not
+generated.
+
 `mem/vectors.mem` holds, for each layer, the attention norm, any extra norms, the FFN norm
 (and biases, if the model has them), then the final norm; `report.json` (`vectors_mem`) lists
 each vector's word offset. The simulator charges no off-chip traffic for these vectors, so
@@ -1105,6 +1180,8 @@ tiles, see `report.md`).
                 WeightLoad::Stream { .. } => "this design streams its weights: one chunk each",
             },
             bram = self.unmodelled_bram36(),
+            capacity = self.capacity_text(),
+            lanes = self.tlmm.spec.lookup_lanes(),
         );
         t
     }

@@ -22,9 +22,13 @@
 //! - The TLMM engine is the architecture's `[fpga.tlmm]` ([`super::tlmm::TlmmSpec`]) with one
 //!   table buffer (`overlap_table_build = false`, the only value an architecture file gives).
 //!   `L = min(outputs_per_cycle, weight_banks)` lookup lanes. Its weight buffer and its
-//!   accumulators have the capacity of [`TlmmCapacity`]: `max_tokens` tokens, `max_groups`
-//!   groups of `L` outputs, `max_blocks` activation blocks ([`DEFAULT_CAPACITY`]: 4, 4, 4), all
-//!   powers of two. Larger matmuls are cut into such jobs by the host.
+//!   accumulators have the capacity of [`TlmmCapacity`]: `weight_words` words of `L` index
+//!   vectors (the architecture's `weight_buffer_kib`, in whole words), `max_groups` groups of
+//!   `L` outputs and `max_tokens` tokens (both powers of two). A job of `B` blocks and `G`
+//!   groups needs `B * G <= weight_words`; the buffer is addressed `b * G + j`, so a job may
+//!   trade outputs for reduction length. [`TlmmCapacity::of`] derives it from the
+//!   architecture and, for a project, from the widest row chunk of the model's matrices;
+//!   matmuls larger than a job are cut into jobs by the host.
 //! - The stream top takes `L = [vector] lanes` accumulators of [`STREAM_LANE_BITS`] bits per beat.
 //! - The FIFO holds `fifo_depth x G_max` beats (`fpga.fifo_depth` is in token rows; a row is
 //!   `G_max = max_groups` beats of the TLMM top, one beat of the stream top).
@@ -42,7 +46,8 @@
 //! **TLMM top**
 //!
 //! - `cmd`: `cmd_tokens` (`m`, `1..=max_tokens`), `cmd_outputs` (`n`, `1..=max_groups * L`),
-//!   `cmd_blocks` (`B = ceil(k / block)`, `1..=max_blocks`, `block = 3 * tables`),
+//!   `cmd_blocks` (`B = ceil(k / block)`, `1..=weight_words`, `block = 3 * tables`; `B * G <=
+//!   weight_words`),
 //!   `cmd_scale` (16-bit two's complement), `cmd_shift` (`0..=acc_bits + 15`). `cmd_ready` is
 //!   high while the top is idle. `G = ceil(n / L)` output groups.
 //! - `wld` (weight load): `B * G` beats, block-major: beat `(b, j)` holds in lane `l`
@@ -99,6 +104,8 @@
 pub mod fast;
 pub mod stepped;
 
+use lutforge_fpga::resources::BufferRam;
+use lutforge_fpga::Device;
 use thiserror::Error;
 
 use super::config::FpgaDesign;
@@ -116,18 +123,65 @@ pub const BEATS_BITS: u32 = 16;
 pub struct TlmmCapacity {
     /// Tokens per job (accumulator rows), a power of two, 2..=256.
     pub max_tokens: u32,
-    /// Output groups of `L` per job, a power of two, 2..=256.
+    /// Output groups of `L` per job, a power of two, 2..=4096.
     pub max_groups: u32,
-    /// Activation blocks per job (weight-buffer depth), a power of two, 2..=256.
-    pub max_blocks: u32,
+    /// Weight-buffer words, each the index vectors of one block of one output group (`L x
+    /// tables` codes), 2..=2^20: a job of `B` blocks and `G` groups needs `B * G` of them.
+    pub weight_words: u32,
+    /// Where the weight buffer is inferred: UltraRAM (`ram_style = "ultra"`) when the device
+    /// has it, the buffer fills at least one block and its read is registered
+    /// (`pipeline_cycles >= 1`); block RAM otherwise (LUTRAM without the read register).
+    pub weight_ram: BufferRam,
 }
 
-/// The capacity `lutforge rtl` builds: 4 tokens, 4 groups, 4 blocks.
-pub const DEFAULT_CAPACITY: TlmmCapacity = TlmmCapacity {
-    max_tokens: 4,
-    max_groups: 4,
-    max_blocks: 4,
-};
+/// Tokens per job of a generated top: the accumulators hold `JOB_TOKENS x max_groups` words.
+/// A generator choice (the accumulators are LUTRAM, read and written every lookup cycle); the
+/// host runs longer prompts as jobs of this many tokens.
+pub const JOB_TOKENS: u32 = 4;
+
+/// Output groups per job of a generated top built without a model (`lutforge rtl`, `cosim`).
+pub const DEFAULT_GROUPS: u32 = 4;
+
+/// Largest `max_groups` of a generated top.
+pub const MAX_GROUPS: u32 = 4096;
+
+/// Largest `weight_words` of a generated top.
+pub const MAX_WEIGHT_WORDS: u32 = 1 << 20;
+
+impl TlmmCapacity {
+    /// The capacity the generator builds for `tlmm`: the weight buffer is
+    /// `weight_buffer_kib` in whole words ([`super::engines::tlmm_buffer_words`]), at least 2;
+    /// `max_groups` covers `widest_rows` outputs (the widest row chunk of a model's matrices,
+    /// [`super::engines::tlmm_preload_chunks`]) or, without a model, [`DEFAULT_GROUPS`];
+    /// [`JOB_TOKENS`] tokens. Clamped to the ranges of [`TopSpec::validate`].
+    pub fn of(
+        tlmm: &super::config::Tlmm,
+        device: &Device,
+        widest_rows: Option<u64>,
+    ) -> TlmmCapacity {
+        let lanes = u64::from(tlmm.spec.lookup_lanes());
+        let words = super::engines::tlmm_buffer_words(tlmm).clamp(2, u64::from(MAX_WEIGHT_WORDS));
+        let word_bits = lanes * u64::from(tlmm.spec.tables * WEIGHT_CODE_BITS);
+        let ultra = device
+            .uram
+            .is_some_and(|u| words * word_bits >= u64::from(u.kbit) * 1024)
+            && tlmm.spec.pipeline_cycles >= 1;
+        let groups = match widest_rows {
+            Some(rows) => rows.div_ceil(lanes).max(1).next_power_of_two(),
+            None => u64::from(DEFAULT_GROUPS),
+        };
+        TlmmCapacity {
+            max_tokens: JOB_TOKENS,
+            max_groups: u32::try_from(groups.clamp(2, u64::from(MAX_GROUPS))).unwrap_or(MAX_GROUPS),
+            weight_words: u32::try_from(words).unwrap_or(MAX_WEIGHT_WORDS),
+            weight_ram: if ultra {
+                BufferRam::Uram
+            } else {
+                BufferRam::Bram
+            },
+        }
+    }
+}
 
 /// What feeds the FIFO.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -157,6 +211,9 @@ pub struct TopSpec {
     pub eltwise: EltwiseSpec,
     /// The architecture has a `vq2d` engine (which has no RTL yet).
     pub has_vq2d: bool,
+    /// The architecture streams its weights (`weight_load = "stream"`), which the top does not
+    /// (it preloads each job's weights).
+    pub streams_weights: bool,
 }
 
 /// A top, job or operand the pipeline does not accept.
@@ -206,18 +263,27 @@ fn field(field: &'static str, value: impl Into<i64>, message: impl Into<String>)
 
 impl TopSpec {
     /// The top of a validated `[fpga]` design whose `[vector]` unit has `vector_lanes` lanes:
-    /// the TLMM top if the design has a `tlmm` engine, the stream top otherwise.
-    pub fn of(design: &FpgaDesign, vector_lanes: u64) -> Result<TopSpec, TopError> {
+    /// the TLMM top if the design has a `tlmm` engine (with `capacity`, or
+    /// [`TlmmCapacity::of`] the design without a model), the stream top otherwise.
+    pub fn of(
+        design: &FpgaDesign,
+        vector_lanes: u64,
+        capacity: Option<TlmmCapacity>,
+    ) -> Result<TopSpec, TopError> {
         let (source, lanes_in, acc_bits, row_beats) = match design.tlmm {
-            Some(t) => (
-                Source::Tlmm {
-                    spec: t.spec,
-                    capacity: DEFAULT_CAPACITY,
-                },
-                t.spec.lookup_lanes(),
-                t.spec.acc_bits,
-                u64::from(DEFAULT_CAPACITY.max_groups),
-            ),
+            Some(t) => {
+                let capacity =
+                    capacity.unwrap_or_else(|| TlmmCapacity::of(&t, design.device, None));
+                (
+                    Source::Tlmm {
+                        spec: t.spec,
+                        capacity,
+                    },
+                    t.spec.lookup_lanes(),
+                    t.spec.acc_bits,
+                    u64::from(capacity.max_groups),
+                )
+            }
             None => {
                 let lanes = u32::try_from(vector_lanes.clamp(1, 4096)).unwrap_or(4096);
                 (Source::Stream { lanes }, lanes, STREAM_LANE_BITS, 1)
@@ -234,13 +300,16 @@ impl TopSpec {
                 acc_bits,
             },
             has_vq2d: design.vq2d.is_some(),
+            streams_weights: design
+                .tlmm
+                .is_some_and(|t| matches!(t.weight_load, super::config::WeightLoad::Stream { .. })),
         };
         spec.validate()?;
         Ok(spec)
     }
 
-    /// Checks every field: the TLMM spec (one table buffer), capacities (powers of two,
-    /// 2..=256), lanes, the FIFO depth (1..=2^20) and that the element-wise engine takes the
+    /// Checks every field: the TLMM spec (one table buffer), capacities (`max_tokens` a power
+    /// of two 2..=256, `max_groups` one 2..=4096, `weight_words` 2..=2^20), lanes, the FIFO depth (1..=2^20) and that the element-wise engine takes the
     /// source's beats.
     pub fn validate(&self) -> Result<(), TopError> {
         let lanes = match self.source {
@@ -253,14 +322,20 @@ impl TopSpec {
                         "the pipeline top's TLMM has one table buffer",
                     ));
                 }
-                for (name, v) in [
-                    ("max_tokens", capacity.max_tokens),
-                    ("max_groups", capacity.max_groups),
-                    ("max_blocks", capacity.max_blocks),
+                for (name, v, max) in [
+                    ("max_tokens", capacity.max_tokens, 256),
+                    ("max_groups", capacity.max_groups, MAX_GROUPS),
                 ] {
-                    if !(2..=256).contains(&v) || !v.is_power_of_two() {
-                        return Err(field(name, v, "must be a power of two, 2..=256"));
+                    if !(2..=max).contains(&v) || !v.is_power_of_two() {
+                        return Err(field(name, v, format!("must be a power of two, 2..={max}")));
                     }
+                }
+                if !(2..=MAX_WEIGHT_WORDS).contains(&capacity.weight_words) {
+                    return Err(field(
+                        "weight_words",
+                        capacity.weight_words,
+                        format!("must be 2..={MAX_WEIGHT_WORDS}"),
+                    ));
                 }
                 if self.eltwise.acc_bits != spec.acc_bits {
                     return Err(field(
@@ -324,12 +399,20 @@ impl TopSpec {
             );
         }
         notes.push("the attention engine has no RTL yet; it is not part of the top".to_string());
+        if self.streams_weights {
+            notes.push(
+                "the architecture streams its weights (weight_load = \"stream\"); the TLMM top has no weight FIFO yet and preloads each job's weights, so its cycles are the preload's"
+                    .to_string(),
+            );
+        }
         if let Source::Tlmm { capacity, spec } = self.source {
             notes.push(format!(
-                "the TLMM top holds jobs of up to {} tokens x {} outputs x {} activations (the host cuts larger matmuls)",
+                "the TLMM top holds jobs of up to {} tokens x {} outputs, and {} weight words of {} outputs x {} activations (blocks x groups <= words; the host cuts larger matmuls)",
                 capacity.max_tokens,
                 capacity.max_groups * spec.lookup_lanes(),
-                u64::from(capacity.max_blocks) * spec.block_activations()
+                capacity.weight_words,
+                spec.lookup_lanes(),
+                spec.block_activations()
             ));
         }
         notes
@@ -415,7 +498,8 @@ impl TopSpec {
             (Source::Tlmm { spec, capacity }, JobShape::Tlmm { m, n, k }) => {
                 let lanes = u64::from(spec.lookup_lanes());
                 let max_n = u64::from(capacity.max_groups) * lanes;
-                let max_k = u64::from(capacity.max_blocks) * spec.block_activations();
+                let words = u64::from(capacity.weight_words);
+                let max_k = words * spec.block_activations();
                 for (name, v, max) in [
                     ("m", m, u64::from(capacity.max_tokens)),
                     ("n", n, max_n),
@@ -429,7 +513,15 @@ impl TopSpec {
                         ));
                     }
                 }
-                Ok((n.div_ceil(lanes), k.div_ceil(spec.block_activations())))
+                let (groups, blocks) = (n.div_ceil(lanes), k.div_ceil(spec.block_activations()));
+                if blocks * groups > words {
+                    return Err(field(
+                        "blocks x groups",
+                        i64::try_from(blocks * groups).unwrap_or(i64::MAX),
+                        format!("must be at most the weight buffer's {words} words"),
+                    ));
+                }
+                Ok((groups, blocks))
             }
             (Source::Stream { .. }, JobShape::Stream { beats }) => {
                 let max = (1u64 << BEATS_BITS) - 1;
@@ -467,7 +559,7 @@ impl TopSpec {
                     "outputs",
                     Self::count_bits(u64::from(capacity.max_groups * spec.lookup_lanes())),
                 ),
-                ("blocks", Self::count_bits(u64::from(capacity.max_blocks))),
+                ("blocks", Self::count_bits(u64::from(capacity.weight_words))),
             ],
             Source::Stream { .. } => vec![("beats", BEATS_BITS)],
         };
