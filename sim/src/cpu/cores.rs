@@ -20,6 +20,7 @@
 //! cost their attention, norms and element-wise ops with the same model: build a [`Cpu`]
 //! with [`Cpu::new`] and ask for each op.
 
+use lutforge_models::{ActFormat, WeightFormat};
 use lutforge_workloads::{GemmOperand, Op, OpShape};
 
 use super::config::{CpuSpec, Kernel};
@@ -159,13 +160,45 @@ pub struct CpuOpTime {
     pub dram_energy_j: f64,
 }
 
+/// Why no CPU kernel runs weights of `weight`, if none does (codebook and VQ weights: T-MAC
+/// takes 1- to 4-bit integers, llama.cpp's kernels here integer and fp16 weights).
+pub fn weight_problem(weight: WeightFormat) -> Option<String> {
+    kernels::dequant_instrs_per_weight(weight).is_none().then(|| {
+        let what = match weight {
+            WeightFormat::Vq { .. } => "VQ",
+            _ => "codebook",
+        };
+        format!(
+            "no CPU kernel runs {what} weights (w{weight}); T-MAC takes 1- to 4-bit, llama.cpp's kernels integer and fp16 weights"
+        )
+    })
+}
+
+/// Why no CPU kernel takes activations of `act`, if none does: the cores compute on int8
+/// (T-MAC's tables, llama.cpp's Q8 rows) and fp16.
+pub fn act_problem(act: ActFormat) -> Option<String> {
+    match act {
+        ActFormat::Int8 | ActFormat::Fp16 => None,
+        ActFormat::Fp8E4M3 => {
+            Some("the cores have no FP8 arithmetic (Armv8.2-A NEON); use a8 or a16".into())
+        }
+        ActFormat::Vq { .. } => Some(format!(
+            "no CPU kernel takes VQ activations (a{act}); use a8 or a16"
+        )),
+    }
+}
+
 /// Which kernel runs `op` on a CPU of `spec`: the configured GEMM kernel for weight
 /// products it handles (T-MAC runs 1- to 4-bit weights; other formats, such as an fp16 or
 /// 8-bit LM head, run on llama.cpp's kernels as in T-MAC's llama.cpp integration), llama.cpp's
 /// kernels for attention, the vector unit for the rest; or why no kernel runs it.
 pub fn unit_of(spec: &CpuSpec, op: &Op) -> Result<CpuUnit, String> {
+    let refuse = |why: String| Err(format!("{} cannot run: {why}", op.kind.as_str()));
     match op.shape {
         OpShape::Vector { .. } => Ok(CpuUnit::Vector),
+        OpShape::Gemm { act, .. } if act_problem(act).is_some() => {
+            refuse(act_problem(act).unwrap_or_default())
+        }
         OpShape::Gemm {
             operand: GemmOperand::KvCache(_),
             ..
@@ -174,15 +207,12 @@ pub fn unit_of(spec: &CpuSpec, op: &Op) -> Result<CpuUnit, String> {
             operand: GemmOperand::Weights(w),
             ..
         } => {
-            if spec.kernel == Kernel::Tmac && kernels::tmac_planes(w).is_some() {
+            if let Some(why) = weight_problem(w) {
+                refuse(why)
+            } else if spec.kernel == Kernel::Tmac && kernels::tmac_planes(w).is_some() {
                 Ok(CpuUnit::Tmac)
-            } else if kernels::dequant_instrs_per_weight(w).is_some() {
-                Ok(CpuUnit::Dequant)
             } else {
-                Err(format!(
-                    "{}: no CPU kernel runs w{w} weights (T-MAC takes 1- to 4-bit, llama.cpp's kernels integer and fp16 weights)",
-                    op.kind.as_str()
-                ))
+                Ok(CpuUnit::Dequant)
             }
         }
     }
@@ -311,7 +341,6 @@ pub fn op_time(cpu: &Cpu, op: &Op, resident_bytes: u64) -> Result<CpuOpTime, Str
 mod tests {
     use super::*;
     use crate::cpu::config::Kernel;
-    use lutforge_models::{ActFormat, WeightFormat};
     use lutforge_workloads::{OpKind, Phase};
 
     fn spec(kernel: Kernel) -> CpuSpec {

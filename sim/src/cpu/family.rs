@@ -9,7 +9,6 @@ use lutforge_workloads::{GemmOperand, Op, OpKind, OpShape, Phase};
 
 use super::config::{CpuSpec, RawCpu};
 use super::cores::{op_time, Cpu, CpuUnit};
-use super::kernels;
 use crate::arch::{Arch, Buffers};
 use crate::dataflow::{Dataflow, DataflowStep, EngineActivity, ResourceRow};
 use crate::energy::area::AreaModel;
@@ -69,26 +68,10 @@ impl Machine for CpuSpec {
         self
     }
     fn weight_problem(&self, weight: WeightFormat) -> Option<String> {
-        kernels::dequant_instrs_per_weight(weight).is_none().then(|| {
-            let what = match weight {
-                WeightFormat::Vq { .. } => "VQ",
-                _ => "codebook",
-            };
-            format!(
-                "no CPU kernel runs {what} weights (w{weight}); T-MAC takes 1- to 4-bit, llama.cpp's kernels integer and fp16 weights"
-            )
-        })
+        super::cores::weight_problem(weight)
     }
     fn act_problem(&self, act: ActFormat) -> Option<String> {
-        match act {
-            ActFormat::Int8 | ActFormat::Fp16 => None,
-            ActFormat::Fp8E4M3 => {
-                Some("the cores have no FP8 arithmetic (Armv8.2-A NEON); use a8 or a16".into())
-            }
-            ActFormat::Vq { .. } => Some(format!(
-                "no CPU kernel takes VQ activations (a{act}); use a8 or a16"
-            )),
-        }
+        super::cores::act_problem(act)
     }
     fn kv_problem(&self, _kv: KvFormat) -> Option<String> {
         None
