@@ -241,6 +241,7 @@ pub fn op_time(cpu: &Cpu, op: &Op, resident_bytes: u64) -> Result<CpuOpTime, Str
             _,
         ) => {
             let rows = count.saturating_mul(n).max(1);
+            let macs = m.saturating_mul(n).saturating_mul(k).saturating_mul(count);
             match (operand, unit) {
                 (GemmOperand::Weights(w), CpuUnit::Tmac) => {
                     let planes = kernels::tmac_planes(w).unwrap_or(1);
@@ -258,7 +259,7 @@ pub fn op_time(cpu: &Cpu, op: &Op, resident_bytes: u64) -> Result<CpuOpTime, Str
                     let per_mac = kernels::dequant_instrs_per_weight(w).unwrap_or(1.0);
                     let scaled = per_mac * 128.0 / f64::from(spec.simd_bits);
                     (
-                        kernels::scaled_instrs(m * n * k * count, per_mac, spec.simd_bits),
+                        kernels::scaled_instrs(macs, per_mac, spec.simd_bits),
                         llama_rate,
                         cpu.cores.min(rows),
                         2.0 * pipes / scaled,
@@ -268,7 +269,7 @@ pub fn op_time(cpu: &Cpu, op: &Op, resident_bytes: u64) -> Result<CpuOpTime, Str
                     let per_mac = kernels::kv_instrs_per_mac(kv);
                     let scaled = per_mac * 128.0 / f64::from(spec.simd_bits);
                     (
-                        kernels::scaled_instrs(m * n * k * count, per_mac, spec.simd_bits),
+                        kernels::scaled_instrs(macs, per_mac, spec.simd_bits),
                         llama_rate,
                         cpu.cores.min(rows),
                         2.0 * pipes / scaled,
@@ -285,7 +286,7 @@ pub fn op_time(cpu: &Cpu, op: &Op, resident_bytes: u64) -> Result<CpuOpTime, Str
         ) => {
             let lanes = cpu.vector_lanes as f64;
             (
-                (elements * ops_per_element) as f64,
+                elements.saturating_mul(ops_per_element) as f64,
                 lanes * spec.dequant_issue_fraction,
                 cpu.cores.min(elements.max(1)),
                 lanes,
@@ -354,7 +355,7 @@ mod tests {
             l1_bytes_per_cycle: 32.0,
             l2_bytes_per_cycle: 32.0,
             l3_bytes_per_cycle: 32.0,
-            core_dram_bytes_per_s: 8e9,
+            core_dram_bytes_per_s: 4e9,
             fabric_bytes_per_s: None,
             dequant_issue_fraction: 0.5,
             op_overhead_s: 0.0,
@@ -368,7 +369,7 @@ mod tests {
             cores,
             clock_mhz: 2000.0,
             vector_lanes: 8,
-            dram_sustained_bytes_per_s: 12e9,
+            dram_sustained_bytes_per_s: 6e9,
             dram_latency_s: 100e-9,
             dram_energy_pj_per_bit: 4.0,
         }
@@ -406,13 +407,13 @@ mod tests {
         let t = op_time(&cpu(&s, 1), &op, u64::MAX).unwrap();
         assert_eq!(t.unit, CpuUnit::Tmac);
         assert_eq!(t.stream_level, Level::Dram);
-        let expect_s = op.weight_bytes as f64 / 8e9 + 100e-9;
+        let expect_s = op.weight_bytes as f64 / 4e9 + 100e-9;
         let got_s = t.cycles as f64 / 2e9;
         assert!(
             (got_s - expect_s).abs() / expect_s < 1e-3,
             "{got_s} vs {expect_s}"
         );
-        // Two cores draw 12 GB/s, the DRAM's sustained limit, not 16.
+        // Two cores draw 6 GB/s, the DRAM's sustained limit, not 8.
         let two = op_time(&cpu(&s, 2), &op, u64::MAX).unwrap();
         let ratio = t.cycles as f64 / two.cycles as f64;
         assert!((ratio - 1.5).abs() < 0.01, "{ratio}");

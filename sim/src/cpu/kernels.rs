@@ -119,12 +119,15 @@ pub fn tmac_rows_per_vector(simd_bits: u32) -> u64 {
 /// SIMD instructions of T-MAC's kernel for `count` products of (m x k) activations by a
 /// (k x n) matrix of `planes` bit planes, tables included.
 pub fn tmac_instrs(m: u64, n: u64, k: u64, count: u64, planes: u64, simd_bits: u32) -> f64 {
-    let vectors =
-        (m * planes * n.div_ceil(tmac_rows_per_vector(simd_bits)) * k.div_ceil(TMAC_GROUP)) as f64;
+    // In f64: a count too large for u64 stays finite, and the caller's limits refuse it.
+    let vectors = m as f64
+        * planes as f64
+        * n.div_ceil(tmac_rows_per_vector(simd_bits)) as f64
+        * k.div_ceil(TMAC_GROUP) as f64;
     let lookups =
         vectors * (TMAC_INSTRS_PER_INDEX_VECTOR + TMAC_AGGREGATE_INSTRS / TMAC_AGGREGATE_VECTORS);
-    let build =
-        (m * k.div_ceil(32)) as f64 * TMAC_BUILD_INSTRS_PER_32_ACTS * 128.0 / f64::from(simd_bits);
+    let build = m as f64 * k.div_ceil(32) as f64 * TMAC_BUILD_INSTRS_PER_32_ACTS * 128.0
+        / f64::from(simd_bits);
     count as f64 * (lookups + build)
 }
 
