@@ -298,7 +298,7 @@ pub fn op_time(cpu: &Cpu, op: &Op, resident_bytes: u64) -> Result<CpuOpTime, Str
     // Weights and KV entries stay in the last-level cache between passes only if all of
     // them fit; activations live where the op's own activation bytes fit.
     let streamed = op.weight_bytes + op.kv_read_bytes + op.kv_write_bytes;
-    let stream_level = if resident_bytes <= spec.l3_bytes {
+    let stream_level = if spec.l3_bytes > 0 && resident_bytes <= spec.l3_bytes {
         Level::L3
     } else if spec.l3_bytes == 0 && resident_bytes <= spec.l2_bytes.saturating_mul(cpu.cores) {
         Level::L2
