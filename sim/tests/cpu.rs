@@ -243,3 +243,58 @@ fn a_model_that_fits_the_last_level_cache_reads_no_weights_from_dram() {
         .unwrap();
     assert_eq!(qkv.dram_bytes, 0, "{qkv:?}");
 }
+
+const CPU_ARCHS: &[&str] = &["cpu-rpi5.toml", "cpu-orin.toml", "cpu-neoverse-n1.toml"];
+
+/// A CPU architecture file with mutated numeric fields, simulated on a small llama or on
+/// llama-2-7b: it runs with finite, positive times and energies, or is refused in one line.
+fn mutated_cpu_case(file: usize, edits: &[common::fuzz::Edit]) -> Result<(), String> {
+    let path = format!(
+        "{}/../configs/arch/{}",
+        env!("CARGO_MANIFEST_DIR"),
+        CPU_ARCHS[file % CPU_ARCHS.len()]
+    );
+    let text = common::fuzz::mutate_toml(&std::fs::read_to_string(path).unwrap(), edits);
+    let one_line = |e: String| {
+        common::fuzz::one_line(&e)
+            .map(|_| ())
+            .map_err(|m| format!("{m}: {e}"))
+    };
+    let arch = match Arch::from_toml_str(&text, "mutated.toml") {
+        Ok(arch) => arch,
+        Err(e) => return one_line(e.to_string()),
+    };
+    let model = ["tiny-llama", "llama-2-7b"][(file / CPU_ARCHS.len()) % 2];
+    let workload = Workload::new(
+        ModelConfig::preset(model).unwrap(),
+        "w2a8".parse().unwrap(),
+        1 + (file as u64 % 8),
+        16,
+        3,
+    )
+    .map_err(|e| e.to_string())?;
+    match simulate(&arch, &workload, Vec::new()) {
+        Ok(r) => {
+            let s = &r.summary;
+            let numbers = [s.ttft_s, s.total_time_s, s.total_energy_j];
+            if numbers.iter().all(|v| v.is_finite() && *v > 0.0) {
+                Ok(())
+            } else {
+                Err(format!("non-finite or non-positive result: {numbers:?}"))
+            }
+        }
+        Err(e) => one_line(e.to_string()),
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(common::persisted(300, common::regressions!("cpu")))]
+
+    #[test]
+    fn mutated_cpu_architectures_simulate_or_fail_cleanly(
+        file in proptest::prelude::any::<usize>(),
+        edits in common::fuzz::edits(),
+    ) {
+        mutated_cpu_case(file, &edits).map_err(proptest::test_runner::TestCaseError::fail)?;
+    }
+}
