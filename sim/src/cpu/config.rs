@@ -163,7 +163,15 @@ pub struct CpuSpec {
 impl CpuSpec {
     /// Validates `[cpu]` (errors name the file and the field).
     pub fn from_raw(raw: &RawCpu, check: &Check) -> Result<CpuSpec, SimError> {
-        let s = "cpu";
+        CpuSpec::from_raw_in(raw, check, "cpu")
+    }
+
+    /// Validates a [`RawCpu`] table found at the dotted path `section` (`cpu`, or a host
+    /// CPU nested in another family's section, such as `pim.host`); errors name
+    /// `section.field`.
+    pub fn from_raw_in(raw: &RawCpu, check: &Check, section: &str) -> Result<CpuSpec, SimError> {
+        let s = section;
+        let field = |name: &str| format!("{s}.{name}");
         let int = |name: &str, v: u64| check.limited_u64(RawCpu::LIMITS, s, name, v);
         let real = |name: &str, v: f64| check.limited_f64(RawCpu::LIMITS, s, name, v);
         let kernel = match raw.kernel.as_deref() {
@@ -172,31 +180,38 @@ impl CpuSpec {
             Some(other) => {
                 return Err(SimError::invalid(
                     check.file,
-                    "cpu.kernel",
+                    &field("kernel"),
                     format!("\"{other}\""),
                     "must be \"tmac\" or \"dequant\"",
                 ))
             }
         };
-        let simd_bits = check.power_of_two("cpu.simd_bits", int("simd_bits", raw.simd_bits)?)?;
+        let simd_bits =
+            check.power_of_two(&field("simd_bits"), int("simd_bits", raw.simd_bits)?)?;
         let l3_kib = int("l3_kib", raw.l3_kib)?;
         let l3_bytes_per_cycle = match (l3_kib, raw.l3_bytes_per_cycle) {
             (0, None) => 0.0,
             (0, Some(v)) => {
                 return Err(SimError::invalid(
                     check.file,
-                    "cpu.l3_bytes_per_cycle",
+                    &field("l3_bytes_per_cycle"),
                     lutforge_models::limits::format_number(v),
-                    "the CPU has no last-level cache (cpu.l3_kib = 0); remove it",
+                    format!(
+                        "the CPU has no last-level cache ({} = 0); remove it",
+                        field("l3_kib")
+                    ),
                 ))
             }
             (_, Some(v)) => real("l3_bytes_per_cycle", v)?,
             (_, None) => {
                 return Err(SimError::invalid(
                     check.file,
-                    "cpu.l3_bytes_per_cycle",
+                    &field("l3_bytes_per_cycle"),
                     "missing",
-                    "a last-level cache (cpu.l3_kib > 0) needs its bandwidth",
+                    format!(
+                        "a last-level cache ({} > 0) needs its bandwidth",
+                        field("l3_kib")
+                    ),
                 ))
             }
         };
