@@ -30,6 +30,7 @@ pub static FAMILIES: &[&dyn Family] = &[
     &crate::mac_tensor_core::family::MacTensorCore,
     &crate::systolic::family::SystolicFamily,
     &crate::fpga_dataflow::family::FpgaDataflow,
+    &crate::cpu::family::CpuFamily,
 ];
 
 /// An architecture family: its name, its configuration section, and how that section is

@@ -5,6 +5,7 @@
 
 pub mod arch;
 pub mod attention;
+pub mod cpu;
 pub mod dataflow;
 pub mod energy;
 pub mod engine;
