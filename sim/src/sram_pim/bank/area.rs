@@ -1,0 +1,129 @@
+//! Area of the bank at 45 nm: the SRAM macro it sits in against the PIM periphery it adds,
+//! block by block, from the cited per-cell and per-gate figures of
+//! [`crate::energy::constants`] (6T cell 0.346 um^2, Mistry et al., IEDM 2007; CACTI's 0.7
+//! array efficiency, Thoziyoor et al., HPL-2008-20; adder 4.5 um^2 per bit, Horowitz, ISSCC
+//! 2014; DFF_X1 4.522 um^2, Nangate 45 nm Open Cell Library; a 2:1 mux bit 12/28 of an adder
+//! bit and a 2-input gate half a mux, Weste and Harris, 4th ed., 2010).
+//!
+//! The periphery is counted as the generated RTL builds it (`rtl/src/sram_pim/`): registers
+//! are flip-flops, the lookup is a `2^g`-way mux tree per lane, the shift by the plane a
+//! barrel shifter, the conversion one `acc_bits x 16` multiplier per lane. The standard
+//! periphery every SRAM macro has (decoders, sense amplifiers, the column mux, write drivers)
+//! is inside the macro's area (the array efficiency), not in the overhead. Scale both to
+//! another node with the rules of [`crate::energy`]; the ratio does not change.
+
+use crate::energy::constants::{
+    ADD_UM2_PER_BIT_45NM, DFF_UM2_45NM, GATE_PER_MUX, MULT8_UM2_45NM, MUX_LEVEL_PER_ADD,
+    SRAM_ARRAY_EFFICIENCY, SRAM_CELL_UM2_45NM,
+};
+
+use super::{ceil_log2, BankSpec, SCALE_BITS};
+
+/// The bank's area at 45 nm, um^2, by block.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BankArea {
+    /// The SRAM macro: bit cells over the array efficiency (its own periphery included).
+    pub macro_um2: f64,
+    /// Table slots: `max_batch * 2^g * entry_bits` flip-flops.
+    pub tables_um2: f64,
+    /// Tags, valid and zero flags (`max_batch * (8 g + 2)` flip-flops) and the pattern
+    /// comparator (`8 g` XOR bits and the zero detect, as gates).
+    pub pattern_um2: f64,
+    /// Table-build adders: `build_adds_per_cycle` masked sums of `g` activations.
+    pub build_um2: f64,
+    /// Lookup/accumulate lanes: a `2^g`-way mux of `entry_bits`, a shifter by the plane, an
+    /// `acc_bits` add/subtract, per lane.
+    pub lookup_um2: f64,
+    /// Accumulators: `max_batch * max_tiles * L * acc_bits` flip-flops.
+    pub accumulators_um2: f64,
+    /// Conversion: an `acc_bits x 16` multiplier and a rounding add per lane.
+    pub conversion_um2: f64,
+    /// Controller and the sense-amplifier word register (`W` flip-flops plus about 64 for
+    /// the state and counters).
+    pub control_um2: f64,
+}
+
+impl BankArea {
+    /// The PIM periphery: every block but the macro.
+    pub fn periphery_um2(&self) -> f64 {
+        self.tables_um2
+            + self.pattern_um2
+            + self.build_um2
+            + self.lookup_um2
+            + self.accumulators_um2
+            + self.conversion_um2
+            + self.control_um2
+    }
+
+    /// The periphery's area as a share of the macro's (0.02 is SAIL's "about 2%", which it
+    /// states for a whole last-level cache, most of whose subarrays carry no periphery).
+    pub fn overhead(&self) -> f64 {
+        self.periphery_um2() / self.macro_um2
+    }
+}
+
+/// The area of `spec` (a valid spec) at 45 nm.
+pub fn area(spec: &BankSpec) -> BankArea {
+    let g = f64::from(spec.group);
+    let eb = f64::from(spec.entry_bits());
+    let acc = f64::from(spec.acc_bits);
+    let lanes = f64::from(spec.lanes());
+    let batch = f64::from(spec.max_batch);
+    let mux_bit = MUX_LEVEL_PER_ADD * ADD_UM2_PER_BIT_45NM;
+    let gate = GATE_PER_MUX * mux_bit;
+    let macro_um2 = spec.bit_cells() as f64 * SRAM_CELL_UM2_45NM / SRAM_ARRAY_EFFICIENCY;
+    let tables_um2 = batch * f64::from(spec.table_entries()) * eb * DFF_UM2_45NM;
+    let pattern_um2 = batch * (8.0 * g + 2.0) * DFF_UM2_45NM + 2.0 * 8.0 * g * gate;
+    // A masked sum: g AND-gated INT8 terms summed by g - 1 adders of entry_bits.
+    let build_um2 = f64::from(spec.build_adds_per_cycle)
+        * (8.0 * g * gate + (g - 1.0).max(0.0) * eb * ADD_UM2_PER_BIT_45NM);
+    let mux_tree = (f64::from(spec.table_entries()) - 1.0) * eb * mux_bit;
+    let shifter = f64::from(ceil_log2(8)) * acc * mux_bit;
+    let lookup_um2 = lanes * (mux_tree + shifter + acc * (ADD_UM2_PER_BIT_45NM + gate));
+    let accumulators_um2 = batch * f64::from(spec.max_tiles) * lanes * acc * DFF_UM2_45NM;
+    // An 8 x 8 multiplier's area scaled by the partial-product bits.
+    let mult = MULT8_UM2_45NM * acc * f64::from(SCALE_BITS) / 64.0;
+    let conversion_um2 = lanes * (mult + (acc + 17.0) * ADD_UM2_PER_BIT_45NM);
+    let control_um2 = (f64::from(spec.word_bits()) + 64.0) * DFF_UM2_45NM;
+    BankArea {
+        macro_um2,
+        tables_um2,
+        pattern_um2,
+        build_um2,
+        lookup_um2,
+        accumulators_um2,
+        conversion_um2,
+        control_um2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_periphery_is_counted_block_by_block() {
+        let spec = BankSpec {
+            rows: 512,
+            columns: 512,
+            column_mux: 4,
+            group: 4,
+            row_cycles: 2,
+            lookup_cycles: 1,
+            build_adds_per_cycle: 1,
+            acc_bits: 24,
+            max_batch: 8,
+            max_tiles: 1,
+            pattern_aware: true,
+        };
+        let a = area(&spec);
+        // 262144 cells x 0.346 / 0.7.
+        assert!((a.macro_um2 - 262_144.0 * 0.346 / 0.7).abs() < 1e-6);
+        // 8 slots x 16 entries x 10 bits of flip-flops.
+        assert!((a.tables_um2 - 1280.0 * 4.522).abs() < 1e-6);
+        assert!(a.overhead() > 0.0 && a.overhead().is_finite());
+        // More table slots cost more periphery, a larger macro less overhead.
+        let big = BankSpec { rows: 4096, ..spec };
+        assert!(area(&big).overhead() < a.overhead());
+    }
+}
