@@ -211,3 +211,69 @@ fn every_bank_is_verilator_wall_clean() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// An 8-bit adder, the calibration point of transistors to um^2 (as `area_vs_yosys.rs`).
+const ADD8: &str = "module lutforge_add8(input [7:0] a, input [7:0] b, output [7:0] s);\n  assign s = a + b;\nendmodule\n";
+
+/// The periphery's area model (`lutforge_sim::sram_pim::bank::area`) within 20% of Yosys's
+/// generic synthesis of the generated bank, the macro a black box (transistors at the area per
+/// transistor of an 8-bit adder, flip-flops at the Nangate DFF_X1 area, as
+/// `area_vs_yosys.rs`). Two banks of the co-simulation set and one of six-activation groups
+/// keep the run short; `pim-g8` (about two minutes of Yosys) measured 1.13 when this was
+/// written, `pim-small` 0.97 and `pim-g1` 1.00.
+#[test]
+fn the_periphery_area_model_is_within_20_percent_of_yosys() {
+    use lutforge_sim::energy::constants::{ADD_UM2_PER_BIT_45NM, DFF_UM2_45NM};
+    use lutforge_sim::sram_pim::bank::area::area;
+    use lutforge_testbench::synth::{cmos_stats, find_yosys};
+    if !tool_or_skip(find_yosys().is_ok(), "yosys") {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("lutforge-pim-area-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let add8 = dir.join("add8.v");
+    std::fs::write(&add8, ADD8).unwrap();
+    let adder = cmos_stats(&[add8], "lutforge_add8", &[]).unwrap();
+    let um2_per_transistor = ADD_UM2_PER_BIT_45NM * 8.0 / adder.logic_transistors as f64;
+    let mut rows = Vec::new();
+    let g6 = BankSpec {
+        rows: 32,
+        columns: 24,
+        column_mux: 2,
+        group: 6,
+        row_cycles: 1,
+        lookup_cycles: 1,
+        build_adds_per_cycle: 8,
+        acc_bits: 24,
+        max_batch: 2,
+        max_tiles: 2,
+        pattern_aware: true,
+    };
+    let designs = banks().into_iter().take(2).chain([("pim-g6", g6)]);
+    for (name, spec) in designs {
+        let bundle = sram_pim::generate(name, &spec, Options::default());
+        let out = dir.join(name);
+        bundle.write_to(&out).unwrap();
+        let files: Vec<PathBuf> = bundle.verilog().map(|f| out.join(&f.name)).collect();
+        // The macro is SRAM, not logic: a black box.
+        let macro_module = format!("{}_sram", bundle.top.trim_end_matches("_top"));
+        let stats = cmos_stats(&files, &bundle.top, &[macro_module]).unwrap();
+        let yosys = stats.logic_transistors as f64 * um2_per_transistor
+            + stats.flip_flops as f64 * DFF_UM2_45NM;
+        let model = area(&spec).periphery_um2();
+        println!(
+            "{name}: model {model:.0} um^2, Yosys {yosys:.0} um^2 ({} transistors, {} flip-flops), ratio {:.2}",
+            stats.logic_transistors,
+            stats.flip_flops,
+            model / yosys
+        );
+        rows.push((name, model / yosys));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    for (name, ratio) in rows {
+        assert!(
+            (0.8..=1.2).contains(&ratio),
+            "{name}: model / Yosys {ratio:.2}"
+        );
+    }
+}

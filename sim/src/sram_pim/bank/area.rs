@@ -6,11 +6,13 @@
 //! bit and a 2-input gate half a mux, Weste and Harris, 4th ed., 2010).
 //!
 //! The periphery is counted as the generated RTL builds it (`rtl/src/sram_pim/`): registers
-//! are flip-flops, the lookup is a `2^g`-way mux tree per lane, the shift by the plane a
+//! are flip-flops, each lane's lookup a read mux over every slot's table, the shift by the plane a
 //! barrel shifter, the conversion one `acc_bits x 16` multiplier per lane. The standard
 //! periphery every SRAM macro has (decoders, sense amplifiers, the column mux, write drivers)
 //! is inside the macro's area (the array efficiency), not in the overhead. Scale both to
 //! another node with the rules of [`crate::energy`]; the ratio does not change.
+//! `testbench/tests/sram_pim_cosim.rs` holds the periphery within 20% of what Yosys makes of
+//! the generated RTL (the macro a black box).
 
 use crate::energy::constants::{
     ADD_UM2_PER_BIT_45NM, DFF_UM2_45NM, GATE_PER_MUX, MULT8_UM2_45NM, MUX_LEVEL_PER_ADD,
@@ -24,22 +26,25 @@ use super::{ceil_log2, BankSpec, SCALE_BITS};
 pub struct BankArea {
     /// The SRAM macro: bit cells over the array efficiency (its own periphery included).
     pub macro_um2: f64,
-    /// Table slots: `max_batch * 2^g * entry_bits` flip-flops.
+    /// Table slots: `slots * 2^g * entry_bits` flip-flops (each entry is written by one
+    /// build adder, through the flip-flop's enable).
     pub tables_um2: f64,
-    /// Tags, valid and zero flags (`max_batch * (8 g + 2)` flip-flops) and the pattern
-    /// comparator (`8 g` XOR bits and the zero detect, as gates).
+    /// Tags, valid and zero flags (`slots * (8 g + 2)` flip-flops), the tag read mux and the
+    /// pattern comparator (`8 g` XOR bits and the zero detect, as gates).
     pub pattern_um2: f64,
     /// Table-build adders: `build_adds_per_cycle` masked sums of `g` activations.
     pub build_um2: f64,
-    /// Lookup/accumulate lanes: a `2^g`-way mux of `entry_bits`, a shifter by the plane, an
-    /// `acc_bits` add/subtract, per lane.
+    /// Lookup/accumulate lanes: a `slots * 2^g`-way read mux of `entry_bits` (the lane's read
+    /// port into every slot's table), a shifter by the plane, an `acc_bits` add/subtract, per
+    /// lane.
     pub lookup_um2: f64,
-    /// Accumulators: `max_batch * max_tiles * L * acc_bits` flip-flops.
+    /// Accumulators: `slots * tiles * L * acc_bits` flip-flops and their read mux.
     pub accumulators_um2: f64,
-    /// Conversion: an `acc_bits x 16` multiplier and a rounding add per lane.
+    /// Conversion, per lane: an `acc_bits x 16` multiplier, the rounding add, the arithmetic
+    /// barrel shifter (`shift_bits` levels and two XOR rows) and the saturation.
     pub conversion_um2: f64,
     /// Controller and the sense-amplifier word register (`W` flip-flops plus about 64 for
-    /// the state and counters).
+    /// the state, counters and the latched command).
     pub control_um2: f64,
 }
 
@@ -55,35 +60,44 @@ impl BankArea {
             + self.control_um2
     }
 
-    /// The periphery's area as a share of the macro's (0.02 is SAIL's "about 2%", which it
-    /// states for a whole last-level cache, most of whose subarrays carry no periphery).
+    /// The periphery's area as a share of the macro's (SAIL's "about 2%" is stated for a whole
+    /// last-level cache, most of whose subarrays carry no periphery).
     pub fn overhead(&self) -> f64 {
         self.periphery_um2() / self.macro_um2
     }
 }
 
-/// The area of `spec` (a valid spec) at 45 nm.
+/// The area of `spec` (a valid spec) at 45 nm. Table slots and accumulator tiles are counted
+/// as the RTL sizes them: `max_batch` and `max_tiles`, at least 2 each (memories addressed by
+/// at least one bit).
 pub fn area(spec: &BankSpec) -> BankArea {
     let g = f64::from(spec.group);
     let eb = f64::from(spec.entry_bits());
     let acc = f64::from(spec.acc_bits);
     let lanes = f64::from(spec.lanes());
-    let batch = f64::from(spec.max_batch);
+    let slots = f64::from(spec.max_batch.max(2));
+    let tiles = f64::from(spec.max_tiles.max(2));
+    let entries = f64::from(spec.table_entries());
     let mux_bit = MUX_LEVEL_PER_ADD * ADD_UM2_PER_BIT_45NM;
     let gate = GATE_PER_MUX * mux_bit;
     let macro_um2 = spec.bit_cells() as f64 * SRAM_CELL_UM2_45NM / SRAM_ARRAY_EFFICIENCY;
-    let tables_um2 = batch * f64::from(spec.table_entries()) * eb * DFF_UM2_45NM;
-    let pattern_um2 = batch * (8.0 * g + 2.0) * DFF_UM2_45NM + 2.0 * 8.0 * g * gate;
+    let tables_um2 = slots * entries * eb * DFF_UM2_45NM;
+    let pattern_um2 = slots * (8.0 * g + 2.0) * DFF_UM2_45NM
+        + (slots - 1.0) * 8.0 * g * mux_bit
+        + 2.0 * 8.0 * g * gate;
     // A masked sum: g AND-gated INT8 terms summed by g - 1 adders of entry_bits.
-    let build_um2 = f64::from(spec.build_adds_per_cycle)
+    let build_um2 = f64::from(spec.build_adds_per_cycle.min(spec.table_entries() - 1))
         * (8.0 * g * gate + (g - 1.0).max(0.0) * eb * ADD_UM2_PER_BIT_45NM);
-    let mux_tree = (f64::from(spec.table_entries()) - 1.0) * eb * mux_bit;
+    let read_mux = (slots * entries - 1.0) * eb * mux_bit;
     let shifter = f64::from(ceil_log2(8)) * acc * mux_bit;
-    let lookup_um2 = lanes * (mux_tree + shifter + acc * (ADD_UM2_PER_BIT_45NM + gate));
-    let accumulators_um2 = batch * f64::from(spec.max_tiles) * lanes * acc * DFF_UM2_45NM;
+    let lookup_um2 = lanes * (read_mux + shifter + acc * (ADD_UM2_PER_BIT_45NM + gate));
+    let accumulators_um2 =
+        slots * tiles * lanes * acc * DFF_UM2_45NM + (slots * tiles - 1.0) * lanes * acc * mux_bit;
     // An 8 x 8 multiplier's area scaled by the partial-product bits.
     let mult = MULT8_UM2_45NM * acc * f64::from(SCALE_BITS) / 64.0;
-    let conversion_um2 = lanes * (mult + (acc + 17.0) * ADD_UM2_PER_BIT_45NM);
+    let wide = acc + f64::from(SCALE_BITS) + 1.0;
+    let barrel = f64::from(spec.shift_bits()) * wide * mux_bit + 2.0 * wide * gate;
+    let conversion_um2 = lanes * (mult + wide * ADD_UM2_PER_BIT_45NM + barrel + wide * gate);
     let control_um2 = (f64::from(spec.word_bits()) + 64.0) * DFF_UM2_45NM;
     BankArea {
         macro_um2,
