@@ -219,8 +219,7 @@ const ADD8: &str = "module lutforge_add8(input [7:0] a, input [7:0] b, output [7
 /// generic synthesis of the generated bank, the macro a black box (transistors at the area per
 /// transistor of an 8-bit adder, flip-flops at the Nangate DFF_X1 area, as
 /// `area_vs_yosys.rs`). Two banks of the co-simulation set and one of six-activation groups
-/// keep the run short; `pim-g8` (about two minutes of Yosys) measured 1.13 when this was
-/// written, `pim-small` 0.97 and `pim-g1` 1.00.
+/// keep the run short (`pim-g8` takes Yosys about two minutes); the test prints each ratio.
 #[test]
 fn the_periphery_area_model_is_within_20_percent_of_yosys() {
     use lutforge_sim::energy::constants::{ADD_UM2_PER_BIT_45NM, DFF_UM2_45NM};

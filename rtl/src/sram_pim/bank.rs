@@ -5,10 +5,11 @@
 //!   `wld` beat each) and once in the compute (`READ`), so the word address is one running
 //!   counter `addr`, cleared before each walk. `t` walks the tokens in `CHECK`/`BUILD`, in
 //!   `LOOK` and in `DRAIN`. Each counter's last value is latched from the `cmd` fields.
-//! - **Tables**: a memory of `2^tb x 2^g` entries (address `{t, idx}`); entry 0 and the entries
-//!   of a slot whose zero flag is set read 0. `build_adds_per_cycle` adders each write entry
-//!   `1 + window * E + s` of slot `t`, the masked sum of the slot's tag (the activations the
-//!   check latched).
+//! - **Tables**: a memory of one word per slot holding entries `1 .. 2^g` (entry 0 is the
+//!   constant 0); a slot whose zero flag is set reads 0. `build_adds_per_cycle` adders each
+//!   compute entry `1 + window * E + s` of slot `t`, the masked sum of the slot's tag (the
+//!   activations the check latched); entry `e` is written by adder `(e - 1) % E` in window
+//!   `(e - 1) / E`. The table of token `t` is read once and broadcast to every lane.
 //! - **Lanes**: lane `l` reads its `g` index bits from the sense-amplifier word, looks its entry
 //!   up in slot `t`, shifts it by the plane `p` and adds it to (subtracts it from, on the top
 //!   plane) accumulator `{t, u}` lane `l` on the last lookup cycle.
@@ -386,13 +387,14 @@ pub fn top(spec: &BankSpec, prefix: &str, bug: Option<PlantedBug>) -> Module {
     );
 
     // Table build.
-    let ts = tb + g;
-    let tbl = memory(&mut m, "tbl", eb, 1 << ts);
+    let entries = spec.table_entries();
+    let tw_bits = (entries - 1) * eb;
+    let tbl = memory(&mut m, "tbl", tw_bits, slots);
     m.comment(format!(
         "table build: {adds} adder(s), {windows} window(s) of entries 1 + window * {adds} + s"
     ));
     let ew = count_bits(u64::from(windows) * u64::from(adds) + 1);
-    let mut writes = Vec::new();
+    let mut sums = Vec::new();
     for s in 0..adds {
         let e = m.wire_assign(
             &format!("be_{s}"),
@@ -402,10 +404,7 @@ pub fn top(spec: &BankSpec, prefix: &str, bug: Option<PlantedBug>) -> Module {
                 .bin(BinOp::Mul, Expr::lit(ew, u64::from(adds)))
                 .bin(BinOp::Add, Expr::lit(ew, u64::from(s + 1))),
         );
-        let valid = e
-            .clone()
-            .bin(BinOp::Lt, Expr::lit(ew, u64::from(spec.table_entries())));
-        let idx = e.clone().slice(g - 1, 0);
+        let valid = e.clone().bin(BinOp::Lt, Expr::lit(ew, u64::from(entries)));
         let sum = (0..g)
             .map(|i| {
                 e.clone().bit(i).cond(
@@ -415,17 +414,39 @@ pub fn top(spec: &BankSpec, prefix: &str, bug: Option<PlantedBug>) -> Module {
             })
             .reduce(|x, y| x.bin(BinOp::Add, y))
             .unwrap_or(Expr::lit(eb, 0));
-        let sum = m.wire_assign(&format!("bsum_{s}"), eb, sum);
-        writes.push(Stmt::If(
-            valid,
-            vec![nb(
-                &tbl.clone().index(Expr::Concat(vec![t.clone(), idx])),
-                sum,
-            )],
-            vec![],
-        ));
+        sums.push(m.wire_assign(&format!("bsum_{s}"), eb, valid.cond(sum, Expr::lit(eb, 0))));
     }
+    // Entry e (1..2^g) is written by adder (e - 1) % E in window (e - 1) / E.
+    let writes = (1..entries)
+        .map(|e| {
+            let (s, w) = ((e - 1) % adds, (e - 1) / adds);
+            let lo = (e - 1) * eb;
+            Stmt::If(
+                eq(wn.clone(), wnb, u64::from(w)),
+                vec![nb(
+                    &tbl.clone().index(t.clone()).slice(lo + eb - 1, lo),
+                    sums[s as usize].clone(),
+                )],
+                vec![],
+            )
+        })
+        .collect();
     always(&mut m, vec![Stmt::If(st_build.clone(), writes, vec![])]);
+    m.comment("the table of token t, broadcast to every lane (entry 0 is 0)");
+    let cur = m.wire_assign("cur_table", tw_bits, tbl.index(t.clone()));
+    m.items.push(Item::Wire {
+        name: "centry".into(),
+        width: eb,
+        depth: Some(entries),
+    });
+    for e in 0..entries {
+        let value = if e == 0 {
+            Expr::lit(eb, 0)
+        } else {
+            lane(&cur, e - 1, eb)
+        };
+        m.items.push(Item::Assign(Expr::id("centry").bit(e), value));
+    }
 
     // Lookup/accumulate lanes.
     m.comment("lookup/accumulate lanes: index, entry, shift by the plane, add or subtract");
@@ -451,15 +472,11 @@ pub fn top(spec: &BankSpec, prefix: &str, bug: Option<PlantedBug>) -> Module {
     let mut new_lanes = Vec::new();
     for l in 0..lanes {
         let idx = m.wire_assign(&format!("idx_{l}"), g, lane(&sense, l, g));
-        let read = tbl
-            .clone()
-            .index(Expr::Concat(vec![t.clone(), idx.clone()]));
+        let read = Expr::id("centry").index(idx);
         let entry = m.wire_assign(
             &format!("ent_{l}"),
             eb,
-            eq(idx, g, 0)
-                .bin(BinOp::LogicOr, zero_t.clone())
-                .cond(Expr::lit(eb, 0), read),
+            zero_t.clone().cond(Expr::lit(eb, 0), read),
         );
         let term = m.wire_assign(
             &format!("term_{l}"),

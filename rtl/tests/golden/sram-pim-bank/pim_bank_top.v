@@ -116,34 +116,91 @@ module pim_bank_top (
       tags[t] <= act_data;
     end
   end
-  reg [9:0] tbl [0:63];
+  reg [149:0] tbl [0:3];
 
   // table build: 3 adder(s), 5 window(s) of entries 1 + window * 3 + s
   wire [4:0] be_0;
   assign be_0 = (({2'd0, wn} * 5'd3) + 5'd1);
   wire [9:0] bsum_0;
-  assign bsum_0 = ((((be_0[0] ? {{2{tag_t[7]}}, tag_t[7:0]} : 10'd0) + (be_0[1] ? {{2{tag_t[15]}}, tag_t[15:8]} : 10'd0)) + (be_0[2] ? {{2{tag_t[23]}}, tag_t[23:16]} : 10'd0)) + (be_0[3] ? {{2{tag_t[31]}}, tag_t[31:24]} : 10'd0));
+  assign bsum_0 = ((be_0 < 5'd16) ? ((((be_0[0] ? {{2{tag_t[7]}}, tag_t[7:0]} : 10'd0) + (be_0[1] ? {{2{tag_t[15]}}, tag_t[15:8]} : 10'd0)) + (be_0[2] ? {{2{tag_t[23]}}, tag_t[23:16]} : 10'd0)) + (be_0[3] ? {{2{tag_t[31]}}, tag_t[31:24]} : 10'd0)) : 10'd0);
   wire [4:0] be_1;
   assign be_1 = (({2'd0, wn} * 5'd3) + 5'd2);
   wire [9:0] bsum_1;
-  assign bsum_1 = ((((be_1[0] ? {{2{tag_t[7]}}, tag_t[7:0]} : 10'd0) + (be_1[1] ? {{2{tag_t[15]}}, tag_t[15:8]} : 10'd0)) + (be_1[2] ? {{2{tag_t[23]}}, tag_t[23:16]} : 10'd0)) + (be_1[3] ? {{2{tag_t[31]}}, tag_t[31:24]} : 10'd0));
+  assign bsum_1 = ((be_1 < 5'd16) ? ((((be_1[0] ? {{2{tag_t[7]}}, tag_t[7:0]} : 10'd0) + (be_1[1] ? {{2{tag_t[15]}}, tag_t[15:8]} : 10'd0)) + (be_1[2] ? {{2{tag_t[23]}}, tag_t[23:16]} : 10'd0)) + (be_1[3] ? {{2{tag_t[31]}}, tag_t[31:24]} : 10'd0)) : 10'd0);
   wire [4:0] be_2;
   assign be_2 = (({2'd0, wn} * 5'd3) + 5'd3);
   wire [9:0] bsum_2;
-  assign bsum_2 = ((((be_2[0] ? {{2{tag_t[7]}}, tag_t[7:0]} : 10'd0) + (be_2[1] ? {{2{tag_t[15]}}, tag_t[15:8]} : 10'd0)) + (be_2[2] ? {{2{tag_t[23]}}, tag_t[23:16]} : 10'd0)) + (be_2[3] ? {{2{tag_t[31]}}, tag_t[31:24]} : 10'd0));
+  assign bsum_2 = ((be_2 < 5'd16) ? ((((be_2[0] ? {{2{tag_t[7]}}, tag_t[7:0]} : 10'd0) + (be_2[1] ? {{2{tag_t[15]}}, tag_t[15:8]} : 10'd0)) + (be_2[2] ? {{2{tag_t[23]}}, tag_t[23:16]} : 10'd0)) + (be_2[3] ? {{2{tag_t[31]}}, tag_t[31:24]} : 10'd0)) : 10'd0);
   always @(posedge clk) begin
     if (st_build) begin
-      if ((be_0 < 5'd16)) begin
-        tbl[{t, be_0[3:0]}] <= bsum_0;
+      if ((wn == 3'd0)) begin
+        tbl[t][9:0] <= bsum_0;
       end
-      if ((be_1 < 5'd16)) begin
-        tbl[{t, be_1[3:0]}] <= bsum_1;
+      if ((wn == 3'd0)) begin
+        tbl[t][19:10] <= bsum_1;
       end
-      if ((be_2 < 5'd16)) begin
-        tbl[{t, be_2[3:0]}] <= bsum_2;
+      if ((wn == 3'd0)) begin
+        tbl[t][29:20] <= bsum_2;
+      end
+      if ((wn == 3'd1)) begin
+        tbl[t][39:30] <= bsum_0;
+      end
+      if ((wn == 3'd1)) begin
+        tbl[t][49:40] <= bsum_1;
+      end
+      if ((wn == 3'd1)) begin
+        tbl[t][59:50] <= bsum_2;
+      end
+      if ((wn == 3'd2)) begin
+        tbl[t][69:60] <= bsum_0;
+      end
+      if ((wn == 3'd2)) begin
+        tbl[t][79:70] <= bsum_1;
+      end
+      if ((wn == 3'd2)) begin
+        tbl[t][89:80] <= bsum_2;
+      end
+      if ((wn == 3'd3)) begin
+        tbl[t][99:90] <= bsum_0;
+      end
+      if ((wn == 3'd3)) begin
+        tbl[t][109:100] <= bsum_1;
+      end
+      if ((wn == 3'd3)) begin
+        tbl[t][119:110] <= bsum_2;
+      end
+      if ((wn == 3'd4)) begin
+        tbl[t][129:120] <= bsum_0;
+      end
+      if ((wn == 3'd4)) begin
+        tbl[t][139:130] <= bsum_1;
+      end
+      if ((wn == 3'd4)) begin
+        tbl[t][149:140] <= bsum_2;
       end
     end
   end
+
+  // the table of token t, broadcast to every lane (entry 0 is 0)
+  wire [149:0] cur_table;
+  assign cur_table = tbl[t];
+  wire [9:0] centry [0:15];
+  assign centry[0] = 10'd0;
+  assign centry[1] = cur_table[9:0];
+  assign centry[2] = cur_table[19:10];
+  assign centry[3] = cur_table[29:20];
+  assign centry[4] = cur_table[39:30];
+  assign centry[5] = cur_table[49:40];
+  assign centry[6] = cur_table[59:50];
+  assign centry[7] = cur_table[69:60];
+  assign centry[8] = cur_table[79:70];
+  assign centry[9] = cur_table[89:80];
+  assign centry[10] = cur_table[99:90];
+  assign centry[11] = cur_table[109:100];
+  assign centry[12] = cur_table[119:110];
+  assign centry[13] = cur_table[129:120];
+  assign centry[14] = cur_table[139:130];
+  assign centry[15] = cur_table[149:140];
 
   // lookup/accumulate lanes: index, entry, shift by the plane, add or subtract
   reg [79:0] accm [0:7];
@@ -160,7 +217,7 @@ module pim_bank_top (
   wire [3:0] idx_0;
   assign idx_0 = sense[3:0];
   wire [9:0] ent_0;
-  assign ent_0 = (((idx_0 == 4'd0) || zero_t) ? 10'd0 : tbl[{t, idx_0}]);
+  assign ent_0 = (zero_t ? 10'd0 : centry[idx_0]);
   wire [19:0] term_0;
   assign term_0 = ({{10{ent_0[9]}}, ent_0} << p);
   wire [19:0] base_0;
@@ -170,7 +227,7 @@ module pim_bank_top (
   wire [3:0] idx_1;
   assign idx_1 = sense[7:4];
   wire [9:0] ent_1;
-  assign ent_1 = (((idx_1 == 4'd0) || zero_t) ? 10'd0 : tbl[{t, idx_1}]);
+  assign ent_1 = (zero_t ? 10'd0 : centry[idx_1]);
   wire [19:0] term_1;
   assign term_1 = ({{10{ent_1[9]}}, ent_1} << p);
   wire [19:0] base_1;
@@ -180,7 +237,7 @@ module pim_bank_top (
   wire [3:0] idx_2;
   assign idx_2 = sense[11:8];
   wire [9:0] ent_2;
-  assign ent_2 = (((idx_2 == 4'd0) || zero_t) ? 10'd0 : tbl[{t, idx_2}]);
+  assign ent_2 = (zero_t ? 10'd0 : centry[idx_2]);
   wire [19:0] term_2;
   assign term_2 = ({{10{ent_2[9]}}, ent_2} << p);
   wire [19:0] base_2;
@@ -190,7 +247,7 @@ module pim_bank_top (
   wire [3:0] idx_3;
   assign idx_3 = sense[15:12];
   wire [9:0] ent_3;
-  assign ent_3 = (((idx_3 == 4'd0) || zero_t) ? 10'd0 : tbl[{t, idx_3}]);
+  assign ent_3 = (zero_t ? 10'd0 : centry[idx_3]);
   wire [19:0] term_3;
   assign term_3 = ({{10{ent_3[9]}}, ent_3} << p);
   wire [19:0] base_3;

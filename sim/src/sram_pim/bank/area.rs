@@ -6,7 +6,8 @@
 //! bit and a 2-input gate half a mux, Weste and Harris, 4th ed., 2010).
 //!
 //! The periphery is counted as the generated RTL builds it (`rtl/src/sram_pim/`): registers
-//! are flip-flops, each lane's lookup a read mux over every slot's table, the shift by the plane a
+//! are flip-flops, the current token's table is selected once and broadcast, each lane's lookup
+//! a `2^g`-way mux, the shift by the plane a
 //! barrel shifter, the conversion one `acc_bits x 16` multiplier per lane. The standard
 //! periphery every SRAM macro has (decoders, sense amplifiers, the column mux, write drivers)
 //! is inside the macro's area (the array efficiency), not in the overhead. Scale both to
@@ -26,17 +27,17 @@ use super::{ceil_log2, BankSpec, SCALE_BITS};
 pub struct BankArea {
     /// The SRAM macro: bit cells over the array efficiency (its own periphery included).
     pub macro_um2: f64,
-    /// Table slots: `slots * 2^g * entry_bits` flip-flops (each entry is written by one
-    /// build adder, through the flip-flop's enable).
+    /// Table slots: `slots * (2^g - 1) * entry_bits` flip-flops (entry 0 is the constant 0;
+    /// each entry is written by one build adder, through the flip-flop's enable).
     pub tables_um2: f64,
     /// Tags, valid and zero flags (`slots * (8 g + 2)` flip-flops), the tag read mux and the
     /// pattern comparator (`8 g` XOR bits and the zero detect, as gates).
     pub pattern_um2: f64,
     /// Table-build adders: `build_adds_per_cycle` masked sums of `g` activations.
     pub build_um2: f64,
-    /// Lookup/accumulate lanes: a `slots * 2^g`-way read mux of `entry_bits` (the lane's read
-    /// port into every slot's table), a shifter by the plane, an `acc_bits` add/subtract, per
-    /// lane.
+    /// Lookup/accumulate lanes: the `slots`-way selection of token `t`'s table (once), then per
+    /// lane a `2^g`-way entry mux of `entry_bits`, a shifter by the plane and an `acc_bits`
+    /// add/subtract.
     pub lookup_um2: f64,
     /// Accumulators: `slots * tiles * L * acc_bits` flip-flops and their read mux.
     pub accumulators_um2: f64,
@@ -81,16 +82,18 @@ pub fn area(spec: &BankSpec) -> BankArea {
     let mux_bit = MUX_LEVEL_PER_ADD * ADD_UM2_PER_BIT_45NM;
     let gate = GATE_PER_MUX * mux_bit;
     let macro_um2 = spec.bit_cells() as f64 * SRAM_CELL_UM2_45NM / SRAM_ARRAY_EFFICIENCY;
-    let tables_um2 = slots * entries * eb * DFF_UM2_45NM;
+    let tables_um2 = slots * (entries - 1.0) * eb * DFF_UM2_45NM;
     let pattern_um2 = slots * (8.0 * g + 2.0) * DFF_UM2_45NM
         + (slots - 1.0) * 8.0 * g * mux_bit
         + 2.0 * 8.0 * g * gate;
     // A masked sum: g AND-gated INT8 terms summed by g - 1 adders of entry_bits.
     let build_um2 = f64::from(spec.build_adds_per_cycle.min(spec.table_entries() - 1))
         * (8.0 * g * gate + (g - 1.0).max(0.0) * eb * ADD_UM2_PER_BIT_45NM);
-    let read_mux = (slots * entries - 1.0) * eb * mux_bit;
+    // Token t's table is selected once and broadcast; each lane picks its entry from it.
+    let slot_mux = (slots - 1.0) * (entries - 1.0) * eb * mux_bit;
+    let entry_mux = (entries - 1.0) * eb * mux_bit;
     let shifter = f64::from(ceil_log2(8)) * acc * mux_bit;
-    let lookup_um2 = lanes * (read_mux + shifter + acc * (ADD_UM2_PER_BIT_45NM + gate));
+    let lookup_um2 = slot_mux + lanes * (entry_mux + shifter + acc * (ADD_UM2_PER_BIT_45NM + gate));
     let accumulators_um2 =
         slots * tiles * lanes * acc * DFF_UM2_45NM + (slots * tiles - 1.0) * lanes * acc * mux_bit;
     // An 8 x 8 multiplier's area scaled by the partial-product bits.
@@ -133,8 +136,8 @@ mod tests {
         let a = area(&spec);
         // 262144 cells x 0.346 / 0.7.
         assert!((a.macro_um2 - 262_144.0 * 0.346 / 0.7).abs() < 1e-6);
-        // 8 slots x 16 entries x 10 bits of flip-flops.
-        assert!((a.tables_um2 - 1280.0 * 4.522).abs() < 1e-6);
+        // 8 slots x 15 entries x 10 bits of flip-flops.
+        assert!((a.tables_um2 - 1200.0 * 4.522).abs() < 1e-6);
         assert!(a.overhead() > 0.0 && a.overhead().is_finite());
         // More table slots cost more periphery, a larger macro less overhead.
         let big = BankSpec { rows: 4096, ..spec };
