@@ -328,3 +328,30 @@ fn invalid_specs_jobs_and_stats_are_errors() {
     );
     assert!(measure_saving(&spec, job, &[0; 3]).is_err());
 }
+
+#[test]
+fn the_periphery_overhead_of_a_sail_like_subarray() {
+    use lutforge_sim::sram_pim::bank::area::{area, area_with, cache_overhead, Storage};
+    // Batch 8, one tile of 32 outputs per job (the RTL sizes two): 16 Kbit of accumulators.
+    let spec = BankSpec {
+        max_batch: 8,
+        max_tiles: 1,
+        ..sail_like()
+    };
+    let ff = area(&spec);
+    let cells = area_with(&spec, Storage::SramCells);
+    println!(
+        "512x512 subarray {:.0} um^2; periphery {:.0} um^2 with flip-flops ({:.1}%), {:.0} um^2 \
+         with SRAM-cell storage ({:.1}%); over a cache where 1 subarray in 16 computes: {:.2}% / {:.2}%",
+        ff.macro_um2,
+        ff.periphery_um2(),
+        100.0 * ff.overhead(),
+        cells.periphery_um2(),
+        100.0 * cells.overhead(),
+        100.0 * cache_overhead(&ff, 1, 16),
+        100.0 * cache_overhead(&cells, 1, 16),
+    );
+    assert!(cells.periphery_um2() < ff.periphery_um2());
+    // The accumulators dominate flip-flop storage.
+    assert!(ff.accumulators_um2 > ff.tables_um2);
+}

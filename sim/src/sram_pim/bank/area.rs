@@ -68,10 +68,36 @@ impl BankArea {
     }
 }
 
-/// The area of `spec` (a valid spec) at 45 nm. Table slots and accumulator tiles are counted
-/// as the RTL sizes them: `max_batch` and `max_tiles`, at least 2 each (memories addressed by
-/// at least one bit).
+/// How the periphery's storage (tables, tags, accumulators) is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Storage {
+    /// Flip-flops, as the generated RTL builds them (what Yosys synthesizes).
+    FlipFlops,
+    /// SRAM bit cells at the macro's cell area over its array efficiency, as a custom layout
+    /// beside the subarray would build them (the read muxes stay logic).
+    SramCells,
+}
+
+/// The area of `spec` (a valid spec) at 45 nm with flip-flop storage, as the RTL builds it.
+/// Table slots and accumulator tiles are counted as the RTL sizes them: `max_batch` and
+/// `max_tiles`, at least 2 each (memories addressed by at least one bit).
 pub fn area(spec: &BankSpec) -> BankArea {
+    area_with(spec, Storage::FlipFlops)
+}
+
+/// The share of a cache's SRAM its PIM periphery adds when `compute_subarrays` of its
+/// `subarrays` subarrays (each the bank's macro) carry a bank's periphery: `periphery *
+/// compute_subarrays / (macro * subarrays)` (SAIL's "about 2%" is a figure of this kind).
+pub fn cache_overhead(area: &BankArea, compute_subarrays: u64, subarrays: u64) -> f64 {
+    area.periphery_um2() * compute_subarrays as f64 / (area.macro_um2 * subarrays.max(1) as f64)
+}
+
+/// The area of `spec` (a valid spec) at 45 nm, its storage built as `storage` says.
+pub fn area_with(spec: &BankSpec, storage: Storage) -> BankArea {
+    let bit_um2 = match storage {
+        Storage::FlipFlops => DFF_UM2_45NM,
+        Storage::SramCells => SRAM_CELL_UM2_45NM / SRAM_ARRAY_EFFICIENCY,
+    };
     let g = f64::from(spec.group);
     let eb = f64::from(spec.entry_bits());
     let acc = f64::from(spec.acc_bits);
@@ -82,8 +108,8 @@ pub fn area(spec: &BankSpec) -> BankArea {
     let mux_bit = MUX_LEVEL_PER_ADD * ADD_UM2_PER_BIT_45NM;
     let gate = GATE_PER_MUX * mux_bit;
     let macro_um2 = spec.bit_cells() as f64 * SRAM_CELL_UM2_45NM / SRAM_ARRAY_EFFICIENCY;
-    let tables_um2 = slots * (entries - 1.0) * eb * DFF_UM2_45NM;
-    let pattern_um2 = slots * (8.0 * g + 2.0) * DFF_UM2_45NM
+    let tables_um2 = slots * (entries - 1.0) * eb * bit_um2;
+    let pattern_um2 = slots * (8.0 * g + 2.0) * bit_um2
         + (slots - 1.0) * 8.0 * g * mux_bit
         + 2.0 * 8.0 * g * gate;
     // A masked sum: g AND-gated INT8 terms summed by g - 1 adders of entry_bits.
@@ -142,5 +168,9 @@ mod tests {
         // More table slots cost more periphery, a larger macro less overhead.
         let big = BankSpec { rows: 4096, ..spec };
         assert!(area(&big).overhead() < a.overhead());
+        let sram = area_with(&spec, Storage::SramCells);
+        assert!(sram.overhead() < a.overhead());
+        assert_eq!(sram.macro_um2, a.macro_um2);
+        assert!((cache_overhead(&a, 1, 4) - a.overhead() / 4.0).abs() < 1e-12);
     }
 }
