@@ -293,6 +293,7 @@ fn pim_bank() -> lutforge_sim::sram_pim::bank::BankSpec {
         acc_bits: 20,
         max_batch: 4,
         max_tiles: 2,
+        converters: 3,
         pattern_aware: true,
     }
 }

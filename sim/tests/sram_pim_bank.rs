@@ -23,11 +23,17 @@ fn spec() -> impl Strategy<Value = BankSpec> {
         (6u32..=7, 0u32..=2, 1u32..=8, 1u32..=4),
         (1u32..=4, 1u32..=3, prop_oneof![1u32..=8, 1u32..=255]),
         12u32..=48,
-        (0u32..=5, 0u32..=2),
+        (0u32..=5, 0u32..=2, 1u32..=5),
         any::<bool>(),
     )
         .prop_map(
-            |((rows_log, mux_log, group, lanes), (row, look, adds), acc, (b_log, t_log), pa)| {
+            |(
+                (rows_log, mux_log, group, lanes),
+                (row, look, adds),
+                acc,
+                (b_log, t_log, conv),
+                pa,
+            )| {
                 let column_mux = 1 << mux_log;
                 BankSpec {
                     rows: 1 << rows_log,
@@ -40,6 +46,7 @@ fn spec() -> impl Strategy<Value = BankSpec> {
                     acc_bits: acc,
                     max_batch: 1 << b_log,
                     max_tiles: 1 << t_log,
+                    converters: conv,
                     pattern_aware: pa,
                 }
             },
@@ -130,7 +137,12 @@ proptest! {
         for (c, r) in converted.results.iter().zip(&run.results) {
             prop_assert_eq!(*c, requantize(*r, conv.scale, conv.shift));
         }
-        prop_assert_eq!(converted.cycles, run.cycles);
+        // The conversion adds its slices before every result beat.
+        let beats = u64::from(job.batch) * job.tiles(&spec);
+        prop_assert_eq!(converted.cycles, run.cycles + beats * u64::from(spec.conversion_slices()));
+        let stats = pattern_stats(&acts, job.batch as usize, job.k as usize,
+            spec.group as usize, spec.pattern_aware);
+        prop_assert_eq!(fast::cost(&spec, job, &stats, true).unwrap().cycles, converted.cycles);
     }
 
     /// The closed form, fed the counts measured on the activations, gives the stepped cycles;
@@ -142,12 +154,13 @@ proptest! {
         let stats = pattern_stats(&acts, job.batch as usize, job.k as usize,
             spec.group as usize, spec.pattern_aware);
         prop_assert_eq!(run.stats, stats);
-        let cost = fast::cost(&spec, job, &stats).unwrap();
+        let cost = fast::cost(&spec, job, &stats, false).unwrap();
         prop_assert_eq!(cost.cycles, run.cycles);
         prop_assert_eq!(cost.build_cycles, run.build_cycles);
         prop_assert_eq!(
             cost.cmd_cycles + cost.load_cycles + cost.check_cycles + cost.build_cycles
-                + cost.read_cycles + cost.lookup_cycles + cost.drain_cycles,
+                + cost.read_cycles + cost.lookup_cycles + cost.conversion_cycles
+                + cost.drain_cycles,
             cost.cycles
         );
         prop_assert_eq!(run.wld_cycles.len() as u64, job.words(&spec));
@@ -156,7 +169,8 @@ proptest! {
         prop_assert_eq!(run.res_cycles.last().copied(), Some(run.cycles - 1));
         // The rule only ever saves cycles.
         let all = fast::cost(&BankSpec { pattern_aware: false, ..spec }, job,
-            &pattern_stats(&acts, job.batch as usize, job.k as usize, spec.group as usize, false))
+            &pattern_stats(&acts, job.batch as usize, job.k as usize, spec.group as usize, false),
+            false)
             .unwrap();
         prop_assert!(all.cycles >= cost.cycles);
     }
@@ -176,6 +190,7 @@ fn sail_like() -> BankSpec {
         acc_bits: 32,
         max_batch: 32,
         max_tiles: 8,
+        converters: 4,
         pattern_aware: true,
     }
 }
@@ -254,7 +269,7 @@ fn batching_amortizes_the_weight_reads() {
             pattern_aware: false,
             ..spec
         };
-        fast::cost(&off, job, &stats).unwrap().cycles as f64 / f64::from(batch)
+        fast::cost(&off, job, &stats, false).unwrap().cycles as f64 / f64::from(batch)
     };
     let costs: Vec<f64> = [1, 4, 16, 32].into_iter().map(per_token).collect();
     assert!(costs.windows(2).all(|w| w[1] < w[0]), "{costs:?}");
@@ -311,7 +326,7 @@ fn invalid_specs_jobs_and_stats_are_errors() {
         }
     );
     assert_eq!(
-        fast::cost(&bad, job, &pattern_stats(&[0; 4], 1, 4, 4, true)).unwrap_err(),
+        fast::cost(&bad, job, &pattern_stats(&[0; 4], 1, 4, 4, true), false).unwrap_err(),
         e
     );
     assert_eq!(

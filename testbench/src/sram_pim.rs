@@ -228,7 +228,7 @@ impl Block for PimBlock {
     }
 
     fn fast_cycles(&self, case: &Case) -> u64 {
-        let (job, _, acts, _) = job_of(case);
+        let (job, conversion, acts, _) = job_of(case);
         let stats = pattern_stats(
             &acts,
             job.batch as usize,
@@ -236,7 +236,7 @@ impl Block for PimBlock {
             self.spec.group as usize,
             self.spec.pattern_aware,
         );
-        fast::cost(&self.spec, job, &stats).map_or(0, |c| c.cycles)
+        fast::cost(&self.spec, job, &stats, conversion.is_some()).map_or(0, |c| c.cycles)
     }
 
     fn shape(&self, case: &Case) -> String {

@@ -39,6 +39,7 @@ fn banks() -> Vec<(&'static str, BankSpec)> {
         acc_bits: 20,
         max_batch: 4,
         max_tiles: 2,
+        converters: 3,
         pattern_aware: true,
     };
     vec![
@@ -56,6 +57,7 @@ fn banks() -> Vec<(&'static str, BankSpec)> {
                 acc_bits: 12,
                 max_batch: 1,
                 max_tiles: 1,
+                converters: 8,
                 pattern_aware: false,
             },
         ),
@@ -72,6 +74,7 @@ fn banks() -> Vec<(&'static str, BankSpec)> {
                 acc_bits: 48,
                 max_batch: 8,
                 max_tiles: 4,
+                converters: 1,
                 pattern_aware: true,
             },
         ),
@@ -88,6 +91,7 @@ fn banks() -> Vec<(&'static str, BankSpec)> {
                 acc_bits: 32,
                 max_batch: 32,
                 max_tiles: 2,
+                converters: 8,
                 pattern_aware: true,
             },
         ),
@@ -246,6 +250,7 @@ fn the_periphery_area_model_is_within_20_percent_of_yosys() {
         acc_bits: 24,
         max_batch: 2,
         max_tiles: 2,
+        converters: 2,
         pattern_aware: true,
     };
     let designs = banks().into_iter().take(2).chain([("pim-g6", g6)]);

@@ -13,8 +13,9 @@
 //! - **Lanes**: lane `l` reads its `g` index bits from the sense-amplifier word, looks its entry
 //!   up in slot `t`, shifts it by the plane `p` and adds it to (subtracts it from, on the top
 //!   plane) accumulator `{t, u}` lane `l` on the last lookup cycle.
-//! - **Conversion**: per lane, `clamp((x * scale + 2^(shift-1)) >> shift, -128, 127)` with an
-//!   `acc_bits x 16` two's complement product, an arithmetic shift (`((x ^ s) >> shift) ^ s`,
+//! - **Conversion**: `C` converters; in `CONV` cycle `s` converter `c` turns lane `s*C + c`
+//!   into `clamp((x * scale + 2^(shift-1)) >> shift, -128, 127)` in the INT8 result register,
+//!   with an `acc_bits x 16` two's complement product, an arithmetic shift (`((x ^ s) >> shift) ^ s`,
 //!   `s` every bit the sign) and the saturation, sign-extended to `acc_bits` on `res`.
 
 use lutforge_sim::sram_pim::bank::{count_bits, BankSpec, ACT_BITS, OUT_BITS, SCALE_BITS};
@@ -30,6 +31,7 @@ const BUILD: u64 = 3;
 const READ: u64 = 4;
 const LOOK: u64 = 5;
 const DRAIN: u64 = 6;
+const CONV: u64 = 7;
 const STATE_BITS: u32 = 3;
 
 /// Bits of the plane counter (planes `0..8`).
@@ -301,6 +303,7 @@ pub fn top(spec: &BankSpec, prefix: &str, bug: Option<PlantedBug>) -> Module {
     let st_read = m.wire_assign("st_read", 1, st(READ));
     let st_look = m.wire_assign("st_look", 1, st(LOOK));
     let st_drain = m.wire_assign("st_drain", 1, st(DRAIN));
+    let st_conv = m.wire_assign("st_conv", 1, st(CONV));
     m.items.push(Item::Assign(cmd_ready, st_idle.clone()));
     m.items.push(Item::Assign(wld_ready, st_load.clone()));
     m.items.push(Item::Assign(act_ready, st_check.clone()));
@@ -506,12 +509,50 @@ pub fn top(spec: &BankSpec, prefix: &str, bug: Option<PlantedBug>) -> Module {
     );
 
     // Conversion and the result beat.
-    m.comment("in-memory type conversion: scale, round half up, arithmetic shift, saturate");
+    let convs = spec.used_converters();
+    let slices = spec.conversion_slices();
+    let scb = count_bits(u64::from(slices - 1));
+    m.comment(format!(
+        "in-memory type conversion: {convs} converter(s), {slices} slice(s) per beat; scale, round half up, arithmetic shift, saturate"
+    ));
+    let sc = m.reg("sc", scb);
+    let qbuf = m.reg("qbuf", lanes * OUT_BITS);
+    let sc_last = m.wire_assign("sc_last", 1, eq(sc.clone(), scb, u64::from(slices - 1)));
+    let mut conv_writes = Vec::new();
+    let mut qs = Vec::new();
+    for c in 0..convs {
+        // Converter c takes lane s * C + c of slice s.
+        let slice_lanes: Vec<u32> = (0..slices)
+            .map(|s| s * convs + c)
+            .take_while(|&l| l < lanes)
+            .collect();
+        let last = *slice_lanes
+            .last()
+            .expect("converter c < C <= L has slice 0");
+        let mut x = lane(&old, last, acc);
+        for (s, &l) in slice_lanes.iter().enumerate().rev().skip(1) {
+            x = eq(sc.clone(), scb, s as u64).cond(lane(&old, l, acc), x);
+        }
+        let x = m.wire_assign(&format!("cin_{c}"), acc, x);
+        qs.push((convert(&mut m, c, x, acc, &scale_r, &shift_r), slice_lanes));
+    }
+    for s in 0..slices {
+        let body: Vec<Stmt> = qs
+            .iter()
+            .filter_map(|(q, ls)| {
+                ls.get(s as usize)
+                    .map(|&l| nb(&lane(&qbuf, l, OUT_BITS), q.clone()))
+            })
+            .collect();
+        conv_writes.push(Stmt::If(eq(sc.clone(), scb, u64::from(s)), body, vec![]));
+    }
+    always(&mut m, vec![Stmt::If(st_conv.clone(), conv_writes, vec![])]);
     let mut out = Vec::new();
     for l in 0..lanes {
-        let x = lane(&old, l, acc);
-        let q = convert(&mut m, l, x.clone(), acc, &scale_r, &shift_r);
-        out.push(convert_r.clone().cond(q.sext(OUT_BITS, acc), x));
+        out.push(convert_r.clone().cond(
+            lane(&qbuf, l, OUT_BITS).sext(OUT_BITS, acc),
+            lane(&old, l, acc),
+        ));
     }
     out.reverse();
     m.items.push(Item::Assign(res_data, Expr::Concat(out)));
@@ -519,6 +560,7 @@ pub fn top(spec: &BankSpec, prefix: &str, bug: Option<PlantedBug>) -> Module {
     // The controller.
     let zero = |w: u32| Expr::lit(w, 0);
     let set = |s: u64| nb(&state, Expr::lit(STATE_BITS, s));
+    let first_beat = || Stmt::If(convert_r.clone(), vec![set(CONV)], vec![set(DRAIN)]);
     let next_token = || {
         Stmt::If(
             t_last.clone(),
@@ -542,6 +584,7 @@ pub fn top(spec: &BankSpec, prefix: &str, bug: Option<PlantedBug>) -> Module {
         nb(&rc, zero(rcb)),
         nb(&lc, zero(lcb)),
         nb(&zf, zero(slots)),
+        nb(&sc, zero(scb)),
     ];
     let mut run = Vec::new();
     let mut latch = Vec::new();
@@ -670,7 +713,7 @@ pub fn top(spec: &BankSpec, prefix: &str, bug: Option<PlantedBug>) -> Module {
                             u_last.clone(),
                             vec![Stmt::If(
                                 j_last,
-                                vec![nb(&t, zero(tb)), nb(&u, zero(ub)), set(DRAIN)],
+                                vec![nb(&t, zero(tb)), nb(&u, zero(ub)), first_beat()],
                                 vec![
                                     nb(&j, inc(&j, jw)),
                                     nb(&t, zero(tb)),
@@ -690,21 +733,34 @@ pub fn top(spec: &BankSpec, prefix: &str, bug: Option<PlantedBug>) -> Module {
         )],
         vec![],
     ));
-    // DRAIN: one beat per transfer, token-major.
+    // CONV: the slices of one beat.
+    run.push(Stmt::If(
+        st_conv,
+        vec![Stmt::If(
+            sc_last,
+            vec![nb(&sc, zero(scb)), set(DRAIN)],
+            vec![nb(&sc, inc(&sc, scb))],
+        )],
+        vec![],
+    ));
+    // DRAIN: one beat per transfer, token-major; each next beat converts first.
     run.push(Stmt::If(
         res_fire,
-        vec![Stmt::If(
-            u_last,
-            vec![
-                nb(&u, zero(ub)),
-                Stmt::If(
-                    t_last,
-                    vec![nb(&t, zero(tb)), set(IDLE)],
-                    vec![nb(&t, inc(&t, tb))],
-                ),
-            ],
-            vec![nb(&u, inc(&u, ub))],
-        )],
+        vec![
+            first_beat(),
+            Stmt::If(
+                u_last,
+                vec![
+                    nb(&u, zero(ub)),
+                    Stmt::If(
+                        t_last,
+                        vec![nb(&t, zero(tb)), set(IDLE)],
+                        vec![nb(&t, inc(&t, tb))],
+                    ),
+                ],
+                vec![nb(&u, inc(&u, ub))],
+            ),
+        ],
         vec![],
     ));
     always(&mut m, vec![Stmt::If(rst, reset, run)]);

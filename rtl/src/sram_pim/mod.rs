@@ -5,9 +5,11 @@
 //! Modules (one file, `<prefix>_top.v`):
 //!
 //! - `<prefix>_top` ([`bank::top`]): the streams of the specification (`cmd`, `wld`, `act`,
-//!   `res`), the controller (`IDLE`, `LOAD`, `CHECK`, `BUILD`, `READ`, `LOOK`, `DRAIN`), the
+//!   `res`), the controller (`IDLE`, `LOAD`, `CHECK`, `BUILD`, `READ`, `LOOK`, `CONV`,
+//!   `DRAIN`), the
 //!   sense-amplifier word register, the table slots with their tags and zero flags, the
-//!   table-build adders, the `L` lookup/accumulate lanes, the accumulators and the conversion;
+//!   table-build adders, the `L` lookup/accumulate lanes, the accumulators and the shared
+//!   converters;
 //! - `<prefix>_sram` ([`bank::sram`]): the behavioural SRAM macro, `rows` words lines of
 //!   `columns` cells with a `column_mux`-way column multiplexer (one write port for the weight
 //!   load, one word read per access; the controller spends `row_cycles` per read).
@@ -24,7 +26,7 @@ use crate::{assemble, module_prefix, Bundle, Family, Fnv, Options};
 /// The canonical parameter string the config hash covers.
 pub fn canonical(name: &str, spec: &BankSpec) -> String {
     format!(
-        "name={name};kind=sram_pim;rows={};columns={};column_mux={};group={};row_cycles={};lookup_cycles={};build_adds_per_cycle={};acc_bits={};max_batch={};max_tiles={};pattern_aware={}",
+        "name={name};kind=sram_pim;rows={};columns={};column_mux={};group={};row_cycles={};lookup_cycles={};build_adds_per_cycle={};acc_bits={};max_batch={};max_tiles={};converters={};pattern_aware={}",
         spec.rows,
         spec.columns,
         spec.column_mux,
@@ -35,6 +37,7 @@ pub fn canonical(name: &str, spec: &BankSpec) -> String {
         spec.acc_bits,
         spec.max_batch,
         spec.max_tiles,
+        spec.converters,
         spec.pattern_aware
     )
 }
@@ -42,7 +45,7 @@ pub fn canonical(name: &str, spec: &BankSpec) -> String {
 /// A one-line description of the bank, for the file header.
 pub fn describe(spec: &BankSpec) -> String {
     format!(
-        "bank: SRAM {}x{} cells, column mux {} ({}-bit words), g={} ({} lanes, {} table slots of {} x {} bits), row_cycles={} lookup_cycles={} build_adds={} acc_bits={} max_tiles={} pattern_aware={}",
+        "bank: SRAM {}x{} cells, column mux {} ({}-bit words), g={} ({} lanes, {} table slots of {} x {} bits), row_cycles={} lookup_cycles={} build_adds={} acc_bits={} max_tiles={} converters={} pattern_aware={}",
         spec.rows,
         spec.columns,
         spec.column_mux,
@@ -57,6 +60,7 @@ pub fn describe(spec: &BankSpec) -> String {
         spec.build_adds_per_cycle,
         spec.acc_bits,
         spec.max_tiles,
+        spec.used_converters(),
         spec.pattern_aware
     )
 }

@@ -20,7 +20,7 @@ use crate::energy::constants::{
     SRAM_ARRAY_EFFICIENCY, SRAM_CELL_UM2_45NM,
 };
 
-use super::{ceil_log2, BankSpec, SCALE_BITS};
+use super::{ceil_log2, BankSpec, OUT_BITS, SCALE_BITS};
 
 /// The bank's area at 45 nm, um^2, by block.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -41,8 +41,9 @@ pub struct BankArea {
     pub lookup_um2: f64,
     /// Accumulators: `slots * tiles * L * acc_bits` flip-flops and their read mux.
     pub accumulators_um2: f64,
-    /// Conversion, per lane: an `acc_bits x 16` multiplier, the rounding add, the arithmetic
-    /// barrel shifter (`shift_bits` levels and two XOR rows) and the saturation.
+    /// Conversion: per converter an `acc_bits x 16` multiplier, the rounding add, the
+    /// arithmetic barrel shifter (`shift_bits` levels and two XOR rows), the saturation and
+    /// the selection of its lane in the slice; the `L x 8`-bit result register.
     pub conversion_um2: f64,
     /// Controller and the sense-amplifier word register (`W` flip-flops plus about 64 for
     /// the state, counters and the latched command).
@@ -74,7 +75,8 @@ pub enum Storage {
     /// Flip-flops, as the generated RTL builds them (what Yosys synthesizes).
     FlipFlops,
     /// SRAM bit cells at the macro's cell area over its array efficiency, as a custom layout
-    /// beside the subarray would build them (the read muxes stay logic).
+    /// beside the subarray would build them (their word selection inside that efficiency;
+    /// the lanes' entry muxes stay logic).
     SramCells,
 }
 
@@ -98,6 +100,12 @@ pub fn area_with(spec: &BankSpec, storage: Storage) -> BankArea {
         Storage::FlipFlops => DFF_UM2_45NM,
         Storage::SramCells => SRAM_CELL_UM2_45NM / SRAM_ARRAY_EFFICIENCY,
     };
+    // The word selection of a stored memory: logic with flip-flops, inside the array
+    // efficiency of an SRAM (its decoder and column mux).
+    let select_bit = match storage {
+        Storage::FlipFlops => MUX_LEVEL_PER_ADD * ADD_UM2_PER_BIT_45NM,
+        Storage::SramCells => 0.0,
+    };
     let g = f64::from(spec.group);
     let eb = f64::from(spec.entry_bits());
     let acc = f64::from(spec.acc_bits);
@@ -110,23 +118,33 @@ pub fn area_with(spec: &BankSpec, storage: Storage) -> BankArea {
     let macro_um2 = spec.bit_cells() as f64 * SRAM_CELL_UM2_45NM / SRAM_ARRAY_EFFICIENCY;
     let tables_um2 = slots * (entries - 1.0) * eb * bit_um2;
     let pattern_um2 = slots * (8.0 * g + 2.0) * bit_um2
-        + (slots - 1.0) * 8.0 * g * mux_bit
+        + (slots - 1.0) * 8.0 * g * select_bit
         + 2.0 * 8.0 * g * gate;
     // A masked sum: g AND-gated INT8 terms summed by g - 1 adders of entry_bits.
     let build_um2 = f64::from(spec.build_adds_per_cycle.min(spec.table_entries() - 1))
         * (8.0 * g * gate + (g - 1.0).max(0.0) * eb * ADD_UM2_PER_BIT_45NM);
     // Token t's table is selected once and broadcast; each lane picks its entry from it.
-    let slot_mux = (slots - 1.0) * (entries - 1.0) * eb * mux_bit;
+    let slot_mux = (slots - 1.0) * (entries - 1.0) * eb * select_bit;
     let entry_mux = (entries - 1.0) * eb * mux_bit;
     let shifter = f64::from(ceil_log2(8)) * acc * mux_bit;
     let lookup_um2 = slot_mux + lanes * (entry_mux + shifter + acc * (ADD_UM2_PER_BIT_45NM + gate));
     let accumulators_um2 =
-        slots * tiles * lanes * acc * DFF_UM2_45NM + (slots * tiles - 1.0) * lanes * acc * mux_bit;
+        slots * tiles * lanes * acc * bit_um2 + (slots * tiles - 1.0) * lanes * acc * select_bit;
     // An 8 x 8 multiplier's area scaled by the partial-product bits.
     let mult = MULT8_UM2_45NM * acc * f64::from(SCALE_BITS) / 64.0;
     let wide = acc + f64::from(SCALE_BITS) + 1.0;
     let barrel = f64::from(spec.shift_bits()) * wide * mux_bit + 2.0 * wide * gate;
-    let conversion_um2 = lanes * (mult + wide * ADD_UM2_PER_BIT_45NM + barrel + wide * gate);
+    let converters = f64::from(spec.used_converters());
+    let slices = f64::from(spec.conversion_slices());
+    // Each converter picks its lane of the slice (a slices-way mux of acc_bits); the INT8
+    // result register holds the beat.
+    let conversion_um2 = converters
+        * (mult
+            + wide * ADD_UM2_PER_BIT_45NM
+            + barrel
+            + wide * gate
+            + (slices - 1.0) * acc * mux_bit)
+        + lanes * f64::from(OUT_BITS) * DFF_UM2_45NM;
     let control_um2 = (f64::from(spec.word_bits()) + 64.0) * DFF_UM2_45NM;
     BankArea {
         macro_um2,
@@ -157,6 +175,7 @@ mod tests {
             acc_bits: 24,
             max_batch: 8,
             max_tiles: 1,
+            converters: 4,
             pattern_aware: true,
         };
         let a = area(&spec);

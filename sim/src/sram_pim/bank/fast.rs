@@ -23,14 +23,21 @@ pub struct BankCost {
     pub read_cycles: u64,
     /// Lookup/accumulates: `groups * tiles * weight_bits * batch * lookup_cycles`.
     pub lookup_cycles: u64,
+    /// Conversions of a converted job: `batch * tiles * slices` (0 without conversion).
+    pub conversion_cycles: u64,
     /// Result beats: `batch * tiles`.
     pub drain_cycles: u64,
 }
 
-/// The cycles of `job` on `spec` whose pattern checks did what `stats` says. Errors on an
-/// invalid spec or job, statistics of another job (`checks != groups * batch`, counts that do
+/// The cycles of `job` on `spec` whose pattern checks did what `stats` says, its results
+/// converted to INT8 (`converted`) or not. Errors on an invalid spec or job, statistics of another job (`checks != groups * batch`, counts that do
 /// not add up, or skips on a bank without `pattern_aware`), or a count past 64 bits.
-pub fn cost(spec: &BankSpec, job: BankJob, stats: &PatternStats) -> Result<BankCost, BankError> {
+pub fn cost(
+    spec: &BankSpec,
+    job: BankJob,
+    stats: &PatternStats,
+    converted: bool,
+) -> Result<BankCost, BankError> {
     spec.validate()?;
     job.validate(spec)?;
     let (groups, tiles) = (job.groups(spec), job.tiles(spec));
@@ -64,15 +71,21 @@ pub fn cost(spec: &BankSpec, job: BankJob, stats: &PatternStats) -> Result<BankC
     let read = words * u128::from(spec.row_cycles);
     let lookup = words * u128::from(batch) * u128::from(spec.lookup_cycles);
     let drain = u128::from(batch) * u128::from(tiles);
+    let conversion = if converted {
+        drain * u128::from(spec.conversion_slices())
+    } else {
+        0
+    };
     let fit = |v: u128| u64::try_from(v).map_err(|_| BankError::CycleOverflow);
     Ok(BankCost {
-        cycles: fit(1 + load + check + build + read + lookup + drain)?,
+        cycles: fit(1 + load + check + build + read + lookup + conversion + drain)?,
         cmd_cycles: 1,
         load_cycles: fit(load)?,
         check_cycles: fit(check)?,
         build_cycles: fit(build)?,
         read_cycles: fit(read)?,
         lookup_cycles: fit(lookup)?,
+        conversion_cycles: fit(conversion)?,
         drain_cycles: fit(drain)?,
     })
 }
@@ -93,6 +106,7 @@ mod tests {
             acc_bits: 32,
             max_batch: 8,
             max_tiles: 16,
+            converters: 4,
             pattern_aware: true,
         }
     }
@@ -106,20 +120,27 @@ mod tests {
             k: 64,
             weight_bits: 2,
         };
-        let c = cost(&spec(), job, &PatternStats::all_built(64)).unwrap();
+        let c = cost(&spec(), job, &PatternStats::all_built(64), false).unwrap();
         assert_eq!(c.load_cycles, 64);
         assert_eq!(c.build_cycles, 64 * 4);
         assert_eq!(c.read_cycles, 64 * 2);
         assert_eq!(c.lookup_cycles, 64 * 4);
         assert_eq!(c.drain_cycles, 8);
         assert_eq!(c.cycles, 1 + 64 + 64 + 256 + 128 + 256 + 8);
+        // 16 lanes through 4 converters: 4 slices per beat.
+        let converted = cost(&spec(), job, &PatternStats::all_built(64), true).unwrap();
+        assert_eq!(converted.conversion_cycles, 8 * 4);
+        assert_eq!(converted.cycles, c.cycles + 32);
         let half = PatternStats {
             checks: 64,
             built: 32,
             zero_skipped: 16,
             repeat_skipped: 16,
         };
-        assert_eq!(cost(&spec(), job, &half).unwrap().cycles, c.cycles - 32 * 4);
+        assert_eq!(
+            cost(&spec(), job, &half, false).unwrap().cycles,
+            c.cycles - 32 * 4
+        );
     }
 
     #[test]
@@ -131,7 +152,7 @@ mod tests {
             weight_bits: 1,
         };
         assert_eq!(
-            cost(&spec(), job, &PatternStats::all_built(2))
+            cost(&spec(), job, &PatternStats::all_built(2), false)
                 .unwrap_err()
                 .to_string(),
             "sram_pim bank pattern statistics: 2 checks, the job makes 1 (groups x batch)"
@@ -146,7 +167,7 @@ mod tests {
             zero_skipped: 1,
             repeat_skipped: 0,
         };
-        assert!(cost(&off, job, &skip).is_err());
-        assert!(cost(&spec(), job, &skip).is_ok());
+        assert!(cost(&off, job, &skip, false).is_err());
+        assert!(cost(&spec(), job, &skip, false).is_ok());
     }
 }

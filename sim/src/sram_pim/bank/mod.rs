@@ -29,6 +29,8 @@
 //!   a lookup/accumulate takes `lookup_cycles` cycles per token (bit-serial periphery); the
 //!   accumulators, `max_batch x max_tiles` words of `L` lanes of `acc_bits`, wrap (two's
 //!   complement).
+//! - `converters`: conversion units shared by the lanes; a converted result beat takes `slices
+//!   = ceil(L / C)` cycles with `C = min(converters, L)` (slice `s` converts lanes `s*C ..`).
 //! - `pattern_aware`: whether the pattern-aware build skip ("Pattern-aware table build") is on.
 //!
 //! # Job ([`BankJob`], [`Conversion`])
@@ -142,12 +144,17 @@
 //! - `LOOK`: `lookup_cycles` cycles per token; the last adds the token's lookups to its
 //!   accumulators (starting from 0 at `j = 0`, `p = 0`), then the next token, or the next
 //!   `(u, p)`'s `READ` (`p` fastest), or the next group's `CHECK`, or `DRAIN`.
-//! - `DRAIN`: one `res` beat per cycle; after the last, `IDLE`, which takes the next `cmd` in
-//!   the following cycle (jobs back to back add their counts).
+//! - `CONV` (converted jobs only): before each result beat, `slices` cycles; slice `s`'s
+//!   converters write lanes `s*C ..` of beat `(t, u)` into the INT8 result register, then
+//!   `DRAIN`.
+//! - `DRAIN`: one `res` beat (the result register, or the raw accumulators read directly);
+//!   after its transfer the next beat's `CONV` (or `DRAIN`), after the last `IDLE`, which
+//!   takes the next `cmd` in the following cycle (jobs back to back add their counts).
 //!
 //! ```text
 //! cycles = 1 + words + groups * batch + built * windows
-//!        + groups * tiles * weight_bits * (row_cycles + batch * lookup_cycles) + batch * tiles
+//!        + groups * tiles * weight_bits * (row_cycles + batch * lookup_cycles)
+//!        + batch * tiles * (1 + [converted] * slices)
 //! ```
 //!
 //! from the `cmd` transfer through the last `res` transfer inclusive, with `words = groups *
@@ -212,6 +219,8 @@ pub struct BankSpec {
     /// Output tiles of `L` outputs per job (accumulator words per token), a power of two,
     /// 1..=256.
     pub max_tiles: u32,
+    /// Conversion units shared by the lanes, 1..=2048 (at most `L` are used).
+    pub converters: u32,
     /// Whether repeated or all-zero activation patterns skip their table build.
     pub pattern_aware: bool,
 }
@@ -243,13 +252,14 @@ impl BankSpec {
         ),
         ("max_batch", Limit::new(1.0, 32.0, "tokens", "")),
         ("max_tiles", Limit::new(1.0, 256.0, "tiles", "")),
+        ("converters", Limit::new(1.0, 2048.0, "converters", "")),
     ];
 
     /// Fields that must be powers of two (they index memories by concatenated addresses).
     const POWERS_OF_TWO: [&'static str; 4] = ["rows", "column_mux", "max_batch", "max_tiles"];
 
     /// Each field with its value, in [`BankSpec::LIMITS`] order.
-    fn fields(&self) -> [(&'static str, u32); 10] {
+    fn fields(&self) -> [(&'static str, u32); 11] {
         [
             ("rows", self.rows),
             ("columns", self.columns),
@@ -261,6 +271,7 @@ impl BankSpec {
             ("acc_bits", self.acc_bits),
             ("max_batch", self.max_batch),
             ("max_tiles", self.max_tiles),
+            ("converters", self.converters),
         ]
     }
 
@@ -327,6 +338,16 @@ impl BankSpec {
     /// Cycles of one table build, `ceil((2^g - 1) / build_adds_per_cycle)`.
     pub fn build_windows(&self) -> u32 {
         (self.table_entries() - 1).div_ceil(self.build_adds_per_cycle)
+    }
+
+    /// Converters in use, `C = min(converters, L)`.
+    pub fn used_converters(&self) -> u32 {
+        self.converters.min(self.lanes())
+    }
+
+    /// Cycles that convert one result beat, `ceil(L / C)`.
+    pub fn conversion_slices(&self) -> u32 {
+        self.lanes().div_ceil(self.used_converters())
     }
 
     /// Largest conversion shift, `acc_bits + 15`.
@@ -577,6 +598,7 @@ mod tests {
             acc_bits: 32,
             max_batch: 8,
             max_tiles: 16,
+            converters: 4,
             pattern_aware: true,
         }
     }

@@ -111,7 +111,7 @@ pub struct PatternSaving {
 }
 
 /// Measures the pattern-aware saving of `job` on `spec` (the rule on, whatever
-/// `spec.pattern_aware` says) on `activations` (`batch x k` INT8, row-major). Errors on an
+/// `spec.pattern_aware` says; results not converted) on `activations` (`batch x k` INT8, row-major). Errors on an
 /// invalid spec or job or a wrong activation count.
 pub fn measure_saving(
     spec: &BankSpec,
@@ -133,8 +133,9 @@ pub fn measure_saving(
         ..*spec
     };
     let stats = pattern_stats(activations, batch, k, spec.group as usize, true);
-    let cycles = fast::cost(&on, job, &stats)?.cycles;
-    let cycles_without = fast::cost(&on, job, &PatternStats::all_built(stats.checks))?.cycles;
+    let cycles = fast::cost(&on, job, &stats, false)?.cycles;
+    let cycles_without =
+        fast::cost(&on, job, &PatternStats::all_built(stats.checks), false)?.cycles;
     let saved_cycles = cycles_without - cycles;
     Ok(PatternSaving {
         stats,

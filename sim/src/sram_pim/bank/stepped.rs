@@ -1,6 +1,7 @@
 //! Cycle-stepped model of the bank: one loop iteration per clock over the registers of the
 //! parent module's specification (state, counters, the macro's bit cells, the sense-amplifier
-//! word, the slots' tags, zero flags and tables, the accumulators), computing the real results,
+//! word, the slots' tags, zero flags and tables, the accumulators, the conversion slice and
+//! the INT8 result register), computing the real results,
 //! every stream transfer's cycle and the pattern checks' outcomes as its registers decide them.
 //! With every source valid and the sink ready (the stall-free timing of the specification).
 //!
@@ -109,6 +110,7 @@ enum State {
     Build,
     Read,
     Look,
+    Conv,
     Drain,
 }
 
@@ -165,6 +167,15 @@ pub fn run(
     let mut zero = vec![false; spec.max_batch as usize];
     let mut tables = vec![vec![0i64; entries]; spec.max_batch as usize];
     let mut acc = vec![vec![0i64; lanes]; spec.max_batch as usize * max_tiles];
+    let mut slice = 0usize;
+    let mut qbuf = vec![0i64; lanes];
+    let converters = spec.used_converters() as usize;
+    let slices = spec.conversion_slices() as usize;
+    let first_beat = if conversion.is_some() {
+        State::Conv
+    } else {
+        State::Drain
+    };
 
     let mut stats = PatternStats {
         checks: (groups * batch) as u64,
@@ -278,19 +289,32 @@ pub fn run(
                         (j, t) = (j + 1, 0);
                         state = State::Check;
                     } else {
-                        (t, u) = (0, 0);
-                        state = State::Drain;
+                        (t, u, slice) = (0, 0, 0);
+                        state = first_beat;
                     }
+                }
+            }
+            State::Conv => {
+                if let Some(c) = conversion {
+                    let word = &acc[t * max_tiles + u];
+                    for l in slice * converters..((slice + 1) * converters).min(lanes) {
+                        qbuf[l] = requantize(word[l], c.scale, c.shift);
+                    }
+                }
+                slice += 1;
+                if slice == slices {
+                    slice = 0;
+                    state = State::Drain;
                 }
             }
             State::Drain => {
                 res_cycles.push(cycle);
-                for &x in &acc[t * max_tiles + u] {
-                    results.push(match conversion {
-                        Some(c) => requantize(x, c.scale, c.shift),
-                        None => x,
-                    });
+                if conversion.is_some() {
+                    results.extend_from_slice(&qbuf);
+                } else {
+                    results.extend_from_slice(&acc[t * max_tiles + u]);
                 }
+                state = first_beat;
                 if u + 1 < tiles {
                     u += 1;
                 } else if t + 1 < batch {
@@ -338,6 +362,7 @@ mod tests {
             acc_bits: 16,
             max_batch: 2,
             max_tiles: 2,
+            converters: 1,
             pattern_aware: true,
         }
     }
@@ -367,8 +392,10 @@ mod tests {
         assert_eq!(r.act_cycles[0], 5);
         assert_eq!(r.res_cycles, vec![r.cycles - 2, r.cycles - 1]);
         let conv = Conversion { scale: 3, shift: 1 };
-        let r = run(&spec(), job, Some(conv), &acts, &weights).unwrap();
-        assert_eq!(r.results, vec![3, 2, 0, 0]);
+        let c = run(&spec(), job, Some(conv), &acts, &weights).unwrap();
+        assert_eq!(c.results, vec![3, 2, 0, 0]);
+        // One converter for 2 lanes: 2 conversion cycles before each of the 2 beats.
+        assert_eq!(c.cycles, r.cycles + 2 * 2);
     }
 
     #[test]
