@@ -251,3 +251,51 @@ impl Block for PimBlock {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block() -> PimBlock {
+        PimBlock {
+            name: "pim".into(),
+            spec: BankSpec {
+                rows: 64,
+                columns: 32,
+                column_mux: 2,
+                group: 4,
+                row_cycles: 2,
+                lookup_cycles: 1,
+                build_adds_per_cycle: 3,
+                acc_bits: 20,
+                max_batch: 4,
+                max_tiles: 2,
+                converters: 3,
+                pattern_aware: true,
+            },
+        }
+    }
+
+    #[test]
+    fn cases_exercise_skips_conversions_and_every_weight_width() {
+        let b = block();
+        let cases = b.cases(16, 7);
+        assert_eq!(cases, b.cases(16, 7));
+        let mut skipped = 0;
+        let mut converted = 0;
+        for case in &cases {
+            let (job, conversion, acts, _) = job_of(case);
+            let stats = pattern_stats(&acts, job.batch as usize, job.k as usize, 4, true);
+            skipped += stats.skipped();
+            converted += usize::from(conversion.is_some());
+            let expected = b.stepped(case).unwrap();
+            assert_eq!(expected.cycles, b.fast_cycles(case));
+            let beats = b.beats(case);
+            assert_eq!(beats.inputs[0].len() as u64, job.words(&b.spec));
+            assert_eq!(beats.res_beats as usize, expected.res_cycles.len());
+        }
+        assert!(skipped > 0 && converted == 8);
+        let widths: Vec<u32> = cases.iter().map(|c| c.input.weight_bits).collect();
+        assert!((1..=8).all(|w| widths.contains(&w)), "{widths:?}");
+    }
+}
