@@ -46,13 +46,15 @@ impl PatternStats {
     }
 }
 
-/// The pattern of group `j` of token `t`: its `g` activations, zero past `k`.
+/// The pattern of group `j` of token `t` of `activations` (`batch x k` row-major): its `g`
+/// activations, zero past `k` (and past the end of a tensor shorter than `batch x k`, so no
+/// input can make it panic).
 pub fn group_pattern(activations: &[i8], k: usize, g: usize, t: usize, j: usize) -> Vec<i8> {
     (0..g)
         .map(|i| {
             let kk = j * g + i;
             if kk < k {
-                activations[t * k + kk]
+                activations.get(t * k + kk).copied().unwrap_or(0)
             } else {
                 0
             }
@@ -60,8 +62,9 @@ pub fn group_pattern(activations: &[i8], k: usize, g: usize, t: usize, j: usize)
         .collect()
 }
 
-/// The pattern rule's counts on `activations` (`batch x k` row-major) with groups of `g`,
-/// with the rule on (`pattern_aware`) or off.
+/// The pattern rule's counts on `activations` (`batch x k` row-major; a shorter tensor reads
+/// zeros past its end, see [`group_pattern`]) with groups of `g`, with the rule on
+/// (`pattern_aware`) or off.
 pub fn pattern_stats(
     activations: &[i8],
     batch: usize,
