@@ -84,6 +84,9 @@ pub enum PlantedBug {
     /// SRAM-PIM bank: the top bit plane of a weight is added like the others instead of
     /// subtracted (two's complement weights read as unsigned).
     PimTopPlaneAdds,
+    /// SRAM-PIM bank: a pattern check takes its activations whether or not `act_valid` is
+    /// high (a back-pressure bug: invisible while the source is always valid).
+    PimActIgnoresValid,
 }
 
 impl PlantedBug {

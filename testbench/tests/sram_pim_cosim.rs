@@ -4,7 +4,8 @@
 //! pattern-aware skip; groups of eight with 48-bit accumulators; a SAIL-like bank of 32 table
 //! slots (batch 32). Each is bit and cycle exact against the stepped model (and the fast
 //! model's cycles) on seeded cases, and keeps its values under random stalls; a planted bug
-//! (the top weight plane added instead of subtracted) must be caught; `verilator --lint-only
+//! (the top weight plane added instead of subtracted) must be caught, and one visible only
+//! under back-pressure (a check that ignores `act_valid`) only with stalls; `verilator --lint-only
 //! -Wall` must be silent on every bank.
 //!
 //! Without Verilator these tests print `SKIPPED: verilator not found` and pass, unless
@@ -186,6 +187,24 @@ fn planted_top_plane_bug_is_caught() {
     assert!(
         text.starts_with(&format!("case {}, cycle ", m.case)) && text.contains("signal res_data"),
         "{text}"
+    );
+}
+
+#[test]
+fn planted_act_valid_bug_is_caught_only_under_stalls() {
+    if !tool_or_skip(find_verilator().is_ok(), "verilator") {
+        return;
+    }
+    let options = Options {
+        planted_bug: Some(PlantedBug::PimActIgnoresValid),
+    };
+    let (name, spec) = banks()[0];
+    let calm = cosimulate_block(&block(name, spec), &settings(options, false)).unwrap();
+    assert_eq!(calm.mismatch, None, "invisible while act is always valid");
+    let stalled = cosimulate_block(&block(name, spec), &settings(options, true)).unwrap();
+    assert!(
+        stalled.mismatch.is_some(),
+        "a check that ignores act_valid must fail co-simulation under stalls"
     );
 }
 

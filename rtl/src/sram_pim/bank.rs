@@ -185,7 +185,8 @@ fn convert(m: &mut Module, l: u32, x: Expr, a: u32, scale: &Expr, shift: &Expr) 
 }
 
 /// The bank's top module `<prefix>_top`. With [`PlantedBug::PimTopPlaneAdds`] the top plane
-/// of a weight is added like the others (the weights read as unsigned).
+/// of a weight is added like the others (the weights read as unsigned); with
+/// [`PlantedBug::PimActIgnoresValid`] a check takes its `act` beat without `act_valid`.
 pub fn top(spec: &BankSpec, prefix: &str, bug: Option<PlantedBug>) -> Module {
     let g = spec.group;
     let w = spec.word_bits();
@@ -310,7 +311,18 @@ pub fn top(spec: &BankSpec, prefix: &str, bug: Option<PlantedBug>) -> Module {
     m.items.push(Item::Assign(res_valid, st_drain.clone()));
     let cmd_fire = m.wire_assign("cmd_fire", 1, and(st_idle, cmd_valid));
     let wld_fire = m.wire_assign("wld_fire", 1, and(st_load, wld_valid));
-    let act_fire = m.wire_assign("act_fire", 1, and(st_check.clone(), act_valid));
+    // The planted bug keeps `act_valid` in the expression (ANDed with 0), so the port stays read.
+    let act_fire = if bug == Some(PlantedBug::PimActIgnoresValid) {
+        m.wire_assign(
+            "act_fire",
+            1,
+            st_check
+                .clone()
+                .bin(BinOp::Or, Expr::lit(1, 0).bin(BinOp::And, act_valid)),
+        )
+    } else {
+        m.wire_assign("act_fire", 1, and(st_check.clone(), act_valid))
+    };
     let res_fire = m.wire_assign("res_fire", 1, and(st_drain, res_ready));
     let t_last = m.wire_assign(
         "t_last",
