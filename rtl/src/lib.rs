@@ -43,6 +43,7 @@ pub mod fp_add;
 pub mod fpga_dataflow;
 pub mod lut_tensor_core;
 pub mod mac_tensor_core;
+pub mod sram_pim;
 pub mod streams;
 pub mod verilog;
 
@@ -80,6 +81,12 @@ pub enum PlantedBug {
     /// FPGA FIFO: `in_ready` stays high when full and the beat is dropped (a back-pressure
     /// bug: invisible while the FIFO never fills).
     FifoDropsWhenFull,
+    /// SRAM-PIM bank: the top bit plane of a weight is added like the others instead of
+    /// subtracted (two's complement weights read as unsigned).
+    PimTopPlaneAdds,
+    /// SRAM-PIM bank: a pattern check takes its activations whether or not `act_valid` is
+    /// high (a back-pressure bug: invisible while the source is always valid).
+    PimActIgnoresValid,
 }
 
 impl PlantedBug {

@@ -21,6 +21,7 @@ pub mod output;
 pub mod reduction;
 pub mod report;
 pub mod schedule;
+pub mod sram_pim;
 pub mod support;
 pub mod sweep;
 pub mod systolic;

@@ -43,6 +43,7 @@ pub mod fpga_dataflow;
 pub mod harness;
 pub mod lut_tensor_core;
 pub mod mac_tensor_core;
+pub mod sram_pim;
 pub mod synth;
 
 use std::fmt;
