@@ -326,6 +326,7 @@ fn sram_pim_output_is_deterministic_headed_and_bugged_apart() {
         &spec,
         Options {
             planted_bug: Some(PlantedBug::PimTopPlaneAdds),
+            ..Options::default()
         },
     );
     assert_ne!(a.config_hash, bugged.config_hash);

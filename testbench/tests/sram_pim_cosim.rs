@@ -177,6 +177,7 @@ fn planted_top_plane_bug_is_caught() {
     }
     let options = Options {
         planted_bug: Some(PlantedBug::PimTopPlaneAdds),
+        ..Options::default()
     };
     let (name, spec) = banks()[0];
     let outcome = cosimulate_block(&block(name, spec), &settings(options, false)).unwrap();
@@ -197,6 +198,7 @@ fn planted_act_valid_bug_is_caught_only_under_stalls() {
     }
     let options = Options {
         planted_bug: Some(PlantedBug::PimActIgnoresValid),
+        ..Options::default()
     };
     let (name, spec) = banks()[0];
     let calm = cosimulate_block(&block(name, spec), &settings(options, false)).unwrap();
