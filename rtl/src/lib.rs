@@ -330,6 +330,14 @@ pub static GENERATORS: &[Generator] = &[
             Some(generate_fpga(&arch.name, &spec, options))
         },
     },
+    Generator {
+        kind: "sram_pim",
+        check: |_| Ok(()),
+        generate: |arch, options| {
+            let machine = arch.machine_as::<lutforge_sim::sram_pim::family::PimMachine>()?;
+            Some(sram_pim::generate(&arch.name, &machine.pim.bank, options))
+        },
+    },
 ];
 
 /// Generates the RTL of a LUT tensor-core tile named `name`.

@@ -30,6 +30,7 @@ pub static FAMILIES: &[&dyn Family] = &[
     &crate::mac_tensor_core::family::MacTensorCore,
     &crate::systolic::family::SystolicFamily,
     &crate::fpga_dataflow::family::FpgaDataflow,
+    &crate::sram_pim::family::SramPimFamily,
     &crate::cpu::family::CpuFamily,
 ];
 

@@ -80,6 +80,10 @@ pub static BLOCKS: &[BlockEntry] = &[
         kind: "fpga_dataflow",
         block: fpga_dataflow::block,
     },
+    BlockEntry {
+        kind: "sram_pim",
+        block: sram_pim::block,
+    },
 ];
 
 /// The co-simulation block of `arch`, from [`BLOCKS`]; an architecture without RTL

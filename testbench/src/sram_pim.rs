@@ -40,6 +40,15 @@ pub struct PimBlock {
     pub spec: BankSpec,
 }
 
+/// The bank of an `sram_pim` architecture (`None` for another kind).
+pub fn block(arch: &lutforge_sim::Arch) -> Option<Box<dyn Block>> {
+    let machine = arch.machine_as::<lutforge_sim::sram_pim::family::PimMachine>()?;
+    Some(Box::new(PimBlock {
+        name: arch.name.clone(),
+        spec: machine.pim.bank,
+    }))
+}
+
 /// A case's job, conversion and operands as the bank's models take them.
 pub fn job_of(case: &Case) -> (BankJob, Option<Conversion>, Vec<i8>, Vec<i32>) {
     let x = &case.input;
