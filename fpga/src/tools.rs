@@ -21,12 +21,18 @@ pub fn tools_required() -> bool {
     std::env::var(REQUIRE_TOOLS_VAR).is_ok_and(|v| v == "1")
 }
 
-/// The directories searched for programs: `LUTFORGE_TOOL_PATH`, then `PATH`.
+/// The `bin` directory of the venv `.ci/run` installs the YoWASP tools into (searched last, so
+/// that a machine set up by `.ci/run` finds them without `LUTFORGE_TOOL_PATH`).
+pub const DEFAULT_VENV_BIN: &str = "/opt/lutforge-yowasp/bin";
+
+/// The directories searched for programs: `LUTFORGE_TOOL_PATH`, then `PATH`, then
+/// [`DEFAULT_VENV_BIN`].
 pub fn search_path() -> Vec<PathBuf> {
     [TOOL_PATH_VAR, "PATH"]
         .iter()
         .filter_map(std::env::var_os)
         .flat_map(|list| std::env::split_paths(&list).collect::<Vec<_>>())
+        .chain(std::iter::once(PathBuf::from(DEFAULT_VENV_BIN)))
         .filter(|d| !d.as_os_str().is_empty())
         .collect()
 }

@@ -334,6 +334,7 @@ fn run(
     }
     let mut report = assemble(arch, workload, footprint, notes, &phases, &kinds);
     report.engines = engine_reports(&engines, report_cycles(&phases));
+    report.summary.savings = run_savings(&engines);
     if let Some(dataflow) = arch.machine.dataflow() {
         report.resources = dataflow.resources(arch);
     }
@@ -393,6 +394,7 @@ fn assemble(
             .cost
             .filter(|_| decoding)
             .map(|c| c.tokens_per_dollar(decode_tokens / decode_s)),
+        savings: BTreeMap::new(),
         area_overhead: arch
             .machine
             .area_overhead(&crate::energy::area::AreaModel::at_node(arch.tech_node_nm))
@@ -492,6 +494,29 @@ fn assemble(
 /// Cycles of the whole run.
 fn report_cycles(phases: &BTreeMap<Phase, Totals>) -> u64 {
     phases.values().map(|t| t.cycles).sum()
+}
+
+/// The savings of every engine's optimizations, summed by name over the engines.
+fn run_savings(engines: &[EngineActivity]) -> BTreeMap<String, SavingReport> {
+    let mut sums: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for e in engines {
+        if let Some(name) = e.saving {
+            let s = sums.entry(name.to_string()).or_default();
+            s.0 += e.saved_cycles;
+            s.1 += e.busy_cycles + e.saved_cycles;
+        }
+    }
+    sums.into_iter()
+        .map(|(name, (saved, without))| {
+            (
+                name,
+                SavingReport {
+                    saved_cycles: saved,
+                    saved_share: saved as f64 / without.max(1) as f64,
+                },
+            )
+        })
+        .collect()
 }
 
 /// The engines that did anything, with their utilization over `run_cycles`.

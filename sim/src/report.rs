@@ -227,6 +227,10 @@ pub struct Summary {
     /// machine is not priced or no decode step runs.
     #[serde(default)]
     pub tokens_per_dollar: Option<f64>,
+    /// What the machine's optimizations saved over the run, by name, summed over its engines
+    /// (an SRAM-PIM design's `pattern_aware_lut`); each measured on the run's data.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub savings: BTreeMap<String, SavingReport>,
     /// The area the machine adds to the structure it sits in (an SRAM-PIM periphery over
     /// its SRAM); null for a machine of its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -428,7 +428,7 @@ pub enum OpenFlowError {
     },
     /// A program of the flow is not installed.
     #[error(
-        "{tool} not found on LUTFORGE_TOOL_PATH or PATH (needed for {step}); install it: {install}"
+        "{tool} not found on LUTFORGE_TOOL_PATH, PATH or /opt/lutforge-yowasp/bin (needed for {step}); install it: {install}"
     )]
     ToolMissing {
         /// The tool.
