@@ -134,9 +134,15 @@ fn the_report_prices_tokens_and_states_the_area_overhead() {
         "{f2} vs {}",
         o.fraction
     );
-    // A CPU has no [cost] by default and no overhead.
+    // The CPU is priced at the same hour, so tokens per dollar follow tokens per second; it
+    // adds no area to anything.
     let cpu = run(&arch(CPU, &[]), "llama-2-7b", "w2a8", 8, 16, 9);
-    assert!(cpu.summary.tokens_per_dollar.is_none() && cpu.summary.area_overhead.is_none());
+    let ratio = tpd / cpu.summary.tokens_per_dollar.unwrap();
+    assert!((ratio - decode(&r) / decode(&cpu)).abs() < 1e-9);
+    assert!(cpu.summary.area_overhead.is_none());
+    // Without [cost], no price.
+    let lut = run(&arch("lut-tc.toml", &[]), "llama-2-7b", "w2a8", 8, 16, 9);
+    assert!(lut.summary.tokens_per_dollar.is_none() && lut.summary.dollars_per_hour.is_none());
 }
 
 #[test]

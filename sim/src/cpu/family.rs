@@ -8,7 +8,7 @@ use lutforge_models::{ActFormat, KvFormat, Limit, WeightFormat};
 use lutforge_workloads::{GemmOperand, Op, OpKind, OpShape, Phase};
 
 use super::config::{CpuSpec, RawCpu};
-use super::cores::{op_time, Cpu, CpuUnit};
+use super::cores::{op_time, Cpu, CpuOpTime, CpuUnit};
 use crate::arch::{Arch, Buffers};
 use crate::dataflow::{Dataflow, DataflowStep, EngineActivity, ResourceRow};
 use crate::energy::area::AreaModel;
@@ -169,30 +169,38 @@ impl Dataflow for CpuSpec {
             if t.cycles >= MAX_CYCLES {
                 return Err(too_large("takes more than 2^62 cycles".into()));
             }
-            let activity = EngineActivity {
-                name: t.unit.name(),
-                busy_cycles: t.compute_cycles,
-                dram_wait_cycles: t.cycles - t.compute_cycles,
-                ..EngineActivity::default()
-            };
+            let (cost, activity) = host_op_cost(&t);
             engines[t.unit as usize].absorb(&activity.times(op.repeat));
-            costs.push(OpCost {
-                unit: Unit::Engine(t.unit.name()),
-                compute_cycles: t.compute_cycles,
-                transfer_cycles: t.transfer_cycles,
-                latency_cycles: 0,
-                chunks: 1,
-                spilled_inputs: false,
-                total_cycles: t.cycles,
-                stall_cycles: t.cycles - t.compute_cycles,
-                dram_bytes: t.dram_bytes,
-                peak_flops_per_cycle: t.peak_flops_per_cycle,
-                energy: EnergyBreakdown {
-                    dram_j: t.dram_energy_j,
-                    ..EnergyBreakdown::default()
-                },
-            });
+            costs.push(cost);
         }
         Ok(DataflowStep { costs, engines })
     }
+}
+
+/// One op's cost and engine activity on the cores, from its [`op_time`]: the CPU family's, and
+/// the host cores' of families that have them (the SRAM PIM).
+pub fn host_op_cost(t: &CpuOpTime) -> (OpCost, EngineActivity) {
+    let activity = EngineActivity {
+        name: t.unit.name(),
+        busy_cycles: t.compute_cycles,
+        dram_wait_cycles: t.cycles - t.compute_cycles,
+        ..EngineActivity::default()
+    };
+    let cost = OpCost {
+        unit: Unit::Engine(t.unit.name()),
+        compute_cycles: t.compute_cycles,
+        transfer_cycles: t.transfer_cycles,
+        latency_cycles: 0,
+        chunks: 1,
+        spilled_inputs: false,
+        total_cycles: t.cycles,
+        stall_cycles: t.cycles - t.compute_cycles,
+        dram_bytes: t.dram_bytes,
+        peak_flops_per_cycle: t.peak_flops_per_cycle,
+        energy: EnergyBreakdown {
+            dram_j: t.dram_energy_j,
+            ..EnergyBreakdown::default()
+        },
+    };
+    (cost, activity)
 }

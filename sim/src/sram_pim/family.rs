@@ -24,6 +24,7 @@ use super::gemv::{bank_time, BankTime, PatternCache, Product};
 use crate::arch::{Arch, Buffers};
 use crate::cpu::config::RawCpu;
 use crate::cpu::cores::{op_time, Cpu};
+use crate::cpu::family::host_op_cost;
 use crate::dataflow::{Dataflow, DataflowStep, EngineActivity, ResourceRow};
 use crate::energy::area::AreaModel;
 use crate::energy::constants::DFF_UM2_45NM;
@@ -306,29 +307,12 @@ impl Dataflow for PimMachine {
                     if t.cycles >= MAX_CYCLES {
                         return Err(too_large("takes more than 2^62 cycles".into()));
                     }
-                    let activity = EngineActivity {
+                    let (cost, activity) = host_op_cost(&t);
+                    host_engine.absorb(&EngineActivity {
                         name: "host",
-                        busy_cycles: t.compute_cycles,
-                        dram_wait_cycles: t.cycles - t.compute_cycles,
-                        ..EngineActivity::default()
-                    };
-                    host_engine.absorb(&activity.times(op.repeat));
-                    OpCost {
-                        unit: Unit::Engine("host"),
-                        compute_cycles: t.compute_cycles,
-                        transfer_cycles: t.transfer_cycles,
-                        latency_cycles: 0,
-                        chunks: 1,
-                        spilled_inputs: false,
-                        total_cycles: t.cycles,
-                        stall_cycles: t.cycles - t.compute_cycles,
-                        dram_bytes: t.dram_bytes,
-                        peak_flops_per_cycle: t.peak_flops_per_cycle,
-                        energy: EnergyBreakdown {
-                            dram_j: t.dram_energy_j,
-                            ..EnergyBreakdown::default()
-                        },
-                    }
+                        ..activity.times(op.repeat)
+                    });
+                    cost
                 }
             };
             costs.push(cost);
