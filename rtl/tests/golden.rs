@@ -236,7 +236,7 @@ fn a_kind_without_a_generator_is_a_clear_error() {
     let err = generate(&arch, Options::default()).unwrap_err();
     assert_eq!(
         err.to_string(),
-        format!("{}: field `kind`: no RTL generator for architecture kind `systolic` (supported: lut_tensor_core, mac_tensor_core, fpga_dataflow)", arch.source)
+        format!("{}: field `kind`: no RTL generator for architecture kind `systolic` (supported: lut_tensor_core, mac_tensor_core, fpga_dataflow, sram_pim)", arch.source)
     );
 }
 
