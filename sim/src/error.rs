@@ -22,7 +22,7 @@ pub enum SimError {
         message: String,
     },
     /// A field holds a value this architecture cannot have.
-    #[error("{file}: field `{field}`: {message} (got {value})")]
+    #[error("{file}: field `{field}`: {message}{}", got(.value))]
     InvalidField {
         /// Path of the file (or `<builtin>` for embedded configurations).
         file: String,
@@ -57,6 +57,15 @@ pub enum SimError {
         /// What cannot be done, and why.
         message: String,
     },
+}
+
+/// ` (got VALUE)`, or nothing when the message names the value itself (`value` empty).
+fn got(value: &str) -> String {
+    if value.is_empty() {
+        String::new()
+    } else {
+        format!(" (got {value})")
+    }
 }
 
 impl SimError {
