@@ -122,22 +122,43 @@ const BITS_PER_BYTE: f64 = 8.0;
 /// Picojoules per joule.
 const PJ_PER_J: f64 = 1e12;
 
-/// Costs one repetition of `op` on `arch`.
-pub fn map_op(arch: &Arch, op: &Op) -> Result<OpCost, SimError> {
-    let energy = EnergyModel::at_node(arch.tech_node_nm);
-    let too_large = |what: String| SimError::TooLarge {
+/// The error of an op whose totals are too large to cost: `<op> <what>; use a smaller ...`.
+pub fn op_too_large(arch: &Arch, op: &Op, what: impl std::fmt::Display) -> SimError {
+    SimError::TooLarge {
         arch: arch.name.clone(),
         message: format!(
             "{} {what}; use a smaller batch, context or model",
             op.kind.as_str()
         ),
-    };
-    if op.flops > MAX_OP_FLOPS {
-        return Err(too_large(format!(
-            "does {} operations in one layer, above 2^58",
-            op.flops
-        )));
     }
+}
+
+/// Refuses an op of more than [`MAX_OP_FLOPS`] operations in one layer (every family's cost
+/// model starts with this check).
+pub fn check_op_flops(arch: &Arch, op: &Op) -> Result<(), SimError> {
+    if op.flops > MAX_OP_FLOPS {
+        return Err(op_too_large(
+            arch,
+            op,
+            format!("does {} operations in one layer, above 2^58", op.flops),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses an op that takes [`MAX_CYCLES`] or more.
+pub fn check_op_cycles(arch: &Arch, op: &Op, cycles: u64) -> Result<(), SimError> {
+    if cycles >= MAX_CYCLES {
+        return Err(op_too_large(arch, op, "takes more than 2^62 cycles"));
+    }
+    Ok(())
+}
+
+/// Costs one repetition of `op` on `arch`.
+pub fn map_op(arch: &Arch, op: &Op) -> Result<OpCost, SimError> {
+    let energy = EnergyModel::at_node(arch.tech_node_nm);
+    let too_large = |what: String| op_too_large(arch, op, what);
+    check_op_flops(arch, op)?;
     match op.shape {
         OpShape::Vector {
             elements,

@@ -15,7 +15,7 @@ use crate::energy::area::AreaModel;
 use crate::energy::{EnergyBreakdown, EnergyModel};
 use crate::error::SimError;
 use crate::family::{ArrayCost, Family, FamilyInput, GemmJob, Machine, Validated};
-use crate::mapper::{OpCost, Unit, MAX_CYCLES, MAX_OP_FLOPS};
+use crate::mapper::{check_op_cycles, check_op_flops, OpCost, Unit, MAX_CYCLES};
 use crate::schedule::Schedule;
 
 /// The `cpu` family.
@@ -149,26 +149,12 @@ impl Dataflow for CpuSpec {
             .collect();
         let mut costs = Vec::with_capacity(ops.len());
         for op in ops {
-            let too_large = |what: String| SimError::TooLarge {
-                arch: arch.name.clone(),
-                message: format!(
-                    "{} {what}; use a smaller batch, context or model",
-                    op.kind.as_str()
-                ),
-            };
-            if op.flops > MAX_OP_FLOPS {
-                return Err(too_large(format!(
-                    "does {} operations in one layer, above 2^58",
-                    op.flops
-                )));
-            }
+            check_op_flops(arch, op)?;
             let t = op_time(&cpu, op, resident_bytes).map_err(|message| SimError::Unsupported {
                 arch: arch.name.clone(),
                 message,
             })?;
-            if t.cycles >= MAX_CYCLES {
-                return Err(too_large("takes more than 2^62 cycles".into()));
-            }
+            check_op_cycles(arch, op, t.cycles)?;
             let (cost, activity) = host_op_cost(&t);
             engines[t.unit as usize].absorb(&activity.times(op.repeat));
             costs.push(cost);

@@ -18,7 +18,7 @@ use crate::energy::area::AreaModel;
 use crate::energy::{EnergyBreakdown, EnergyModel};
 use crate::error::SimError;
 use crate::family::{ArrayCost, Family, FamilyInput, GemmJob, Machine, SectionLimits, Validated};
-use crate::mapper::{OpCost, Unit, MAX_CYCLES, MAX_OP_FLOPS};
+use crate::mapper::{check_op_cycles, check_op_flops, OpCost, Unit, MAX_CYCLES};
 use crate::schedule::Schedule;
 
 /// The `fpga_dataflow` family.
@@ -224,30 +224,13 @@ impl Dataflow for FpgaDesign {
         let times = ops
             .iter()
             .map(|op| {
-                if op.flops > MAX_OP_FLOPS {
-                    return Err(SimError::TooLarge {
-                        arch: arch.name.clone(),
-                        message: format!(
-                            "{} does {} operations in one layer, above 2^58; use a smaller batch, context or model",
-                            op.kind.as_str(),
-                            op.flops
-                        ),
-                    });
-                }
+                check_op_flops(arch, op)?;
                 let engine = engine_of(self, op).map_err(|message| SimError::Unsupported {
                     arch: arch.name.clone(),
                     message,
                 })?;
                 let t = op_time(self, arch, op, engine)?;
-                if t.cycles >= MAX_CYCLES {
-                    return Err(SimError::TooLarge {
-                        arch: arch.name.clone(),
-                        message: format!(
-                            "{} takes more than 2^62 cycles; use a smaller batch, context or model",
-                            op.kind.as_str()
-                        ),
-                    });
-                }
+                check_op_cycles(arch, op, t.cycles)?;
                 Ok(t)
             })
             .collect::<Result<Vec<OpTime>, SimError>>()?;

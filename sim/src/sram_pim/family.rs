@@ -33,7 +33,7 @@ use crate::error::SimError;
 use crate::family::{
     AreaOverhead, ArrayCost, Family, FamilyInput, GemmJob, Machine, SectionLimits, Validated,
 };
-use crate::mapper::{OpCost, Unit, MAX_CYCLES, MAX_OP_FLOPS};
+use crate::mapper::{check_op_cycles, check_op_flops, OpCost, Unit, MAX_CYCLES};
 use crate::schedule::Schedule;
 
 /// The `sram_pim` family.
@@ -229,19 +229,7 @@ impl Dataflow for PimMachine {
         let cycles_of = |seconds: f64| (seconds * clock_hz).ceil() as u64;
         let mut costs = Vec::with_capacity(ops.len());
         for op in ops {
-            let too_large = |what: String| SimError::TooLarge {
-                arch: arch.name.clone(),
-                message: format!(
-                    "{} {what}; use a smaller batch, context or model",
-                    op.kind.as_str()
-                ),
-            };
-            if op.flops > MAX_OP_FLOPS {
-                return Err(too_large(format!(
-                    "does {} operations in one layer, above 2^58",
-                    op.flops
-                )));
-            }
+            check_op_flops(arch, op)?;
             let unsupported = |message: String| SimError::Unsupported {
                 arch: arch.name.clone(),
                 message: format!("{}: {message}", op.kind.as_str()),
@@ -260,9 +248,7 @@ impl Dataflow for PimMachine {
                     let host_lanes = (host.cores * host.vector_lanes).max(1);
                     let reduce = t.host_ops.div_ceil(host_lanes);
                     let total = t.bank_cycles.max(dram).max(link) + latency + reduce;
-                    if total >= MAX_CYCLES {
-                        return Err(too_large("takes more than 2^62 cycles".into()));
-                    }
+                    check_op_cycles(arch, op, total)?;
                     let activity = EngineActivity {
                         name: PIM_ENGINE,
                         busy_cycles: t.bank_cycles,
@@ -304,9 +290,7 @@ impl Dataflow for PimMachine {
                 }
                 None => {
                     let t = op_time(&host, op, host_resident).map_err(unsupported)?;
-                    if t.cycles >= MAX_CYCLES {
-                        return Err(too_large("takes more than 2^62 cycles".into()));
-                    }
+                    check_op_cycles(arch, op, t.cycles)?;
                     let (cost, activity) = host_op_cost(&t);
                     host_engine.absorb(&EngineActivity {
                         name: "host",
