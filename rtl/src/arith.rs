@@ -1,7 +1,7 @@
 //! Arithmetic building blocks the generators share, as [`crate::verilog`] expressions over the
 //! AST's unsigned, width-exact operands.
 
-use crate::verilog::{BinOp, Expr};
+use crate::verilog::{BinOp, Expr, Module};
 
 /// `ceil(log2(x))` for `x >= 1` (0 for 1): the bits of an index into `x` things.
 pub fn ceil_log2(x: u64) -> u32 {
@@ -26,6 +26,60 @@ pub fn signed_product(a: Expr, aw: u32, b: Expr, bw: u32, w: u32) -> Expr {
     unsigned
         .bin(BinOp::Sub, Expr::Concat(vec![b_if_a_neg, Expr::lit(aw, 0)]))
         .bin(BinOp::Sub, Expr::Concat(vec![a_if_b_neg, Expr::lit(bw, 0)]))
+}
+
+/// An integer requantizer on `x` (`a` bits, two's complement), its wires declared with the
+/// suffix `u`: `clamp((x * scale + 2^(shift - 1)) >> shift, -2^(out_bits-1), 2^(out_bits-1) - 1)`
+/// exactly, with `scale` of `scale_bits` bits. An `a x scale_bits` two's complement product,
+/// the rounding constant `(1 << shift) >> 1`, an arithmetic shift (`((x ^ s) >> shift) ^ s`
+/// with `s` every bit the sign) and the saturation (the bits above the result's sign bit all
+/// equal, or the bound of the sign). The FPGA element-wise engine and the SRAM-PIM bank's
+/// conversion both use it.
+pub fn requantize(
+    m: &mut Module,
+    u: u32,
+    x: Expr,
+    a: u32,
+    (scale, scale_bits): (&Expr, u32),
+    shift: &Expr,
+    out_bits: u32,
+) -> Expr {
+    let pw = a + scale_bits;
+    let w = pw + 1;
+    let p = m.wire_assign(
+        &format!("prod_{u}"),
+        pw,
+        signed_product(x, a, scale.clone(), scale_bits, pw),
+    );
+    let half = m.wire_assign(
+        &format!("half_{u}"),
+        w,
+        Expr::lit(w, 1)
+            .bin(BinOp::Shl, shift.clone())
+            .bin(BinOp::Shr, Expr::lit(1, 1)),
+    );
+    let sum = m.wire_assign(&format!("rsum_{u}"), w, p.sext(pw, w).bin(BinOp::Add, half));
+    let sign = Expr::Repeat(w, Box::new(sum.clone().bit(w - 1)));
+    let wide = m.wire_assign(
+        &format!("rshift_{u}"),
+        w,
+        sum.bin(BinOp::Xor, sign.clone())
+            .bin(BinOp::Shr, shift.clone())
+            .bin(BinOp::Xor, sign),
+    );
+    let hi_w = w - (out_bits - 1);
+    let hi = wide.clone().slice(w - 1, out_bits - 1);
+    let all = |v: u64| hi.clone().bin(BinOp::Eq, Expr::lit(hi_w, v));
+    let fits = all(0).bin(BinOp::LogicOr, all((1u64 << hi_w) - 1));
+    let bound = wide.clone().bit(w - 1).cond(
+        Expr::lit(out_bits, 1 << (out_bits - 1)),
+        Expr::lit(out_bits, (1 << (out_bits - 1)) - 1),
+    );
+    m.wire_assign(
+        &format!("q_{u}"),
+        out_bits,
+        fits.cond(wide.slice(out_bits - 1, 0), bound),
+    )
 }
 
 #[cfg(test)]

@@ -11,48 +11,8 @@
 use lutforge_sim::fpga_dataflow::eltwise::{EltwiseSpec, OUT_BITS, SCALE_BITS, SHIFT_BITS};
 
 use super::{and, eq, inc, lane, nb};
-use crate::arith::{ceil_log2, signed_product};
+use crate::arith::{ceil_log2, requantize};
 use crate::verilog::{BinOp, Dir, Expr, Item, Module, Stmt};
-
-/// One requantizer on `x` (`a` bits), declaring its wires with the suffix `u`.
-fn requantize(m: &mut Module, u: u32, x: Expr, a: u32, scale: &Expr, shift: &Expr) -> Expr {
-    let pw = a + SCALE_BITS;
-    let w = pw + 1;
-    let p = m.wire_assign(
-        &format!("prod_{u}"),
-        pw,
-        signed_product(x, a, scale.clone(), SCALE_BITS, pw),
-    );
-    let half = m.wire_assign(
-        &format!("half_{u}"),
-        w,
-        Expr::lit(w, 1)
-            .bin(BinOp::Shl, shift.clone())
-            .bin(BinOp::Shr, Expr::lit(1, 1)),
-    );
-    let sum = m.wire_assign(&format!("rsum_{u}"), w, p.sext(pw, w).bin(BinOp::Add, half));
-    // Arithmetic shift in w bits: ((sum ^ sign) >> shift) ^ sign, sign = every bit the sign.
-    let sign = Expr::Repeat(w, Box::new(sum.clone().bit(w - 1)));
-    let wide = m.wire_assign(
-        &format!("rshift_{u}"),
-        w,
-        sum.bin(BinOp::Xor, sign.clone())
-            .bin(BinOp::Shr, shift.clone())
-            .bin(BinOp::Xor, sign),
-    );
-    let hi_w = w - (OUT_BITS - 1);
-    let hi = wide.clone().slice(w - 1, OUT_BITS - 1);
-    let fits = eq(hi.clone(), hi_w, 0).bin(BinOp::LogicOr, eq(hi, hi_w, (1u64 << hi_w) - 1));
-    let bound = wide
-        .clone()
-        .bit(w - 1)
-        .cond(Expr::lit(OUT_BITS, 128), Expr::lit(OUT_BITS, 127));
-    m.wire_assign(
-        &format!("q_{u}"),
-        OUT_BITS,
-        fits.cond(wide.slice(OUT_BITS - 1, 0), bound),
-    )
-}
 
 /// The element-wise module `<prefix>_eltwise`.
 pub fn eltwise(spec: &EltwiseSpec, prefix: &str) -> Module {
@@ -149,7 +109,15 @@ pub fn eltwise(spec: &EltwiseSpec, prefix: &str) -> Module {
             }
         };
         let x = m.wire_assign(&format!("x_{u}"), a, x);
-        q.push(requantize(&mut m, u, x, a, &scale, &shift));
+        q.push(requantize(
+            &mut m,
+            u,
+            x,
+            a,
+            (&scale, SCALE_BITS),
+            &shift,
+            OUT_BITS,
+        ));
     }
 
     // The result beat: the earlier slices from the partial register, the last slice now.

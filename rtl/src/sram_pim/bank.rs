@@ -20,7 +20,7 @@
 
 use lutforge_sim::sram_pim::bank::{count_bits, BankSpec, ACT_BITS, OUT_BITS, SCALE_BITS};
 
-use crate::arith::{ceil_log2, signed_product};
+use crate::arith::{ceil_log2, requantize};
 use crate::verilog::{BinOp, Dir, Expr, Item, Module, Stmt};
 use crate::PlantedBug;
 
@@ -143,45 +143,6 @@ pub fn sram(spec: &BankSpec, prefix: &str) -> Module {
         m.items.push(Item::Assign(rdata, read));
     }
     m
-}
-
-/// One converter on `x` (`a` bits) with the suffix `l`: the INT8 result.
-fn convert(m: &mut Module, l: u32, x: Expr, a: u32, scale: &Expr, shift: &Expr) -> Expr {
-    let pw = a + SCALE_BITS;
-    let w = pw + 1;
-    let p = m.wire_assign(
-        &format!("prod_{l}"),
-        pw,
-        signed_product(x, a, scale.clone(), SCALE_BITS, pw),
-    );
-    let half = m.wire_assign(
-        &format!("half_{l}"),
-        w,
-        Expr::lit(w, 1)
-            .bin(BinOp::Shl, shift.clone())
-            .bin(BinOp::Shr, Expr::lit(1, 1)),
-    );
-    let sum = m.wire_assign(&format!("rsum_{l}"), w, p.sext(pw, w).bin(BinOp::Add, half));
-    let sign = Expr::Repeat(w, Box::new(sum.clone().bit(w - 1)));
-    let wide = m.wire_assign(
-        &format!("rshift_{l}"),
-        w,
-        sum.bin(BinOp::Xor, sign.clone())
-            .bin(BinOp::Shr, shift.clone())
-            .bin(BinOp::Xor, sign),
-    );
-    let hi_w = w - (OUT_BITS - 1);
-    let hi = wide.clone().slice(w - 1, OUT_BITS - 1);
-    let fits = eq(hi.clone(), hi_w, 0).bin(BinOp::LogicOr, eq(hi, hi_w, (1u64 << hi_w) - 1));
-    let bound = wide
-        .clone()
-        .bit(w - 1)
-        .cond(Expr::lit(OUT_BITS, 128), Expr::lit(OUT_BITS, 127));
-    m.wire_assign(
-        &format!("q_{l}"),
-        OUT_BITS,
-        fits.cond(wide.slice(OUT_BITS - 1, 0), bound),
-    )
 }
 
 /// The bank's top module `<prefix>_top`. With [`PlantedBug::PimTopPlaneAdds`] the top plane
@@ -546,7 +507,18 @@ pub fn top(spec: &BankSpec, prefix: &str, bug: Option<PlantedBug>) -> Module {
             x = eq(sc.clone(), scb, s as u64).cond(lane(&old, l, acc), x);
         }
         let x = m.wire_assign(&format!("cin_{c}"), acc, x);
-        qs.push((convert(&mut m, c, x, acc, &scale_r, &shift_r), slice_lanes));
+        qs.push((
+            requantize(
+                &mut m,
+                c,
+                x,
+                acc,
+                (&scale_r, SCALE_BITS),
+                &shift_r,
+                OUT_BITS,
+            ),
+            slice_lanes,
+        ));
     }
     for s in 0..slices {
         let body: Vec<Stmt> = qs
