@@ -95,20 +95,7 @@ mod tests {
     use super::*;
 
     fn spec() -> BankSpec {
-        BankSpec {
-            rows: 256,
-            columns: 256,
-            column_mux: 4,
-            group: 4,
-            row_cycles: 2,
-            lookup_cycles: 1,
-            build_adds_per_cycle: 4,
-            acc_bits: 32,
-            max_batch: 8,
-            max_tiles: 16,
-            converters: 4,
-            pattern_aware: true,
-        }
+        super::super::example_spec()
     }
 
     #[test]

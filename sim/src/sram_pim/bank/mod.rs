@@ -582,25 +582,32 @@ pub enum BankError {
     CycleOverflow,
 }
 
+/// The bank the unit tests of this folder share: 256 x 256 cells, 4-way mux, g = 4 (16
+/// lanes), 8 slots, 16 tiles.
+#[cfg(test)]
+pub(crate) fn example_spec() -> BankSpec {
+    BankSpec {
+        rows: 256,
+        columns: 256,
+        column_mux: 4,
+        group: 4,
+        row_cycles: 2,
+        lookup_cycles: 1,
+        build_adds_per_cycle: 4,
+        acc_bits: 32,
+        max_batch: 8,
+        max_tiles: 16,
+        converters: 4,
+        pattern_aware: true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn spec() -> BankSpec {
-        BankSpec {
-            rows: 256,
-            columns: 256,
-            column_mux: 4,
-            group: 4,
-            row_cycles: 2,
-            lookup_cycles: 1,
-            build_adds_per_cycle: 4,
-            acc_bits: 32,
-            max_batch: 8,
-            max_tiles: 16,
-            converters: 4,
-            pattern_aware: true,
-        }
+        example_spec()
     }
 
     #[test]
