@@ -35,13 +35,31 @@ pub enum PositionKind {
     Learned,
 }
 
-/// Mixture-of-experts feed-forward: `num_experts` FFNs of which `top_k` run per token.
+/// Mixture-of-experts feed-forward: in each MoE layer every token runs `top_k` of
+/// `num_experts` routed experts plus the shared experts, if any. `dense_layers` of the layers
+/// (DeepSeek `first_k_dense_replace` and `moe_layer_freq`, Qwen-MoE `mlp_only_layers` and
+/// `decoder_sparse_step`) have a dense FFN of the model's `intermediate_size` instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Moe {
-    /// Experts per MoE layer (range [`Moe::NUM_EXPERTS`]).
+    /// Routed experts per MoE layer (range [`Moe::NUM_EXPERTS`]).
     pub num_experts: u64,
-    /// Experts each token is routed to (range [`Moe::TOP_K`], and at most `num_experts`).
+    /// Routed experts each token runs (range [`Moe::TOP_K`], and at most `num_experts`).
     pub top_k: u64,
+    /// Inner width of one routed expert (Mixtral `intermediate_size`, DeepSeek and Qwen-MoE
+    /// `moe_intermediate_size`) (range [`Moe::EXPERT_INTERMEDIATE_SIZE`]).
+    pub expert_intermediate_size: u64,
+    /// Inner width of the shared experts together, run by every token of an MoE layer; 0 for
+    /// none (DeepSeek `n_shared_experts x moe_intermediate_size`, Qwen2-MoE
+    /// `shared_expert_intermediate_size`) (range [`Moe::SHARED_INTERMEDIATE_SIZE`]).
+    pub shared_intermediate_size: u64,
+    /// Whether a sigmoid gate `hidden x 1` scales the shared experts' output (Qwen2-MoE
+    /// `shared_expert_gate`).
+    pub shared_expert_gate: bool,
+    /// Whether the router carries a per-expert bias (DeepSeek-V3 `e_score_correction_bias`).
+    pub router_bias: bool,
+    /// Layers with a dense FFN instead of experts (range [`Moe::DENSE_LAYERS`], and at most
+    /// the model's layers).
+    pub dense_layers: u64,
 }
 
 impl Moe {
@@ -49,9 +67,121 @@ impl Moe {
     pub const NUM_EXPERTS: Limit = Limit::new(1.0, 4096.0, "experts", FAR_ABOVE);
     /// Range of `top_k`; it must also be at most `num_experts`.
     pub const TOP_K: Limit = Limit::new(1.0, 4096.0, "experts", "and at most the experts");
+    /// Range of `expert_intermediate_size`.
+    pub const EXPERT_INTERMEDIATE_SIZE: Limit = Limit::new(1.0, MAX_WIDTH, "", FAR_ABOVE);
+    /// Range of `shared_intermediate_size` (0: no shared experts).
+    pub const SHARED_INTERMEDIATE_SIZE: Limit = Limit::new(0.0, MAX_WIDTH, "", FAR_ABOVE);
+    /// Range of `dense_layers`; it must also be at most the model's layers.
+    pub const DENSE_LAYERS: Limit =
+        Limit::new(0.0, 10_000.0, "layers", "and at most the model's layers");
     /// Every numeric field of [`Moe`] by name, with its range.
-    pub const LIMITS: [(&'static str, Limit); 2] =
-        [("num_experts", Moe::NUM_EXPERTS), ("top_k", Moe::TOP_K)];
+    pub const LIMITS: [(&'static str, Limit); 5] = [
+        ("num_experts", Moe::NUM_EXPERTS),
+        ("top_k", Moe::TOP_K),
+        ("expert_intermediate_size", Moe::EXPERT_INTERMEDIATE_SIZE),
+        ("shared_intermediate_size", Moe::SHARED_INTERMEDIATE_SIZE),
+        ("dense_layers", Moe::DENSE_LAYERS),
+    ];
+
+    /// A Mixtral-style MoE: `num_experts` experts of `expert_intermediate_size`, `top_k` per
+    /// token, no shared experts, every layer sparse.
+    pub fn routed(num_experts: u64, top_k: u64, expert_intermediate_size: u64) -> Moe {
+        Moe {
+            num_experts,
+            top_k,
+            expert_intermediate_size,
+            shared_intermediate_size: 0,
+            shared_expert_gate: false,
+            router_bias: false,
+            dense_layers: 0,
+        }
+    }
+
+    /// The numeric fields by name with their values, in the order of [`Moe::LIMITS`].
+    fn numeric_fields(&self) -> [(&'static str, u64); 5] {
+        [
+            ("num_experts", self.num_experts),
+            ("top_k", self.top_k),
+            ("expert_intermediate_size", self.expert_intermediate_size),
+            ("shared_intermediate_size", self.shared_intermediate_size),
+            ("dense_layers", self.dense_layers),
+        ]
+    }
+}
+
+/// Multi-head latent attention (DeepSeek-V2/V3, Liu et al., arXiv 2405.04434): keys and values
+/// are cached as one compressed latent of `kv_lora_rank` values plus a shared rotary key of
+/// `qk_rope_head_dim` values per token per layer, and up-projected per head. Query heads are
+/// `qk_nope_head_dim + qk_rope_head_dim` wide (the model's `head_dim`), value heads
+/// `v_head_dim`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Mla {
+    /// Rank of the query compression (`q_a_proj` then `q_b_proj`); `None` for a plain
+    /// `q_proj` (DeepSeek-V2-Lite) (range [`Mla::RANK`]).
+    pub q_lora_rank: Option<u64>,
+    /// Width of the cached KV latent (range [`Mla::RANK`]).
+    pub kv_lora_rank: u64,
+    /// Per-head query/key width without rotary embedding (range [`Mla::HEAD_PART`]).
+    pub qk_nope_head_dim: u64,
+    /// Per-head query width with rotary embedding; the rotary key of this width is shared by
+    /// all heads and cached (range [`Mla::HEAD_PART`]).
+    pub qk_rope_head_dim: u64,
+    /// Per-head value width (range [`Mla::HEAD_PART`]).
+    pub v_head_dim: u64,
+}
+
+impl Mla {
+    /// Range of `q_lora_rank` and `kv_lora_rank`.
+    pub const RANK: Limit = Limit::new(1.0, MAX_WIDTH, "", FAR_ABOVE);
+    /// Range of the per-head widths.
+    pub const HEAD_PART: Limit = Limit::new(1.0, 65_536.0, "", FAR_ABOVE);
+    /// Every numeric field of [`Mla`] by name, with its range.
+    pub const LIMITS: [(&'static str, Limit); 5] = [
+        ("q_lora_rank", Mla::RANK),
+        ("kv_lora_rank", Mla::RANK),
+        ("qk_nope_head_dim", Mla::HEAD_PART),
+        ("qk_rope_head_dim", Mla::HEAD_PART),
+        ("v_head_dim", Mla::HEAD_PART),
+    ];
+
+    /// Values cached per token per layer: the latent and the shared rotary key.
+    pub fn cached_width(&self) -> u64 {
+        self.kv_lora_rank.saturating_add(self.qk_rope_head_dim)
+    }
+}
+
+/// How a model's attention projects and caches keys and values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Attention {
+    /// Multi-head, grouped-query or multi-query attention: `num_kv_heads` key and value heads
+    /// of `head_dim` cached per token per layer.
+    Standard,
+    /// Multi-head latent attention: one latent per token per layer.
+    Latent(Mla),
+}
+
+/// Sliding-window attention: `local_layers` of the model's layers attend to (and cache) only
+/// the last `window` tokens; the others attend to the whole context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SlidingWindow {
+    /// Tokens a local layer attends to, its own included (range [`SlidingWindow::WINDOW`]).
+    pub window: u64,
+    /// Layers that use the window (range [`SlidingWindow::LOCAL_LAYERS`], and at most the
+    /// model's layers).
+    pub local_layers: u64,
+}
+
+impl SlidingWindow {
+    /// Range of `window`.
+    pub const WINDOW: Limit = Limit::new(1.0, 16_777_216.0, "tokens", FAR_ABOVE);
+    /// Range of `local_layers`; it must also be at most the model's layers.
+    pub const LOCAL_LAYERS: Limit =
+        Limit::new(0.0, 10_000.0, "layers", "and at most the model's layers");
+    /// Every numeric field of [`SlidingWindow`] by name, with its range.
+    pub const LIMITS: [(&'static str, Limit); 2] = [
+        ("window", SlidingWindow::WINDOW),
+        ("local_layers", SlidingWindow::LOCAL_LAYERS),
+    ];
 }
 
 /// A validated model description. Every numeric field lies in its range in
@@ -61,12 +191,12 @@ impl Moe {
 pub struct ModelConfig {
     /// Preset name or the `_name_or_path`/file stem of an imported config.
     pub name: String,
-    /// Hugging Face `model_type` (llama, mistral, qwen2, qwen3, gpt2, opt, mixtral, bitnet).
+    /// Hugging Face `model_type` (see [`crate::hf::SUPPORTED_MODEL_TYPES`]).
     pub model_type: String,
     /// Residual stream width (range [`ModelConfig::HIDDEN_SIZE`]).
     pub hidden_size: u64,
-    /// Feed-forward inner width, per expert for MoE models
-    /// (range [`ModelConfig::INTERMEDIATE_SIZE`]).
+    /// Inner width of a dense feed-forward block (for an MoE model, of its dense layers; the
+    /// experts' width is in [`Moe`]) (range [`ModelConfig::INTERMEDIATE_SIZE`]).
     pub intermediate_size: u64,
     /// Decoder layers (range [`ModelConfig::NUM_LAYERS`]).
     pub num_layers: u64,
@@ -74,7 +204,8 @@ pub struct ModelConfig {
     pub num_heads: u64,
     /// Key/value heads, GQA when fewer than `num_heads` (range [`ModelConfig::NUM_KV_HEADS`]).
     pub num_kv_heads: u64,
-    /// Width of one attention head (range [`ModelConfig::HEAD_DIM`]).
+    /// Width of one query (and key) head; for MLA `qk_nope_head_dim + qk_rope_head_dim`
+    /// (range [`ModelConfig::HEAD_DIM`]).
     pub head_dim: u64,
     /// Vocabulary size (range [`ModelConfig::VOCAB_SIZE`]).
     pub vocab_size: u64,
@@ -82,6 +213,10 @@ pub struct ModelConfig {
     pub tied_embeddings: bool,
     /// Mixture-of-experts parameters, if the FFN is MoE.
     pub moe: Option<Moe>,
+    /// How attention caches keys and values.
+    pub attention: Attention,
+    /// Sliding-window attention, if some layers use it.
+    pub sliding_window: Option<SlidingWindow>,
     /// FFN non-linearity.
     pub activation: Activation,
     /// Gated FFN (gate and up projections, as in SwiGLU) or plain (up only).
@@ -169,12 +304,27 @@ impl ModelConfig {
                 format!("must divide num_heads ({})", self.num_heads),
             ));
         }
-        if let Some(moe) = self.moe {
-            for ((field, limit), value) in Moe::LIMITS.iter().zip([moe.num_experts, moe.top_k]) {
+        let check = |fields: &[(&'static str, u64)], limits: &[(&'static str, Limit)]| {
+            for ((field, limit), (name, value)) in limits.iter().zip(fields) {
+                debug_assert_eq!(field, name, "LIMITS and numeric_fields disagree");
                 limit
-                    .check_u64(value)
-                    .map_err(|message| invalid(field, value, message))?;
+                    .check_u64(*value)
+                    .map_err(|message| invalid(field, *value, message))?;
             }
+            Ok::<(), ModelError>(())
+        };
+        let at_most_layers = |field: &str, value: u64| {
+            if value > self.num_layers {
+                return Err(invalid(
+                    field,
+                    value,
+                    format!("must be at most num_layers ({})", self.num_layers),
+                ));
+            }
+            Ok(())
+        };
+        if let Some(moe) = self.moe {
+            check(&moe.numeric_fields(), &Moe::LIMITS)?;
             if moe.top_k > moe.num_experts {
                 return Err(invalid(
                     "top_k",
@@ -182,6 +332,33 @@ impl ModelConfig {
                     format!("must be in 1..={} (num_experts)", moe.num_experts),
                 ));
             }
+            at_most_layers("dense_layers", moe.dense_layers)?;
+        }
+        if let Attention::Latent(mla) = self.attention {
+            let fields = [
+                ("q_lora_rank", mla.q_lora_rank.unwrap_or(1)),
+                ("kv_lora_rank", mla.kv_lora_rank),
+                ("qk_nope_head_dim", mla.qk_nope_head_dim),
+                ("qk_rope_head_dim", mla.qk_rope_head_dim),
+                ("v_head_dim", mla.v_head_dim),
+            ];
+            check(&fields, &Mla::LIMITS)?;
+            let q_head = mla.qk_nope_head_dim.saturating_add(mla.qk_rope_head_dim);
+            if self.head_dim != q_head {
+                return Err(invalid(
+                    "head_dim",
+                    self.head_dim,
+                    format!("must be qk_nope_head_dim + qk_rope_head_dim ({q_head}) for MLA"),
+                ));
+            }
+        }
+        if let Some(window) = self.sliding_window {
+            let fields = [
+                ("window", window.window),
+                ("local_layers", window.local_layers),
+            ];
+            check(&fields, &SlidingWindow::LIMITS)?;
+            at_most_layers("local_layers", window.local_layers)?;
         }
         Ok(())
     }
@@ -209,6 +386,44 @@ impl ModelConfig {
     /// Width of all key (or value) heads together (`num_kv_heads * head_dim`).
     pub fn kv_dim(&self) -> u64 {
         self.num_kv_heads.saturating_mul(self.head_dim)
+    }
+
+    /// Width of one value head: `head_dim`, or MLA's `v_head_dim`.
+    pub fn v_head_dim(&self) -> u64 {
+        match self.attention {
+            Attention::Standard => self.head_dim,
+            Attention::Latent(mla) => mla.v_head_dim,
+        }
+    }
+
+    /// Width of the attention output, the O projection's input (`num_heads * v_head_dim`).
+    pub fn attn_out_dim(&self) -> u64 {
+        self.num_heads.saturating_mul(self.v_head_dim())
+    }
+
+    /// Values one token adds to the KV cache of one layer: K and V of every KV head
+    /// (`2 * kv_dim`), or MLA's latent and rotary key.
+    pub fn kv_cache_width(&self) -> u64 {
+        match self.attention {
+            Attention::Standard => self.kv_dim().saturating_mul(2),
+            Attention::Latent(mla) => mla.cached_width(),
+        }
+    }
+
+    /// Layers with sliding-window attention (0 without a window).
+    pub fn local_layers(&self) -> u64 {
+        self.sliding_window.map_or(0, |w| w.local_layers)
+    }
+
+    /// Layers whose FFN is a mixture of experts (0 for a dense model).
+    pub fn moe_layers(&self) -> u64 {
+        self.moe
+            .map_or(0, |moe| self.num_layers.saturating_sub(moe.dense_layers))
+    }
+
+    /// Layers with a dense FFN of `intermediate_size`.
+    pub fn dense_ffn_layers(&self) -> u64 {
+        self.num_layers.saturating_sub(self.moe_layers())
     }
 
     /// Weight matrices in one FFN (one expert): 3 when gated (gate, up, down), else 2.
@@ -255,10 +470,7 @@ mod tests {
             "x: field `num_layers`: must be between 1 and 10000 layers (got 2147483648)"
         );
         let mut config = ModelConfig::preset("mixtral-8x7b").unwrap();
-        config.moe = Some(Moe {
-            num_experts: 8,
-            top_k: 0,
-        });
+        config.moe = Some(Moe::routed(8, 0, 14336));
         assert_eq!(
             config.validate("x").unwrap_err().to_string(),
             "x: field `top_k`: must be between 1 and 4096 experts (got 0)"

@@ -65,7 +65,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::config::{Activation, ModelConfig, Moe, NormKind, PositionKind, POSITIVE};
+use crate::config::{Activation, Attention, ModelConfig, Moe, NormKind, PositionKind, POSITIVE};
 use crate::error::ModelError;
 use crate::limits::Limit;
 use crate::quant::QuantScheme;
@@ -487,7 +487,7 @@ impl Fields<'_> {
                     format!("must be at most num_local_experts ({num_experts})"),
                 ));
             }
-            Some(Moe { num_experts, top_k })
+            Some(Moe::routed(num_experts, top_k, intermediate))
         } else {
             None
         };
@@ -509,6 +509,8 @@ impl Fields<'_> {
             vocab_size: vocab,
             tied_embeddings: tied,
             moe,
+            attention: Attention::Standard,
+            sliding_window: None,
             activation,
             gated_ffn: true,
             norm: NormKind::RmsNorm,
@@ -558,6 +560,8 @@ impl Fields<'_> {
             vocab_size: vocab,
             tied_embeddings: self.flag_or("tie_word_embeddings", true)?,
             moe: None,
+            attention: Attention::Standard,
+            sliding_window: None,
             activation: self.activation("activation_function", "gelu_new")?,
             gated_ffn: false,
             norm: NormKind::LayerNorm,
@@ -609,6 +613,8 @@ impl Fields<'_> {
             vocab_size: vocab,
             tied_embeddings: self.flag_or("tie_word_embeddings", true)?,
             moe: None,
+            attention: Attention::Standard,
+            sliding_window: None,
             activation: self.activation("activation_function", "relu")?,
             gated_ffn: false,
             norm: NormKind::LayerNorm,

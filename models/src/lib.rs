@@ -16,7 +16,9 @@ pub mod params;
 pub mod presets;
 pub mod quant;
 
-pub use config::{Activation, ModelConfig, Moe, NormKind, PositionKind};
+pub use config::{
+    Activation, Attention, Mla, ModelConfig, Moe, NormKind, PositionKind, SlidingWindow,
+};
 pub use error::ModelError;
 pub use limits::Limit;
 pub use presets::resolve;
