@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use lutforge_models::ModelConfig;
+use lutforge_models::{Attention, ModelConfig};
 use lutforge_workloads::{lower_step, Footprint, Op, OpKind, OpShape, Phase, Workload};
 
 use crate::arch::Arch;
@@ -456,6 +456,9 @@ fn assemble(
             },
         })
         .collect();
+    let models: Vec<&ModelConfig> = std::iter::once(&workload.model)
+        .chain(workload.speculative.as_ref().map(|s| &s.draft))
+        .collect();
     Report {
         schema_version: REPORT_SCHEMA_VERSION,
         generator: format!("lutforge {}", env!("CARGO_PKG_VERSION")),
@@ -479,6 +482,14 @@ fn assemble(
                 draft_len: s.draft_len,
                 acceptance_rate: s.acceptance_rate,
             }),
+            moe_routing: models
+                .iter()
+                .any(|m| m.moe.is_some())
+                .then(|| workload.options.moe_routing.to_string()),
+            mla_decode: models
+                .iter()
+                .any(|m| matches!(m.attention, Attention::Latent(_)))
+                .then(|| workload.options.mla_decode.to_string()),
         },
         summary,
         phases: phase_reports,
@@ -574,5 +585,16 @@ pub fn model_record(m: &ModelConfig) -> ModelRecord {
         position: format!("{:?}", m.position),
         max_position: m.max_position,
         extra_norms_per_layer: m.extra_norms_per_layer,
+        attention: match m.attention {
+            Attention::Standard => "standard",
+            Attention::Latent(_) => "latent",
+        }
+        .to_string(),
+        kv_cache_width: m.kv_cache_width(),
+        sliding_window: m.sliding_window.map(|w| w.window),
+        local_layers: m.local_layers(),
+        moe_layers: m.moe_layers(),
+        expert_intermediate_size: m.moe.map_or(0, |moe| moe.expert_intermediate_size),
+        shared_intermediate_size: m.moe.map_or(0, |moe| moe.shared_intermediate_size),
     }
 }

@@ -7,7 +7,8 @@
 //! - `inputs`: `arch` {name, kind, schedule, source, toml}, `model` {every `ModelConfig` field},
 //!   `quant` (e.g. `w2a8kv4`), `batch`, `prefill_tokens`, `decode_tokens`,
 //!   `shared_prefix_tokens`, `speculative` {draft model, draft_quant, draft_len,
-//!   acceptance_rate} or null
+//!   acceptance_rate} or null, `moe_routing` (`balanced` or `uniform`, only for MoE models)
+//!   and `mla_decode` (`expanded` or `absorbed`, only for MLA models)
 //! - `summary`: `ttft_s`, `tpot_s` (null when no decode step runs), `decode_tokens_per_s`,
 //!   `e2e_tokens_per_s`, `tokens_per_j`, `decode_energy_per_token_j`, `total_time_s`,
 //!   `total_energy_j` (= `dynamic_energy_j` + `static_energy_j`), `static_power_w`,
@@ -139,7 +140,7 @@ pub struct ModelRecord {
     pub params: u64,
     /// Residual width.
     pub hidden_size: u64,
-    /// FFN width (per expert).
+    /// Dense FFN width (Mixtral: per expert; see `expert_intermediate_size`).
     pub intermediate_size: u64,
     /// Layers.
     pub num_layers: u64,
@@ -169,6 +170,28 @@ pub struct ModelRecord {
     pub max_position: u64,
     /// Extra norms per layer.
     pub extra_norms_per_layer: u64,
+    /// Attention kind: `standard` (MHA/GQA/MQA) or `latent` (MLA).
+    #[serde(default)]
+    pub attention: String,
+    /// Values one token adds to one layer's KV cache (K and V of every KV head, or MLA's
+    /// latent and rotary key).
+    #[serde(default)]
+    pub kv_cache_width: u64,
+    /// Sliding window of the local layers, tokens; null without one.
+    #[serde(default)]
+    pub sliding_window: Option<u64>,
+    /// Layers with sliding-window attention.
+    #[serde(default)]
+    pub local_layers: u64,
+    /// Layers whose FFN is a mixture of experts.
+    #[serde(default)]
+    pub moe_layers: u64,
+    /// Inner width of one routed expert (0 for a dense model).
+    #[serde(default)]
+    pub expert_intermediate_size: u64,
+    /// Inner width of the shared experts together (0 for none).
+    #[serde(default)]
+    pub shared_intermediate_size: u64,
 }
 
 /// Speculative decoding settings.
@@ -203,6 +226,14 @@ pub struct Inputs {
     pub shared_prefix_tokens: u64,
     /// Speculative decoding, if any.
     pub speculative: Option<SpeculativeRecord>,
+    /// MoE routing model of the experts' weight traffic (`balanced` or `uniform`), for a
+    /// model (or draft) with experts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moe_routing: Option<String>,
+    /// MLA decode form (`expanded` or `absorbed`), for a model (or draft) with latent
+    /// attention.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mla_decode: Option<String>,
 }
 
 /// Headline numbers.

@@ -86,6 +86,7 @@ proptest! {
             context_tokens: context,
             shared_context_tokens: 0,
             logits_rows: 1,
+            options: Default::default(),
         };
         for (array, max_weight_bits) in shipped_limits() {
             for op in lower_step(&model, &quant, &step) {

@@ -7,7 +7,7 @@ use anyhow::{bail, Context};
 use lutforge_models::{ModelConfig, QuantScheme};
 use lutforge_sim::arch::Override;
 use lutforge_sim::{engine, output, support, Arch, Report};
-use lutforge_workloads::{Speculative, Workload};
+use lutforge_workloads::{LoweringOptions, MlaDecode, MoeRouting, Speculative, Workload};
 
 /// The model simulated when `--model` is absent.
 pub const DEFAULT_MODEL: &str = "bitnet-b1.58-2b-4t";
@@ -100,6 +100,16 @@ pub struct WorkloadArgs {
         allow_negative_numbers = true
     )]
     pub acceptance: f64,
+    /// MoE routing model for the experts' weight traffic: `balanced` (each step's assignments
+    /// spread over as many experts as they reach: the worst case) or `uniform` (each token
+    /// picks its top-k at random: a step reads the expected distinct experts).
+    #[arg(long, value_name = "MODEL", default_value = "balanced")]
+    pub moe_routing: MoeRouting,
+    /// Form of multi-head latent attention decode (DeepSeek): `expanded` (transformers':
+    /// up-project the cached latents every step) or `absorbed` (the up-projections folded into
+    /// the query and the output; attention on the latents).
+    #[arg(long, value_name = "FORM", default_value = "expanded")]
+    pub mla_decode: MlaDecode,
 }
 
 impl WorkloadArgs {
@@ -108,7 +118,11 @@ impl WorkloadArgs {
     pub fn resolve(&self, arch: Option<&Arch>) -> anyhow::Result<(Workload, Vec<String>)> {
         let model = lutforge_models::resolve(&self.model)?;
         let (quant, notes) = choose_quant(arch, &model, self.quant.as_deref())?;
-        let mut workload = Workload::new(model, quant, self.batch, self.prefill, self.decode)?;
+        let mut workload = Workload::new(model, quant, self.batch, self.prefill, self.decode)?
+            .with_options(LoweringOptions {
+                moe_routing: self.moe_routing,
+                mla_decode: self.mla_decode,
+            })?;
         if self.shared_prefix > 0 {
             workload = workload.with_shared_prefix(self.shared_prefix)?;
         }
@@ -225,6 +239,15 @@ fn print_summary(r: &Report) -> anyhow::Result<()> {
             None => String::new(),
         }
     )?;
+    if let Some(routing) = &i.moe_routing {
+        match routing.parse::<MoeRouting>() {
+            Ok(known) => writeln!(out, "  MoE routing: {}", known.describe())?,
+            Err(_) => writeln!(out, "  MoE routing: {routing}")?,
+        }
+    }
+    if let Some(form) = &i.mla_decode {
+        writeln!(out, "  MLA decode: {form} form")?;
+    }
     for note in &r.notes {
         writeln!(out, "  note: {note}")?;
     }

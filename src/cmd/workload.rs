@@ -4,7 +4,11 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use lutforge_workloads::{kv_bytes_per_token, linear_weight_bytes, lower_step, Op, OpShape, Phase};
+use lutforge_models::Attention;
+use lutforge_workloads::{
+    kv_bytes_per_token, kv_cache_bytes, kv_layer_kinds, linear_weight_bytes, lower_step, Op,
+    OpShape, Phase,
+};
 
 use super::simulate::{fmt_bytes, WorkloadArgs};
 
@@ -114,17 +118,57 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         linear_bytes as f64 * 8.0 / linear as f64
     )?;
     let context = workload.prefill_tokens + workload.decode_tokens;
-    // What one token appends to the cache (every layer, K and V, with the format's scales).
-    let kv_per_token = kv_bytes_per_token(&workload.model, &workload.quant);
+    let (shared, batch) = (workload.shared_prefix_tokens, workload.batch);
+    // What one token appends to each layer's cache (K and V, or MLA's latent, with the
+    // format's scales), kind by kind; a sliding-window layer keeps only its window.
+    let kinds = kv_layer_kinds(&workload.model, &workload.quant);
     writeln!(
         out,
-        "  KV cache at the end: {} tokens x batch {} x {} per token (kv{}) = {}",
-        context,
-        workload.batch,
-        fmt_bytes(kv_per_token),
-        workload.quant.kv,
-        fmt_bytes(kv_per_token * context * workload.batch)
+        "  KV cache per token, by layer kind (kv{}):",
+        workload.quant.kv
     )?;
+    for k in &kinds {
+        let window = match k.window {
+            Some(w) => format!(", window {w} tokens"),
+            None => String::new(),
+        };
+        writeln!(
+            out,
+            "    {:<13} {:>5} layers{window}: {} per token per layer, {} per token over these layers",
+            k.kind,
+            k.layers,
+            fmt_bytes(k.bytes_per_token_per_layer),
+            fmt_bytes(k.bytes_per_token_per_layer * k.layers)
+        )?;
+    }
+    let cache = kv_cache_bytes(&workload.model, &workload.quant, context, shared, batch);
+    let kept: Vec<String> = kinds
+        .iter()
+        .map(|k| {
+            format!(
+                "{} {} tokens",
+                k.kind,
+                k.stored_tokens(context, shared, batch)
+            )
+        })
+        .collect();
+    writeln!(
+        out,
+        "  KV cache at the end: {context} tokens x batch {batch}, {} per token ({}) = {}",
+        fmt_bytes(kv_bytes_per_token(&workload.model, &workload.quant)),
+        kept.join(", "),
+        fmt_bytes(cache)
+    )?;
+    if workload.model.moe.is_some() {
+        writeln!(
+            out,
+            "  MoE routing: {}",
+            workload.options.moe_routing.describe()
+        )?;
+    }
+    if let Attention::Latent(_) = workload.model.attention {
+        writeln!(out, "  MLA decode: {} form", workload.options.mla_decode)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

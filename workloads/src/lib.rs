@@ -12,10 +12,16 @@ pub mod error;
 pub mod footprint;
 pub mod lower;
 pub mod op;
+pub mod options;
 pub mod scenario;
 
 pub use error::WorkloadError;
-pub use footprint::{kv_bytes_per_token, linear_weight_bytes, model_weight_bytes, Footprint};
+pub use footprint::{
+    kv_bytes_per_token, kv_cache_bytes, kv_layer_kinds, linear_weight_bytes, model_weight_bytes,
+    Footprint, KvLayerKind,
+};
+pub use lower::{attention_groups, ffn_groups, AttentionGroup, FfnGroup};
 pub use lower::{lower_step, try_lower_step, Step, StepKind};
 pub use op::{GemmOperand, Op, OpKind, OpShape, Phase};
+pub use options::{LoweringOptions, MlaDecode, MoeRouting};
 pub use scenario::{Speculative, Workload};

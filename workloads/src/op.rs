@@ -28,12 +28,17 @@ pub enum OpKind {
     Embedding,
     /// RMSNorm or LayerNorm.
     Norm,
-    /// Fused Q, K, V projection.
+    /// Fused Q, K, V projection (for MLA, the fused down-projections of the hidden stream).
     QkvProj,
+    /// MLA query up-projection from its compression (`q_b_proj`).
+    QUpProj,
     /// Rotary position embedding on Q and K.
     Rope,
-    /// Quantize and append new K and V to the cache.
+    /// Quantize and append new K and V (for MLA, the latent) to the cache.
     KvWrite,
+    /// MLA key/value up-projection (`kv_b_proj`): of the cached latents (expanded form), or
+    /// absorbed into the queries and the attention output (absorbed form).
+    KvUpProj,
     /// Q x K^T against the cache.
     AttnScore,
     /// Softmax over attention scores.
@@ -63,8 +68,10 @@ impl OpKind {
             OpKind::Embedding => "embedding",
             OpKind::Norm => "norm",
             OpKind::QkvProj => "qkv_proj",
+            OpKind::QUpProj => "q_up_proj",
             OpKind::Rope => "rope",
             OpKind::KvWrite => "kv_write",
+            OpKind::KvUpProj => "kv_up_proj",
             OpKind::AttnScore => "attn_score",
             OpKind::Softmax => "softmax",
             OpKind::AttnValue => "attn_value",
@@ -79,12 +86,14 @@ impl OpKind {
     }
 
     /// Every kind, in report order.
-    pub const ALL: [OpKind; 15] = [
+    pub const ALL: [OpKind; 17] = [
         OpKind::Embedding,
         OpKind::Norm,
         OpKind::QkvProj,
+        OpKind::QUpProj,
         OpKind::Rope,
         OpKind::KvWrite,
+        OpKind::KvUpProj,
         OpKind::AttnScore,
         OpKind::Softmax,
         OpKind::AttnValue,

@@ -1,9 +1,10 @@
 //! A workload: a model, its quantization and an inference scenario, validated once.
 
-use lutforge_models::{Limit, ModelConfig, QuantScheme};
+use lutforge_models::{Attention, Limit, ModelConfig, QuantScheme};
 
 use crate::error::WorkloadError;
 use crate::lower::{try_lower_step, Step, StepKind};
+use crate::options::LoweringOptions;
 
 /// Speculative decoding: a draft model proposes `draft_len` tokens, the target verifies them
 /// in one pass, and each proposed token is accepted with probability `acceptance_rate`.
@@ -77,6 +78,8 @@ pub struct Workload {
     pub shared_prefix_tokens: u64,
     /// Speculative decoding, if used.
     pub speculative: Option<Speculative>,
+    /// The MoE routing model and MLA decode form every step lowers with.
+    pub options: LoweringOptions,
 }
 
 impl Workload {
@@ -132,6 +135,7 @@ impl Workload {
             decode_tokens,
             shared_prefix_tokens: 0,
             speculative: None,
+            options: LoweringOptions::default(),
         };
         workload.validate()?;
         Ok(workload)
@@ -140,6 +144,13 @@ impl Workload {
     /// Adds a shared prompt prefix of `tokens` tokens.
     pub fn with_shared_prefix(mut self, tokens: u64) -> Result<Workload, WorkloadError> {
         self.shared_prefix_tokens = tokens;
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// Sets the MoE routing model and MLA decode form.
+    pub fn with_options(mut self, options: LoweringOptions) -> Result<Workload, WorkloadError> {
+        self.options = options;
         self.validate()?;
         Ok(self)
     }
@@ -361,7 +372,14 @@ impl Workload {
         .unwrap_or(0) as f64;
         let context = (self.prefill_tokens + self.decode_tokens) as f64;
         let projection = 2.0 * tokens * widest * widest * m.num_experts() as f64;
-        let attention = 4.0 * tokens * context * m.q_dim() as f64;
+        // Absorbed MLA attends with all heads over the cached latent.
+        let attention_width = match m.attention {
+            Attention::Standard => m.q_dim(),
+            Attention::Latent(mla) => m
+                .q_dim()
+                .max(m.num_heads.saturating_mul(mla.cached_width())),
+        };
+        let attention = 4.0 * tokens * context * attention_width as f64;
         let limit = 2f64.powi(62);
         if projection.max(attention) >= limit {
             return Err(WorkloadError::invalid(
@@ -457,6 +475,7 @@ impl Workload {
             context_tokens: 0,
             shared_context_tokens: 0,
             logits_rows: 0,
+            options: self.options,
         }
     }
 
@@ -471,6 +490,7 @@ impl Workload {
             context_tokens: prefix,
             shared_context_tokens: prefix,
             logits_rows: 1,
+            options: self.options,
         }
     }
 
@@ -483,6 +503,7 @@ impl Workload {
             context_tokens: context,
             shared_context_tokens: self.shared_prefix_tokens,
             logits_rows,
+            options: self.options,
         }
     }
 

@@ -70,17 +70,21 @@ fn set_field(model: &mut ModelConfig, field: usize, value: u64) {
         7 => model.max_position = value,
         8 => model.extra_norms_per_layer = value,
         9 => {
-            let top_k = model.moe.map_or(1, |m| m.top_k);
+            let moe = model
+                .moe
+                .unwrap_or(Moe::routed(8, 1, model.intermediate_size));
             model.moe = Some(Moe {
                 num_experts: value,
-                top_k,
+                ..moe
             });
         }
         _ => {
-            let num_experts = model.moe.map_or(8, |m| m.num_experts);
+            let moe = model
+                .moe
+                .unwrap_or(Moe::routed(8, 1, model.intermediate_size));
             model.moe = Some(Moe {
-                num_experts,
                 top_k: value,
+                ..moe
             });
         }
     }

@@ -22,6 +22,7 @@ fn decode_step(context: u64, batch: u64) -> Step {
         context_tokens: context,
         shared_context_tokens: 0,
         logits_rows: 1,
+        options: Default::default(),
     }
 }
 

@@ -112,6 +112,7 @@ fn step(batch: u64, new_tokens: u64, context_tokens: u64) -> Step {
         context_tokens,
         shared_context_tokens: 0,
         logits_rows: 1,
+        options: Default::default(),
     }
 }
 

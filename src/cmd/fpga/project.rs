@@ -58,7 +58,7 @@ use lutforge_fpga::project::vivado::{self, VivadoProject};
 use lutforge_fpga::{Device, ResourceKind, Utilization, Vendor};
 use lutforge_models::numerics::fp::{round_f64, FP16};
 use lutforge_models::numerics::ternary_pack::{pack3, PACKED_BITS_PER_GROUP, TERNARY_GROUP};
-use lutforge_models::{ModelConfig, NormKind};
+use lutforge_models::{Attention, ModelConfig, NormKind};
 use lutforge_rtl::Bundle;
 use lutforge_sim::arch::Override;
 use lutforge_sim::dataflow::ResourceRow;
@@ -511,6 +511,12 @@ impl Plan {
                 identifier(&model.name)
             );
         }
+        if let Some(feature) = unwritten_feature(model) {
+            bail!(
+                "{}: {feature}: the weight image covers standard attention with dense or routed-expert FFNs; this model's layout is not written (simulate it instead)",
+                identifier(&model.name)
+            );
+        }
         let experts = model.num_experts();
         if experts > 9999 {
             bail!(
@@ -529,7 +535,9 @@ impl Plan {
             model.hidden_size,
             model.q_dim(),
             model.kv_dim(),
-            model.intermediate_size,
+            model
+                .moe
+                .map_or(model.intermediate_size, |moe| moe.expert_intermediate_size),
         );
         let mut shapes: Vec<(u64, MatrixKind, u64, u64, u64)> = Vec::new();
         for layer in 0..layers {
@@ -1229,6 +1237,22 @@ impl Vectors {
     }
 }
 
+/// The part of `model` the weight image does not lay out, if any: multi-head latent
+/// attention, shared experts, or dense layers beside the experts.
+fn unwritten_feature(model: &ModelConfig) -> Option<&'static str> {
+    if let Attention::Latent(_) = model.attention {
+        return Some("multi-head latent attention");
+    }
+    let moe = model.moe?;
+    if moe.shared_intermediate_size > 0 {
+        Some("shared experts")
+    } else if moe.dense_layers > 0 {
+        Some("dense layers beside the experts")
+    } else {
+        None
+    }
+}
+
 /// The fp16 vectors of the first `layers` layers of `model`, then the final norm, mirroring
 /// the tensors `models/src/params.rs` counts (norm weights, LayerNorm biases, linear biases).
 fn vectors_of(model: &ModelConfig, layers: u64) -> Vec<VectorEntry> {
@@ -1250,6 +1274,12 @@ fn vectors_of(model: &ModelConfig, layers: u64) -> Vec<VectorEntry> {
                 v.norm("attn_sub_norm", l, h);
                 v.norm("ffn_sub_norm", l, model.intermediate_size);
             }
+            "gemma3" | "gemma3_text" => {
+                v.norm("post_attn_norm", l, h);
+                v.norm("post_ffn_norm", l, h);
+                v.norm("q_norm", l, model.head_dim);
+                v.norm("k_norm", l, model.head_dim);
+            }
             _ => {
                 for i in 0..model.extra_norms_per_layer {
                     v.norm(&format!("extra_norm{i}"), l, h);
@@ -1263,6 +1293,9 @@ fn vectors_of(model: &ModelConfig, layers: u64) -> Vec<VectorEntry> {
             v.push("v.bias", l, model.kv_dim(), true);
         }
         if model.linear_bias {
+            let inter = model
+                .moe
+                .map_or(model.intermediate_size, |moe| moe.expert_intermediate_size);
             v.push("o.bias", l, h, true);
             for expert in 0..model.num_experts() {
                 let e = if model.moe.is_some() {
@@ -1271,9 +1304,9 @@ fn vectors_of(model: &ModelConfig, layers: u64) -> Vec<VectorEntry> {
                     String::new()
                 };
                 if model.gated_ffn {
-                    v.push(&format!("{e}gate.bias"), l, model.intermediate_size, true);
+                    v.push(&format!("{e}gate.bias"), l, inter, true);
                 }
-                v.push(&format!("{e}up.bias"), l, model.intermediate_size, true);
+                v.push(&format!("{e}up.bias"), l, inter, true);
                 v.push(&format!("{e}down.bias"), l, h, true);
             }
         }
