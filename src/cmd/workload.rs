@@ -25,10 +25,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let steps = workload.steps();
     let mut out = std::io::stdout().lock();
     let m = &workload.model;
+    let attention = match m.attention {
+        Attention::Standard => format!("{} heads / {} KV heads", m.num_heads, m.num_kv_heads),
+        Attention::Latent(mla) => format!(
+            "{} heads, latent attention (kv_lora_rank {} + rope {})",
+            m.num_heads, mla.kv_lora_rank, mla.qk_rope_head_dim
+        ),
+    };
+    let window = match m.sliding_window {
+        Some(w) => format!(
+            ", sliding window {} on {} of {} layers",
+            w.window, w.local_layers, m.num_layers
+        ),
+        None => String::new(),
+    };
     writeln!(
         out,
-        "{}: {} layers, hidden {}, {} heads / {} KV heads, quant {}, batch {}, prefill {}, decode {}",
-        m.name, m.num_layers, m.hidden_size, m.num_heads, m.num_kv_heads, workload.quant, workload.batch, workload.prefill_tokens, workload.decode_tokens
+        "{}: {} layers, hidden {}, {attention}{window}, quant {}, batch {}, prefill {}, decode {}",
+        m.name,
+        m.num_layers,
+        m.hidden_size,
+        workload.quant,
+        workload.batch,
+        workload.prefill_tokens,
+        workload.decode_tokens
     )?;
     // Show the first step of each phase; later decode steps differ only in KV length.
     for phase in [Phase::Prefill, Phase::Decode] {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use lutforge_models::{ModelConfig, QuantScheme};
-use lutforge_workloads::Workload;
+use lutforge_workloads::{LoweringOptions, MlaDecode, MoeRouting, Workload};
 use serde::{Deserialize, Serialize};
 
 use super::sample::Sampler;
@@ -107,8 +107,19 @@ fn run_point(
             problems.join("; ")
         ));
     }
-    let mut workload =
-        Workload::new(model, quant, w.batch, w.prefill, w.decode).map_err(|e| e.to_string())?;
+    let options = LoweringOptions {
+        moe_routing: w
+            .moe_routing
+            .as_deref()
+            .map_or(Ok(MoeRouting::default()), str::parse)?,
+        mla_decode: w
+            .mla_decode
+            .as_deref()
+            .map_or(Ok(MlaDecode::default()), str::parse)?,
+    };
+    let mut workload = Workload::new(model, quant, w.batch, w.prefill, w.decode)
+        .and_then(|w| w.with_options(options))
+        .map_err(|e| e.to_string())?;
     if w.shared_prefix > 0 {
         workload = workload
             .with_shared_prefix(w.shared_prefix)
@@ -154,25 +165,21 @@ fn resolve_model(space: &Space, model: &str) -> Result<ModelConfig, String> {
 fn set_workload(w: &mut super::space::BaseWorkload, field: &str, value: &toml::Value) {
     // Space validation admits only non-negative integers on these axes.
     let int = || value.as_integer().and_then(|i| u64::try_from(i).ok());
+    let text = || {
+        value
+            .as_str()
+            .map(String::from)
+            .unwrap_or_else(|| value.to_string())
+    };
     match field {
-        "model" => {
-            w.model = value
-                .as_str()
-                .map(String::from)
-                .unwrap_or_else(|| value.to_string())
-        }
-        "quant" => {
-            w.quant = Some(
-                value
-                    .as_str()
-                    .map(String::from)
-                    .unwrap_or_else(|| value.to_string()),
-            )
-        }
+        "model" => w.model = text(),
+        "quant" => w.quant = Some(text()),
         "batch" => w.batch = int().unwrap_or(0),
         "prefill" => w.prefill = int().unwrap_or(0),
         "decode" => w.decode = int().unwrap_or(0),
         "shared_prefix" => w.shared_prefix = int().unwrap_or(0),
+        "moe_routing" => w.moe_routing = Some(text()),
+        "mla_decode" => w.mla_decode = Some(text()),
         _ => {}
     }
 }

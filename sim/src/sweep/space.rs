@@ -20,6 +20,8 @@ pub const WORKLOAD_FIELDS: &[&str] = &[
     "prefill",
     "decode",
     "shared_prefix",
+    "moe_routing",
+    "mla_decode",
 ];
 
 /// Largest number of points a sweep may have.
@@ -59,6 +61,12 @@ pub struct BaseWorkload {
     /// Shared prompt prefix tokens. Default 0.
     #[serde(default)]
     pub shared_prefix: u64,
+    /// MoE routing model (`balanced` or `uniform`). Default balanced.
+    #[serde(default)]
+    pub moe_routing: Option<String>,
+    /// MLA decode form (`expanded` or `absorbed`). Default expanded.
+    #[serde(default)]
+    pub mla_decode: Option<String>,
 }
 
 fn one() -> u64 {
