@@ -218,7 +218,8 @@ fn unknown_model_type() {
     assert_eq!(
         import_error(r#"{"model_type": "falcon", "hidden_size": 64}"#),
         "bad/config.json: field `model_type`: unsupported model type; supported: llama, \
-         mistral, qwen2, qwen3, mixtral, bitnet, gpt2, opt (got \"falcon\")"
+         mistral, qwen2, qwen3, mixtral, bitnet, gpt2, opt, phi3, qwen2_moe, qwen3_moe, gemma2, \
+         gemma3_text, gemma3, deepseek_v2, deepseek_v3 (got \"falcon\")"
     );
 }
 
@@ -301,7 +302,8 @@ fn unknown_preset() {
     assert_eq!(
         ModelConfig::preset("llama-9").unwrap_err().to_string(),
         "unknown preset `llama-9`; known presets: llama-2-7b, llama-3.1-8b, mixtral-8x7b, \
-         qwen3-1.7b, bitnet-b1.58-2b-4t, bitnet-b1.58-large, gpt2-large, opt-6.7b, tiny-llama, llama-160m"
+         qwen3-1.7b, bitnet-b1.58-2b-4t, bitnet-b1.58-large, gpt2-large, opt-6.7b, tiny-llama, \
+         llama-160m, gemma-2-2b, phi-3-mini, qwen3-30b-a3b, deepseek-v2-lite"
     );
 }
 
@@ -313,7 +315,8 @@ fn resolve_neither_preset_nor_file() {
     assert!(
         err.starts_with(
             "model `no-such-model-xyz` is neither a built-in preset (llama-2-7b, llama-3.1-8b, \
-             mixtral-8x7b, qwen3-1.7b, bitnet-b1.58-2b-4t, bitnet-b1.58-large, gpt2-large, opt-6.7b, tiny-llama, llama-160m) nor \
+             mixtral-8x7b, qwen3-1.7b, bitnet-b1.58-2b-4t, bitnet-b1.58-large, gpt2-large, opt-6.7b, \
+             tiny-llama, llama-160m, gemma-2-2b, phi-3-mini, qwen3-30b-a3b, deepseek-v2-lite) nor \
              a readable config.json file (no-such-model-xyz: "
         ),
         "{err}"
