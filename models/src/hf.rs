@@ -11,7 +11,7 @@
 //! | mistral | `sliding_window*` = 4096 on every layer |
 //! | mixtral | `num_local_experts*` = 8, `num_experts_per_tok*` = 2, `sliding_window*` = none on every layer |
 //! | phi3 | `sliding_window*` = none on every layer |
-//! | qwen2, qwen3, qwen2_moe, qwen3_moe | `use_sliding_window*` = false, `sliding_window*` = 4096, `max_window_layers*` = 28 |
+//! | qwen2, qwen3, qwen2_moe, qwen3_moe | `use_sliding_window*` = false, `sliding_window*` = 4096, `max_window_layers*` = 28 (range-checked but unused by qwen3_moe) |
 //! | qwen2_moe | `num_experts*` = 60, `num_experts_per_tok*` = 4, `moe_intermediate_size*` = 1408, `shared_expert_intermediate_size*` = 5632, `decoder_sparse_step*` = 1, `mlp_only_layers*` = [] |
 //! | qwen3_moe | `num_experts*` = 128, `num_experts_per_tok*` = 8, `moe_intermediate_size*` = 768, `decoder_sparse_step*` = 1, `mlp_only_layers*` = [] |
 //! | gemma2, gemma3_text | `hidden_size`, `intermediate_size`, `num_hidden_layers`, `num_attention_heads`, `vocab_size`, `num_key_value_heads*` = 4, `head_dim*` = 256, `max_position_embeddings*` = 8192 (gemma3_text: 131072), `hidden_activation*` (else `hidden_act*`) = gelu_pytorch_tanh, `tie_word_embeddings*` = true, `attention_bias*` = false, `sliding_window*` = 4096, `layer_types*` |
