@@ -9,7 +9,8 @@ use crate::quant::QuantScheme;
 pub enum Activation {
     /// SiLU / swish (llama, mistral, qwen).
     Silu,
-    /// GELU (gpt2, bitnet uses squared ReLU, see `Relu2`).
+    /// GELU (gpt2; gated, as GeGLU, in gemma2 and gemma3; bitnet uses squared ReLU, see
+    /// `Relu2`).
     Gelu,
     /// ReLU (opt).
     Relu,
@@ -232,7 +233,9 @@ pub struct ModelConfig {
     /// Bias vectors on the output projection and FFN projections.
     pub linear_bias: bool,
     /// Extra norms inside each block beyond the two pre-norms (e.g. qwen3 QK-norm, bitnet
-    /// sub-norms) (range [`ModelConfig::EXTRA_NORMS_PER_LAYER`]).
+    /// sub-norms, gemma post-norms, MLA's `q_a_layernorm` and `kv_a_layernorm`; their widths
+    /// depend on the family, see [`crate::params`]) (range
+    /// [`ModelConfig::EXTRA_NORMS_PER_LAYER`]).
     pub extra_norms_per_layer: u64,
     /// The format the model is published in; `--quant` defaults to it.
     pub native_quant: QuantScheme,
@@ -262,7 +265,7 @@ impl ModelConfig {
     pub const VOCAB_SIZE: Limit = Limit::new(1.0, 16_777_216.0, "tokens", FAR_ABOVE);
     /// Range of `max_position` (2^24 tokens of context).
     pub const MAX_POSITION: Limit = Limit::new(1.0, 16_777_216.0, "tokens", FAR_ABOVE);
-    /// Range of `extra_norms_per_layer`, which the importer sets per family (0 or 2).
+    /// Range of `extra_norms_per_layer`, which the importer sets per family (0 to 4).
     pub const EXTRA_NORMS_PER_LAYER: Limit = Limit::new(0.0, 8.0, "norms", "");
 
     /// Every numeric field of [`ModelConfig`] by name, with its range: the table docs and
@@ -459,6 +462,30 @@ mod tests {
         let names: Vec<&str> = config.numeric_fields().iter().map(|(n, _)| *n).collect();
         let limits: Vec<&str> = ModelConfig::LIMITS.iter().map(|(n, _)| *n).collect();
         assert_eq!(names, limits);
+    }
+
+    #[test]
+    fn layer_and_cache_helpers_of_the_new_shapes() {
+        let c = ModelConfig::preset("deepseek-v2-lite").unwrap();
+        // kv_lora_rank 512 + qk_rope_head_dim 64; 16 heads of v_head_dim 128.
+        assert_eq!(
+            (c.kv_cache_width(), c.attn_out_dim(), c.v_head_dim()),
+            (576, 2048, 128)
+        );
+        assert_eq!(
+            (c.moe_layers(), c.dense_ffn_layers(), c.local_layers()),
+            (26, 1, 0)
+        );
+        let g = ModelConfig::preset("gemma-2-2b").unwrap();
+        assert_eq!((g.kv_cache_width(), g.local_layers()), (2 * 4 * 256, 13));
+        assert_eq!((g.moe_layers(), g.dense_ffn_layers()), (0, 26));
+        // MLA requires head_dim = qk_nope_head_dim + qk_rope_head_dim.
+        let mut bad = c.clone();
+        bad.head_dim = 128;
+        assert_eq!(
+            bad.validate("x").unwrap_err().to_string(),
+            "x: field `head_dim`: must be qk_nope_head_dim + qk_rope_head_dim (192) for MLA (got 128)"
+        );
     }
 
     #[test]

@@ -4,7 +4,11 @@
 //! Values are those of the published configs on the Hugging Face Hub (the `_name_or_path` in
 //! each file names the repository), except `tiny-llama`, a small llama-shaped model for tests
 //! and quick co-simulation. `llama-160m` (JackFram/llama-160m) shares llama-2's vocabulary and is
-//! the usual draft model for speculative decoding against it.
+//! the usual draft model for speculative decoding against it. `gemma-2-2b` (google/gemma-2-2b)
+//! has sliding-window attention on half its layers, `phi-3-mini`
+//! (microsoft/Phi-3-mini-4k-instruct) on all of them; `qwen3-30b-a3b` (Qwen/Qwen3-30B-A3B) is a
+//! fine-grained MoE and `deepseek-v2-lite` (deepseek-ai/DeepSeek-V2-Lite) an MoE with shared
+//! experts, a dense first layer and multi-head latent attention.
 
 use std::path::Path;
 
@@ -12,7 +16,7 @@ use crate::config::ModelConfig;
 use crate::error::ModelError;
 
 /// Preset name and embedded `config.json` text, in listing order.
-const PRESETS: [(&str, &str); 10] = [
+const PRESETS: [(&str, &str); 14] = [
     ("llama-2-7b", include_str!("../presets/llama-2-7b.json")),
     ("llama-3.1-8b", include_str!("../presets/llama-3.1-8b.json")),
     ("mixtral-8x7b", include_str!("../presets/mixtral-8x7b.json")),
@@ -29,6 +33,16 @@ const PRESETS: [(&str, &str); 10] = [
     ("opt-6.7b", include_str!("../presets/opt-6.7b.json")),
     ("tiny-llama", include_str!("../presets/tiny-llama.json")),
     ("llama-160m", include_str!("../presets/llama-160m.json")),
+    ("gemma-2-2b", include_str!("../presets/gemma-2-2b.json")),
+    ("phi-3-mini", include_str!("../presets/phi-3-mini.json")),
+    (
+        "qwen3-30b-a3b",
+        include_str!("../presets/qwen3-30b-a3b.json"),
+    ),
+    (
+        "deepseek-v2-lite",
+        include_str!("../presets/deepseek-v2-lite.json"),
+    ),
 ];
 
 impl ModelConfig {
@@ -182,6 +196,59 @@ mod tests {
         assert_eq!((c.num_heads, c.head_dim, c.vocab_size), (16, 96, 32002));
         close("bitnet-b1.58-large", c.param_count(), 0.729e9);
         assert_eq!(c.native_quant, QuantScheme::BITNET_B158);
+    }
+
+    #[test]
+    fn gemma_2_2b() {
+        let c = ModelConfig::preset("gemma-2-2b").unwrap();
+        // Model card (google/gemma-2-2b): 2.61B parameters; hidden 2304, 26 layers. 26 x (attn
+        // 2304 x (2048 + 1024 + 1024) + 2048 x 2304 + FFN 3 x 2304 x 9216 + 4 norms of 2304)
+        // + tied embedding 256000 x 2304 + final norm.
+        assert_eq!(c.param_count(), 2_614_341_888);
+        close("gemma-2-2b", c.param_count(), 2.61e9);
+        assert_eq!((c.hidden_size, c.num_layers), (2304, 26));
+        let window = c.sliding_window.unwrap();
+        assert_eq!((window.window, window.local_layers), (4096, 13));
+    }
+
+    #[test]
+    fn phi_3_mini() {
+        let c = ModelConfig::preset("phi-3-mini").unwrap();
+        // Model card (microsoft/Phi-3-mini-4k-instruct): 3.8B parameters; hidden 3072, 32
+        // layers.
+        assert_eq!(c.param_count(), 3_821_079_552);
+        close("phi-3-mini", c.param_count(), 3.82e9);
+        assert_eq!((c.hidden_size, c.num_layers), (3072, 32));
+        assert_eq!(c.local_layers(), 32);
+    }
+
+    #[test]
+    fn qwen3_30b_a3b() {
+        let c = ModelConfig::preset("qwen3-30b-a3b").unwrap();
+        // Model card (Qwen/Qwen3-30B-A3B): 30.5B total, 3.3B activated, 48 layers, 128 experts
+        // of which 8 activated.
+        assert_eq!(c.param_count(), 30_532_122_624);
+        close("qwen3-30b-a3b", c.param_count(), 30.5e9);
+        assert!((c.active_param_count() as f64 - 3.3e9).abs() / 3.3e9 < 0.03);
+        assert_eq!((c.hidden_size, c.num_layers), (2048, 48));
+        assert_eq!((c.num_experts(), c.experts_per_token()), (128, 8));
+    }
+
+    #[test]
+    fn deepseek_v2_lite() {
+        let c = ModelConfig::preset("deepseek-v2-lite").unwrap();
+        // Model card (deepseek-ai/DeepSeek-V2-Lite): 15.7B total, 2.4B activated, 27 layers,
+        // hidden 2048, 64 routed experts of which 6 activated, 2 shared.
+        assert_eq!(c.param_count(), 15_706_484_224);
+        close("deepseek-v2-lite", c.param_count(), 15.7e9);
+        assert_eq!((c.hidden_size, c.num_layers), (2048, 27));
+        assert_eq!((c.num_experts(), c.experts_per_token()), (64, 6));
+        // DeepSeek's activated count leaves out the token embedding (a lookup).
+        let activated = c.active_param_count() - c.embedding_params();
+        assert!(
+            (activated as f64 - 2.4e9).abs() / 2.4e9 < 0.03,
+            "{activated}"
+        );
     }
 
     #[test]

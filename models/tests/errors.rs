@@ -218,7 +218,8 @@ fn unknown_model_type() {
     assert_eq!(
         import_error(r#"{"model_type": "falcon", "hidden_size": 64}"#),
         "bad/config.json: field `model_type`: unsupported model type; supported: llama, \
-         mistral, qwen2, qwen3, mixtral, bitnet, gpt2, opt (got \"falcon\")"
+         mistral, qwen2, qwen3, mixtral, bitnet, gpt2, opt, phi3, qwen2_moe, qwen3_moe, gemma2, \
+         gemma3_text, gemma3, deepseek_v2, deepseek_v3 (got \"falcon\")"
     );
 }
 
@@ -301,7 +302,8 @@ fn unknown_preset() {
     assert_eq!(
         ModelConfig::preset("llama-9").unwrap_err().to_string(),
         "unknown preset `llama-9`; known presets: llama-2-7b, llama-3.1-8b, mixtral-8x7b, \
-         qwen3-1.7b, bitnet-b1.58-2b-4t, bitnet-b1.58-large, gpt2-large, opt-6.7b, tiny-llama, llama-160m"
+         qwen3-1.7b, bitnet-b1.58-2b-4t, bitnet-b1.58-large, gpt2-large, opt-6.7b, tiny-llama, \
+         llama-160m, gemma-2-2b, phi-3-mini, qwen3-30b-a3b, deepseek-v2-lite"
     );
 }
 
@@ -313,7 +315,8 @@ fn resolve_neither_preset_nor_file() {
     assert!(
         err.starts_with(
             "model `no-such-model-xyz` is neither a built-in preset (llama-2-7b, llama-3.1-8b, \
-             mixtral-8x7b, qwen3-1.7b, bitnet-b1.58-2b-4t, bitnet-b1.58-large, gpt2-large, opt-6.7b, tiny-llama, llama-160m) nor \
+             mixtral-8x7b, qwen3-1.7b, bitnet-b1.58-2b-4t, bitnet-b1.58-large, gpt2-large, opt-6.7b, \
+             tiny-llama, llama-160m, gemma-2-2b, phi-3-mini, qwen3-30b-a3b, deepseek-v2-lite) nor \
              a readable config.json file (no-such-model-xyz: "
         ),
         "{err}"
@@ -412,5 +415,145 @@ fn quant_text_with_a_newline_stays_on_one_line() {
         "\n".parse::<QuantScheme>().unwrap_err().to_string(),
         "unknown quantization scheme `\\n`: must start with `w` and the weight width (e.g. \
          `w4a16`, `w1.58a8`)"
+    );
+}
+
+/// A small DeepSeek-V2 config with `extra` keys (raw JSON members) added.
+fn deepseek_with(extra: &str) -> String {
+    format!(
+        r#"{{"model_type": "deepseek_v2", "hidden_size": 64, "intermediate_size": 128,
+        "moe_intermediate_size": 32, "num_hidden_layers": 4, "num_attention_heads": 4,
+        "vocab_size": 100, "qk_nope_head_dim": 16, "qk_rope_head_dim": 8, "v_head_dim": 16,
+        "n_routed_experts": 8, "num_experts_per_tok": 2{extra}}}"#
+    )
+}
+
+#[test]
+fn mla_without_kv_lora_rank() {
+    assert_eq!(
+        import_error(&deepseek_with("")),
+        "bad/config.json: field `kv_lora_rank`: is required for model_type `deepseek_v2` (got \
+         nothing)"
+    );
+}
+
+#[test]
+fn top_k_above_the_experts_names_the_experts_key() {
+    assert_eq!(
+        import_error(&deepseek_with(
+            r#", "kv_lora_rank": 32, "num_experts_per_tok": 9"#
+        )),
+        "bad/config.json: field `num_experts_per_tok`: must be at most n_routed_experts (8) \
+         (got 9)"
+    );
+    let text = r#"{"model_type": "qwen2_moe", "hidden_size": 64, "intermediate_size": 64,
+        "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 10,
+        "num_experts": 60, "num_experts_per_tok": 61}"#;
+    assert_eq!(
+        import_error(text),
+        "bad/config.json: field `num_experts_per_tok`: must be at most num_experts (60) (got 61)"
+    );
+}
+
+#[test]
+fn first_k_dense_replace_above_the_layers() {
+    assert_eq!(
+        import_error(&deepseek_with(
+            r#", "kv_lora_rank": 32, "first_k_dense_replace": 5"#
+        )),
+        "bad/config.json: field `first_k_dense_replace`: must be at most num_hidden_layers (4) \
+         (got 5)"
+    );
+}
+
+#[test]
+fn deepseek_without_top_k_and_with_too_wide_shared_experts() {
+    let text =
+        deepseek_with(r#", "kv_lora_rank": 32"#).replace(r#", "num_experts_per_tok": 2"#, "");
+    assert_eq!(
+        import_error(&text),
+        "bad/config.json: field `num_experts_per_tok`: is required for model_type `deepseek_v2` \
+         (got nothing)"
+    );
+    assert_eq!(
+        import_error(&deepseek_with(
+            r#", "kv_lora_rank": 32, "moe_intermediate_size": 1048576, "n_shared_experts": 2"#
+        )),
+        "bad/config.json: field `n_shared_experts`: gives shared experts 2 x 1048576 = 2097152 \
+         wide, and that width must be between 0 and 1048576 (got 2)"
+    );
+}
+
+#[test]
+fn sliding_window_zero() {
+    assert_eq!(
+        import_error(&mistral_with("sliding_window", "0")),
+        "bad/config.json: field `sliding_window`: must be between 1 and 16777216 tokens (got 0)"
+    );
+}
+
+#[test]
+fn layer_types_of_the_wrong_length_or_kind() {
+    assert_eq!(
+        import_error(&mistral_with(
+            "layer_types",
+            r#"["full_attention", "sliding_attention"]"#
+        )),
+        "bad/config.json: field `layer_types`: must have one entry per layer (num_hidden_layers \
+         = 32), not 2 (got [\"full_attention\",\"sliding_attention\"])"
+    );
+    let mut types = vec!["\"full_attention\""; 31];
+    types.push("\"chunked_attention\"");
+    assert_eq!(
+        import_error(&mistral_with(
+            "layer_types",
+            &format!("[{}]", types.join(","))
+        )),
+        "bad/config.json: field `layer_types`: entries must be \"sliding_attention\" or \
+         \"full_attention\" (got \"chunked_attention\")"
+    );
+    assert_eq!(
+        import_error(&mistral_with("layer_types", "\"sliding_attention\"")),
+        "bad/config.json: field `layer_types`: must be a list of \"sliding_attention\" and \
+         \"full_attention\" (got \"sliding_attention\")"
+    );
+}
+
+#[test]
+fn layer_index_lists_are_checked() {
+    let text = r#"{"model_type": "qwen3_moe", "hidden_size": 64, "intermediate_size": 64,
+        "num_hidden_layers": 2, "num_attention_heads": 4, "vocab_size": 10,
+        "mlp_only_layers": [0, -1]}"#;
+    assert_eq!(
+        import_error(text),
+        "bad/config.json: field `mlp_only_layers`: must be a non-negative integer (got -1)"
+    );
+}
+
+#[test]
+fn gemma3_text_config_errors_name_the_nested_key() {
+    assert_eq!(
+        import_error(r#"{"model_type": "gemma3", "text_config": {"num_hidden_layers": 0}}"#),
+        "bad/config.json: field `text_config.num_hidden_layers`: must be between 1 and 10000 \
+         layers (got 0)"
+    );
+    assert_eq!(
+        import_error(r#"{"model_type": "gemma3", "text_config": [1]}"#),
+        "bad/config.json: field `text_config`: must be a JSON object (got [1])"
+    );
+    // Missing keys take the Gemma3TextConfig defaults, so an empty text_config imports.
+    let c = ModelConfig::from_hf_json_str(r#"{"model_type": "gemma3"}"#, "g/config.json").unwrap();
+    assert_eq!(
+        (c.hidden_size, c.num_layers, c.vocab_size),
+        (2304, 26, 262_208)
+    );
+}
+
+#[test]
+fn gemma2_requires_its_sizes() {
+    assert_eq!(
+        import_error(r#"{"model_type": "gemma2", "hidden_size": 64}"#),
+        "bad/config.json: field `intermediate_size`: is required for model_type `gemma2` (got \
+         nothing)"
     );
 }

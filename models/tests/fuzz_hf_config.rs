@@ -1,8 +1,9 @@
 //! Fuzz target: Hugging Face `config.json` import on valid files with mutated fields.
 //!
 //! Starts from every built-in preset (`models/presets/`) and every fixture (Mistral among them),
-//! sets 1 to 4 keys (numeric keys mostly) to huge, negative, zero, 2^31, 2^63, beyond-u64,
-//! fractional, string, boolean, null or container values, or removes them, and asserts that
+//! sets 1 to 4 keys (numeric keys mostly, also inside a gemma3 `text_config`) to huge,
+//! negative, zero, 2^31, 2^63, beyond-u64, fractional, string, boolean, null or container
+//! values (layer lists among them), or removes them, and asserts that
 //! import returns `Ok` (a model that passes `validate`) or a one-line error naming a field the
 //! importer reads, and never panics. Proptest runs 1,000 cases (`PROPTEST_CASES` scales it);
 //! `LUTFORGE_FUZZ_CASES=100000` runs the counting fuzz (see `common`).
@@ -16,8 +17,9 @@ use lutforge_models::{ModelConfig, ModelError};
 use proptest::prelude::*;
 use serde_json::Value;
 
-/// Keys the importer reads that are not numeric.
-const OTHER_KEYS: [&str; 10] = [
+/// Keys the importer reads that are not numeric (the last two are never mutated: the name is
+/// free text and `(top level)` is not a key).
+const OTHER_KEYS: [&str; 16] = [
     "model_type",
     "hidden_act",
     "activation_function",
@@ -26,15 +28,25 @@ const OTHER_KEYS: [&str; 10] = [
     "mlp_bias",
     "enable_bias",
     "do_layer_norm_before",
+    "hidden_activation",
+    "use_sliding_window",
+    "qkv_bias",
+    "layer_types",
+    "text_config",
+    "topk_method",
     "_name_or_path",
     "(top level)",
 ];
+
+/// Where a multimodal config (gemma3) nests the keys of its language model; a mutated key
+/// with this prefix edits that object, and errors inside it name `text_config.<key>`.
+const NESTED: &str = "text_config.";
 
 /// Numeric keys found in real configs that the importer ignores.
 const IGNORED_KEYS: [&str; 5] = [
     "bos_token_id",
     "eos_token_id",
-    "sliding_window",
+    "num_nextn_predict_layers",
     "initializer_range",
     "n_ctx",
 ];
@@ -98,6 +110,11 @@ fn value() -> impl Strategy<Value = Option<String>> {
         "[]",
         "{}",
         "[4096]",
+        "[-1]",
+        "[0, 1, 2]",
+        "[\"sliding_attention\", \"full_attention\"]",
+        "[\"global\"]",
+        "\"noaux_tc\"",
     ])
     .prop_map(|s| Some(s.to_string()));
     prop_oneof![
@@ -115,12 +132,13 @@ fn value() -> impl Strategy<Value = Option<String>> {
 /// A key to mutate: mostly the numeric keys the importer reads.
 fn key() -> impl Strategy<Value = String> {
     let numeric: Vec<&str> = NUMERIC_FIELDS.iter().map(|f| f.key).collect();
+    let nested: Vec<String> = numeric.iter().map(|k| format!("{NESTED}{k}")).collect();
     prop_oneof![
-        6 => prop::sample::select(numeric),
-        1 => prop::sample::select(OTHER_KEYS[..8].to_vec()),
-        1 => prop::sample::select(IGNORED_KEYS.to_vec()),
+        6 => prop::sample::select(numeric).prop_map(str::to_string),
+        1 => prop::sample::select(OTHER_KEYS[..14].to_vec()).prop_map(str::to_string),
+        1 => prop::sample::select(IGNORED_KEYS.to_vec()).prop_map(str::to_string),
+        1 => prop::sample::select(nested),
     ]
-    .prop_map(str::to_string)
 }
 
 #[derive(Debug, Clone)]
@@ -139,11 +157,19 @@ fn case() -> impl Strategy<Value = Case> {
 fn text_of(case: &Case) -> String {
     let bases = bases();
     let mut doc: Value = serde_json::from_str(&bases[case.base].1).unwrap();
-    let map = doc.as_object_mut().unwrap();
     for (key, value) in &case.edits {
+        let top = doc.as_object_mut().unwrap();
+        // A nested key edits the text_config object, when the base has one.
+        let (map, key) = match key.strip_prefix(NESTED) {
+            Some(inner) => match top.get_mut("text_config").and_then(Value::as_object_mut) {
+                Some(map) => (map, inner),
+                None => continue,
+            },
+            None => (top, key.as_str()),
+        };
         match value {
             Some(text) => {
-                map.insert(key.clone(), serde_json::from_str(text).unwrap());
+                map.insert(key.to_string(), serde_json::from_str(text).unwrap());
             }
             None => {
                 map.remove(key);
@@ -174,8 +200,8 @@ fn check(case: &Case) -> Result<common::Outcome, String> {
             let ModelError::InvalidField { field, .. } = &err else {
                 return Err(format!("not an InvalidField error: {message}"));
             };
-            let known = NUMERIC_FIELDS.iter().any(|f| f.key == field)
-                || OTHER_KEYS.contains(&field.as_str());
+            let key = field.strip_prefix(NESTED).unwrap_or(field);
+            let known = NUMERIC_FIELDS.iter().any(|f| f.key == key) || OTHER_KEYS.contains(&key);
             if !known {
                 return Err(format!(
                     "error names `{field}`, not a key the importer reads: {message}"
