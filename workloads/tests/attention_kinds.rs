@@ -386,3 +386,41 @@ fn uniform_routing_reads_fewer_experts_than_balanced_at_a_batch() {
         31 * 13 * expert
     );
 }
+
+#[test]
+fn gemma_2_local_layers_keep_only_their_window() {
+    let m = ModelConfig::preset("gemma-2-2b").unwrap();
+    let q = quant("w4a16");
+    // 4 KV heads of 256, K and V, fp16: 4096 bytes per token per layer; 13 layers of each kind.
+    let kinds: Vec<_> = kv_layer_kinds(&m, &q)
+        .iter()
+        .map(|k| (k.kind, k.layers, k.window, k.bytes_per_token_per_layer))
+        .collect();
+    assert_eq!(
+        kinds,
+        [("global", 13, None, 4096), ("local", 13, Some(4096), 4096)]
+    );
+    // 6100 tokens: the global layers keep them all, the local ones their 4096.
+    let w = Workload::new(m.clone(), q, 1, 6000, 100).unwrap();
+    assert_eq!(w.footprint().kv_cache_bytes, 4096 * 13 * (6100 + 4096));
+    // And a decode step at that context reads the local layers' window only.
+    let ops = lower_step(&m, &q, &decode(6099, 1));
+    let score_keys: Vec<(u64, u64)> = ops
+        .iter()
+        .filter(|op| op.kind == OpKind::AttnScore)
+        .map(|op| match op.shape {
+            OpShape::Gemm { n, .. } => (op.repeat, n),
+            OpShape::Vector { .. } => unreachable!(),
+        })
+        .collect();
+    assert_eq!(score_keys, [(13, 6100), (13, 4096)]);
+}
+
+#[test]
+fn deepseek_v2_lite_caches_its_latents() {
+    let m = ModelConfig::preset("deepseek-v2-lite").unwrap();
+    // 27 layers x (kv_lora_rank 512 + qk_rope_head_dim 64) x 2 bytes.
+    assert_eq!(kv_bytes_per_token(&m, &quant("w4a16")), 27 * (512 + 64) * 2);
+    let w = Workload::new(m, quant("w4a16"), 2, 1000, 24).unwrap();
+    assert_eq!(w.footprint().kv_cache_bytes, 27 * 576 * 2 * 1024 * 2);
+}

@@ -4,7 +4,8 @@
 //!   tokens appended to the cache, `Q K^T`, softmax and `P V` per KV head (the query heads of a
 //!   GQA group are rows of one product), the O projection.
 //! - **Latent** (MLA, DeepSeek-V2/V3): the down-projections (`q_proj` or `q_a_proj`, and
-//!   `kv_a_proj_with_mqa`) fused as one product of the hidden stream, the latent norms, the
+//!   `kv_a_proj_with_mqa`) fused as one product of the hidden stream, the latent norms (the
+//!   model's `extra_norms_per_layer`, at the latent and query-compression widths), the
 //!   query up-projection (`q_b_proj`) when the query is compressed, RoPE on the rotary parts,
 //!   one latent of `kv_lora_rank + qk_rope_head_dim` values per token appended to the cache,
 //!   then one of two forms:
@@ -174,18 +175,13 @@ impl<C: Count> Lowering<'_, C> {
             .add(cached)
             .map_err(in_op(OpKind::QkvProj))?;
         ops.push(self.projection(OpKind::QkvProj, layers, tokens, down_cols, hidden, C::k(1))?);
-        // kv_a_layernorm on the latent, q_a_layernorm on the query compression.
+        // kv_a_layernorm on the latent, q_a_layernorm on the query compression: an MLA
+        // model's extra norms, at their own widths.
         let norm_width = match q_rank {
             Some(rank) => latent.add(rank).map_err(in_op(OpKind::Norm))?,
             None => latent,
         };
         ops.push(self.norm_of(layers, tokens, norm_width)?);
-        if m.extra_norms_per_layer > 0 {
-            let repeat = layers
-                .mul(C::model("extra_norms_per_layer", m.extra_norms_per_layer))
-                .map_err(in_op(OpKind::Norm))?;
-            ops.push(self.norm(repeat, tokens)?);
-        }
         if let Some(rank) = q_rank {
             ops.push(self.projection(OpKind::QUpProj, layers, tokens, q_dim, rank, C::k(1))?);
         }
