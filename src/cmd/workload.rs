@@ -128,6 +128,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let linear = m.linear_param_count();
     let linear_bytes = linear_weight_bytes(&workload.model, &workload.quant);
+    // A tied LM head is in the bytes (the lowering reads it) but not in the linear count.
+    let tied_head_bytes = if m.tied_embeddings {
+        workload
+            .quant
+            .head_scheme()
+            .weight_bytes(m.vocab_size, m.hidden_size)
+    } else {
+        0
+    };
     writeln!(
         out,
         "  model: {} parameters, {} in linear layers; linear weights stored in {} take {} ({:.3} bits per weight incl. scales)",
@@ -135,7 +144,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         linear,
         workload.quant,
         fmt_bytes(linear_bytes),
-        linear_bytes as f64 * 8.0 / linear as f64
+        linear_bytes.saturating_sub(tied_head_bytes) as f64 * 8.0 / linear as f64
     )?;
     let context = workload.prefill_tokens + workload.decode_tokens;
     let (shared, batch) = (workload.shared_prefix_tokens, workload.batch);
