@@ -1,7 +1,8 @@
 //! Fuzz target: `Workload::new` and the lowering with arbitrary numbers.
 //!
 //! A preset model, sometimes with numeric fields set to arbitrary values (zero, boundaries,
-//! 2^31, 2^63, `u64::MAX`), a quantization scheme, and batch, prefill, decode, shared prefix,
+//! 2^31, 2^63, `u64::MAX`; the sliding window included), a quantization scheme, a routing
+//! model and MLA decode form, and batch, prefill, decode, shared prefix,
 //! draft length and acceptance rate drawn from small values, range boundaries and huge ones
 //! (the rate also NaN, infinite and negative). Construction either fails with a one-line error
 //! or yields a workload whose every step lowers with `try_lower_step` equal to `lower_step`,
@@ -11,8 +12,10 @@
 
 mod common;
 
-use lutforge_models::{ModelConfig, Moe, QuantScheme};
-use lutforge_workloads::{lower_step, try_lower_step, Speculative, Workload};
+use lutforge_models::{ModelConfig, Moe, QuantScheme, SlidingWindow};
+use lutforge_workloads::{
+    lower_step, try_lower_step, LoweringOptions, MlaDecode, MoeRouting, Speculative, Workload,
+};
 use proptest::prelude::*;
 
 /// Runs with more forward passes than this are checked by construction only (their largest
@@ -56,7 +59,7 @@ fn rate() -> impl Strategy<Value = f64> {
 }
 
 /// Indices of the numeric model fields a case may set.
-const MODEL_FIELDS: usize = 11;
+const MODEL_FIELDS: usize = 13;
 
 fn set_field(model: &mut ModelConfig, field: usize, value: u64) {
     match field {
@@ -152,7 +155,21 @@ fn check(case: &Case) -> Result<common::Outcome, String> {
         set_field(&mut model, field, value);
     }
     let quant: QuantScheme = case.quant.parse().unwrap();
+    // The lowering options follow the case's parities, so every routing and MLA form is drawn.
+    let options = LoweringOptions {
+        moe_routing: if case.batch % 2 == 1 {
+            MoeRouting::Uniform
+        } else {
+            MoeRouting::Balanced
+        },
+        mla_decode: if case.decode % 2 == 1 {
+            MlaDecode::Absorbed
+        } else {
+            MlaDecode::Expanded
+        },
+    };
     let built = Workload::new(model.clone(), quant, case.batch, case.prefill, case.decode)
+        .and_then(|w| w.with_options(options))
         .and_then(|w| {
             if case.shared_prefix > 0 {
                 w.with_shared_prefix(case.shared_prefix)

@@ -26,7 +26,7 @@
 use lutforge_models::{Attention, KvFormat, Mla};
 
 use super::count::{Count, Fault};
-use super::{in_op, vector_shape, Counts, Lowering, StepKind, FP16_BYTES};
+use super::{in_op, vector_shape, weight_shape, Counts, Lowering, StepKind, FP16_BYTES};
 use crate::error::WorkloadError;
 use crate::op::{GemmOperand, Op, OpKind, OpShape};
 use crate::options::MlaDecode;
@@ -280,18 +280,7 @@ impl<C: Count> Lowering<'_, C> {
                 act_write: outputs.mul(C::k(FP16_BYTES))?,
                 ..Counts::zero()
             };
-            let shape = OpShape::Gemm {
-                m: rows.value(),
-                n: n.value(),
-                k: latent.value(),
-                count: 1,
-                operand: GemmOperand::Weights(quant.weight),
-                act: quant.act,
-                scale_group: quant
-                    .group_size
-                    .filter(|_| quant.weight.is_quantized())
-                    .map(u64::from),
-            };
+            let shape = weight_shape(quant, rows.value(), n.value(), latent.value(), 1);
             self.finish(kind, repeat, shape, c)
         })()
         .map_err(in_op(kind))

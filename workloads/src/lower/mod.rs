@@ -360,21 +360,26 @@ impl<C: Count> Lowering<'_, C> {
                 act_write: mn_count.mul(C::k(FP16_BYTES))?,
                 ..Counts::zero()
             };
-            let shape = OpShape::Gemm {
-                m: m.value(),
-                n: n.value(),
-                k: k.value(),
-                count: count.value(),
-                operand: GemmOperand::Weights(quant.weight),
-                act,
-                scale_group: quant
-                    .group_size
-                    .filter(|_| quant.weight.is_quantized())
-                    .map(u64::from),
-            };
+            let shape = weight_shape(quant, m.value(), n.value(), k.value(), count.value());
             self.finish(kind, repeat, shape, c)
         })()
         .map_err(in_op(kind))
+    }
+}
+
+/// `count` products of (m x k) activations in `quant`'s format by (k x n) weights stored in it.
+fn weight_shape(quant: &QuantScheme, m: u64, n: u64, k: u64, count: u64) -> OpShape {
+    OpShape::Gemm {
+        m,
+        n,
+        k,
+        count,
+        operand: GemmOperand::Weights(quant.weight),
+        act: quant.act,
+        scale_group: quant
+            .group_size
+            .filter(|_| quant.weight.is_quantized())
+            .map(u64::from),
     }
 }
 
