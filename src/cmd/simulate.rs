@@ -117,7 +117,21 @@ impl WorkloadArgs {
     /// what it can run (see `--quant`).
     pub fn resolve(&self, arch: Option<&Arch>) -> anyhow::Result<(Workload, Vec<String>)> {
         let model = lutforge_models::resolve(&self.model)?;
-        let (quant, notes) = choose_quant(arch, &model, self.quant.as_deref())?;
+        let (quant, mut notes) = choose_quant(arch, &model, self.quant.as_deref())?;
+        if self.moe_routing != MoeRouting::default() && model.moe.is_none() {
+            notes.push(format!(
+                "--moe-routing {} has no effect: {} has no experts",
+                self.moe_routing, model.name
+            ));
+        }
+        if self.mla_decode != MlaDecode::default()
+            && !matches!(model.attention, lutforge_models::Attention::Latent(_))
+        {
+            notes.push(format!(
+                "--mla-decode {} has no effect: {} has no latent attention",
+                self.mla_decode, model.name
+            ));
+        }
         let mut workload = Workload::new(model, quant, self.batch, self.prefill, self.decode)?
             .with_options(LoweringOptions {
                 moe_routing: self.moe_routing,
