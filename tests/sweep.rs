@@ -372,19 +372,29 @@ fn resume_and_compare(part: &std::path::Path, reference: &[u8], what: &str) {
 fn a_sweep_varies_the_moe_routing_model() {
     let dir = scratch("moe");
     let out = dir.join("moe.jsonl");
-    ok(sweep("configs/sweeps/moe-routing.toml", &out, &["--jobs", "2"]));
+    ok(sweep(
+        "configs/sweeps/moe-routing.toml",
+        &out,
+        &["--jobs", "2"],
+    ));
     let mut by_point = std::collections::BTreeMap::new();
     for line in lines(&out) {
         let v: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(v["status"], "ok", "{line}");
         let batch = v["point"]["workload.batch"].as_u64().unwrap();
-        let routing = v["point"]["workload.moe_routing"].as_str().unwrap().to_string();
+        let routing = v["point"]["workload.moe_routing"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let dram = v["metrics"]["dram_bytes"].as_f64().unwrap();
         by_point.insert((batch, routing), dram);
     }
     assert_eq!(by_point.len(), 6);
     // One token reads its top-6 experts either way; at a batch uniform routing reads fewer.
-    assert_eq!(by_point[&(1, "balanced".into())], by_point[&(1, "uniform".into())]);
+    assert_eq!(
+        by_point[&(1, "balanced".into())],
+        by_point[&(1, "uniform".into())]
+    );
     for batch in [4, 16] {
         assert!(by_point[&(batch, "uniform".into())] < by_point[&(batch, "balanced".into())]);
     }
