@@ -72,6 +72,20 @@ fn set_field(model: &mut ModelConfig, field: usize, value: u64) {
         6 => model.vocab_size = value,
         7 => model.max_position = value,
         8 => model.extra_norms_per_layer = value,
+        11 => {
+            let local_layers = model.sliding_window.map_or(1, |w| w.local_layers);
+            model.sliding_window = Some(SlidingWindow {
+                window: value,
+                local_layers,
+            });
+        }
+        12 => {
+            let window = model.sliding_window.map_or(4096, |w| w.window);
+            model.sliding_window = Some(SlidingWindow {
+                window,
+                local_layers: value,
+            });
+        }
         9 => {
             let moe = model
                 .moe
