@@ -587,7 +587,7 @@ pub fn model_record(m: &ModelConfig) -> ModelRecord {
         extra_norms_per_layer: m.extra_norms_per_layer,
         attention: match m.attention {
             Attention::Standard => "standard",
-            Attention::Latent(_) => "latent",
+            Attention::Latent(_) => "mla",
         }
         .to_string(),
         kv_cache_width: m.kv_cache_width(),

@@ -170,7 +170,8 @@ pub struct ModelRecord {
     pub max_position: u64,
     /// Extra norms per layer.
     pub extra_norms_per_layer: u64,
-    /// Attention kind: `standard` (MHA/GQA/MQA) or `latent` (MLA).
+    /// Attention kind: `standard` (MHA/GQA/MQA) or `mla` (multi-head latent attention), as
+    /// `lutforge models --json` names it.
     #[serde(default)]
     pub attention: String,
     /// Values one token adds to one layer's KV cache (K and V of every KV head, or MLA's
