@@ -8,13 +8,15 @@
 //!   unless the scheme quantizes it, reading fp16 activations when fp16); with tied embeddings
 //!   an fp16 head is the embedding matrix itself, a quantized head a quantized copy of it.
 //!   Embeddings stay fp16 and only the gathered rows are read.
-//! - Attention is computed unmasked over the whole context (no causal skipping); KV entries of
+//! - Attention is computed unmasked over the whole context, or a sliding-window layer's window
+//!   (no causal skipping); KV entries of
 //!   a shared prefix are read once per step for the whole batch.
 //! - Layers lower in groups of identical layers ([`attention_groups`], [`ffn_groups`]): the
 //!   attention ops of the full-context layers and of the sliding-window layers, then the
 //!   feed-forward ops of the dense layers and of the MoE layers, each op with `repeat` = the
 //!   group's layers. A model of one kind of layer lowers to one group of each.
-//! - Attention per kind, MLA and sliding windows: see [`attention`].
+//! - Attention per kind, MLA and sliding windows: see the module doc of
+//!   `workloads/src/lower/attention.rs`.
 //! - MoE routing follows the step's [`crate::MoeRouting`]: balanced by default, the
 //!   `batch x tokens x top_k` assignments spread evenly over `min(experts, assignments)`
 //!   experts (the most weight traffic any routing can cause); shared experts run every token.
