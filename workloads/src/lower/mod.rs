@@ -9,8 +9,8 @@
 //!   an fp16 head is the embedding matrix itself, a quantized head a quantized copy of it.
 //!   Embeddings stay fp16 and only the gathered rows are read.
 //! - Attention is computed unmasked over the whole context, or a sliding-window layer's window
-//!   (no causal skipping); KV entries of
-//!   a shared prefix are read once per step for the whole batch.
+//!   (no causal skipping); KV entries of a shared prefix are read once per step for the whole
+//!   batch.
 //! - Layers lower in groups of identical layers ([`attention_groups`], [`ffn_groups`]): the
 //!   attention ops of the full-context layers and of the sliding-window layers, then the
 //!   feed-forward ops of the dense layers and of the MoE layers, each op with `repeat` = the
