@@ -22,6 +22,7 @@ use crate::dataflow::Dataflow;
 use crate::energy::area::AreaModel;
 use crate::energy::{EnergyBreakdown, EnergyModel};
 use crate::error::SimError;
+use crate::mapper::MAX_CYCLES;
 use crate::schedule::Schedule;
 
 /// Every architecture family this build knows, one line each.
@@ -146,6 +147,18 @@ pub struct ArrayCost {
     pub peak_flops_per_cycle: f64,
     /// Dynamic energy, pJ, by category.
     pub energy_pj: EnergyBreakdown,
+}
+
+impl ArrayCost {
+    /// The cost of an op the machine cannot run on its array: [`MAX_CYCLES`], no rate, no
+    /// energy (the engine refuses any op that takes that long).
+    pub fn uncostable() -> ArrayCost {
+        ArrayCost {
+            compute_cycles: MAX_CYCLES,
+            peak_flops_per_cycle: 0.0,
+            energy_pj: EnergyBreakdown::default(),
+        }
+    }
 }
 
 /// A validated family configuration: everything the shared engine asks of a family.

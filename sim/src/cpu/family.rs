@@ -15,7 +15,7 @@ use crate::energy::area::AreaModel;
 use crate::energy::{EnergyBreakdown, EnergyModel};
 use crate::error::SimError;
 use crate::family::{ArrayCost, Family, FamilyInput, GemmJob, Machine, Validated};
-use crate::mapper::{check_op_cycles, check_op_flops, OpCost, Unit, MAX_CYCLES};
+use crate::mapper::{check_op_cycles, check_op_flops, OpCost, Unit};
 use crate::schedule::Schedule;
 
 /// The `cpu` family.
@@ -111,11 +111,7 @@ impl Machine for CpuSpec {
                 peak_flops_per_cycle: t.peak_flops_per_cycle,
                 energy_pj: EnergyBreakdown::default(),
             },
-            Err(_) => ArrayCost {
-                compute_cycles: MAX_CYCLES,
-                peak_flops_per_cycle: 0.0,
-                energy_pj: EnergyBreakdown::default(),
-            },
+            Err(_) => ArrayCost::uncostable(),
         }
     }
     fn area_um2(&self, _area: &AreaModel) -> f64 {

@@ -18,7 +18,7 @@ use crate::energy::area::AreaModel;
 use crate::energy::{EnergyBreakdown, EnergyModel};
 use crate::error::SimError;
 use crate::family::{ArrayCost, Family, FamilyInput, GemmJob, Machine, SectionLimits, Validated};
-use crate::mapper::{check_op_cycles, check_op_flops, OpCost, Unit, MAX_CYCLES};
+use crate::mapper::{check_op_cycles, check_op_flops, OpCost, Unit};
 use crate::schedule::Schedule;
 
 /// The `fpga_dataflow` family.
@@ -182,11 +182,7 @@ impl Machine for FpgaDesign {
                 peak_flops_per_cycle: t.peak_flops_per_cycle,
                 energy_pj: super::power::energy_pj(self, energy, arch, &t.events),
             },
-            None => ArrayCost {
-                compute_cycles: MAX_CYCLES,
-                peak_flops_per_cycle: 0.0,
-                energy_pj: EnergyBreakdown::default(),
-            },
+            None => ArrayCost::uncostable(),
         }
     }
     fn area_um2(&self, _area: &AreaModel) -> f64 {

@@ -33,7 +33,7 @@ use crate::error::SimError;
 use crate::family::{
     AreaOverhead, ArrayCost, Family, FamilyInput, GemmJob, Machine, SectionLimits, Validated,
 };
-use crate::mapper::{check_op_cycles, check_op_flops, OpCost, Unit, MAX_CYCLES};
+use crate::mapper::{check_op_cycles, check_op_flops, OpCost, Unit};
 use crate::schedule::Schedule;
 
 /// The `sram_pim` family.
@@ -160,11 +160,7 @@ impl Machine for PimMachine {
     }
     fn gemm(&self, _arch: &Arch, _job: &GemmJob, _energy: &EnergyModel) -> ArrayCost {
         // Costed as a whole pass ([`Dataflow::step`]); the engine never asks op by op.
-        ArrayCost {
-            compute_cycles: MAX_CYCLES,
-            peak_flops_per_cycle: 0.0,
-            energy_pj: EnergyBreakdown::default(),
-        }
+        ArrayCost::uncostable()
     }
     fn area_um2(&self, area_model: &AreaModel) -> f64 {
         let scale = area_model.register_um2(1) / DFF_UM2_45NM;
