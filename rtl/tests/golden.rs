@@ -282,34 +282,19 @@ fn board_wrappers_match_golden_files() {
     }
 }
 
-/// A small SRAM-PIM bank: 64 x 32 cells, 2-way column mux (16-bit words, 4 lanes of g = 4),
-/// 4 table slots, 3 build adders, pattern-aware builds.
-fn pim_bank() -> lutforge_sim::sram_pim::bank::BankSpec {
-    lutforge_sim::sram_pim::bank::BankSpec {
-        rows: 64,
-        columns: 32,
-        column_mux: 2,
-        group: 4,
-        row_cycles: 2,
-        lookup_cycles: 1,
-        build_adds_per_cycle: 3,
-        acc_bits: 20,
-        max_batch: 4,
-        max_tiles: 2,
-        converters: 3,
-        pattern_aware: true,
-    }
-}
-
 #[test]
 fn sram_pim_bank_matches_golden_files() {
-    let bundle = lutforge_rtl::sram_pim::generate("pim-bank", &pim_bank(), Options::default());
+    let bundle = lutforge_rtl::sram_pim::generate(
+        "pim-bank",
+        &lutforge_sim::sram_pim::bank::BankSpec::SMALL,
+        Options::default(),
+    );
     check_bundle(&bundle, "sram-pim-bank");
 }
 
 #[test]
 fn sram_pim_output_is_deterministic_headed_and_bugged_apart() {
-    let spec = pim_bank();
+    let spec = lutforge_sim::sram_pim::bank::BankSpec::SMALL;
     let a = lutforge_rtl::sram_pim::generate("pim-bank", &spec, Options::default());
     assert_eq!(
         a,

@@ -268,20 +268,7 @@ mod tests {
     fn block() -> PimBlock {
         PimBlock {
             name: "pim".into(),
-            spec: BankSpec {
-                rows: 64,
-                columns: 32,
-                column_mux: 2,
-                group: 4,
-                row_cycles: 2,
-                lookup_cycles: 1,
-                build_adds_per_cycle: 3,
-                acc_bits: 20,
-                max_batch: 4,
-                max_tiles: 2,
-                converters: 3,
-                pattern_aware: true,
-            },
+            spec: BankSpec::SMALL,
         }
     }
 

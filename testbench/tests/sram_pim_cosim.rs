@@ -29,20 +29,7 @@ const CASES: usize = 12;
 const SEED: u64 = 2027;
 
 fn banks() -> Vec<(&'static str, BankSpec)> {
-    let small = BankSpec {
-        rows: 64,
-        columns: 32,
-        column_mux: 2,
-        group: 4,
-        row_cycles: 2,
-        lookup_cycles: 1,
-        build_adds_per_cycle: 3,
-        acc_bits: 20,
-        max_batch: 4,
-        max_tiles: 2,
-        converters: 3,
-        pattern_aware: true,
-    };
+    let small = BankSpec::SMALL;
     vec![
         ("pim-small", small),
         (

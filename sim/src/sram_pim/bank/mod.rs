@@ -226,6 +226,24 @@ pub struct BankSpec {
 }
 
 impl BankSpec {
+    /// A small legal bank: 64 x 32 cells, 2-way column mux (16-bit words, 4 lanes of g = 4),
+    /// 4 table slots, 2 tiles, 3 build adders, pattern-aware builds. The RTL goldens, the
+    /// testbench's unit tests and its co-simulation share it.
+    pub const SMALL: BankSpec = BankSpec {
+        rows: 64,
+        columns: 32,
+        column_mux: 2,
+        group: 4,
+        row_cycles: 2,
+        lookup_cycles: 1,
+        build_adds_per_cycle: 3,
+        acc_bits: 20,
+        max_batch: 4,
+        max_tiles: 2,
+        converters: 3,
+        pattern_aware: true,
+    };
+
     /// Range of every numeric field.
     pub const LIMITS: &'static [(&'static str, Limit)] = &[
         ("rows", Limit::new(2.0, 4096.0, "rows", "")),
