@@ -424,6 +424,12 @@ impl ModelConfig {
             .map_or(0, |moe| self.num_layers.saturating_sub(moe.dense_layers))
     }
 
+    /// Inner width of one routed expert (the dense `intermediate_size` for a dense model).
+    pub fn expert_width(&self) -> u64 {
+        self.moe
+            .map_or(self.intermediate_size, |moe| moe.expert_intermediate_size)
+    }
+
     /// Layers with a dense FFN of `intermediate_size`.
     pub fn dense_ffn_layers(&self) -> u64 {
         self.num_layers.saturating_sub(self.moe_layers())

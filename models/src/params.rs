@@ -99,12 +99,6 @@ impl ModelConfig {
         }
     }
 
-    /// Inner width of one routed expert (the dense `intermediate_size` for a dense model).
-    fn expert_width(&self) -> u64 {
-        self.moe
-            .map_or(self.intermediate_size, |moe| moe.expert_intermediate_size)
-    }
-
     /// FFN weights of one routed expert of an MoE model (of `expert_intermediate_size`; for
     /// Mixtral that is `intermediate_size`), or of the FFN of a dense model; no biases. The
     /// shared experts and the dense layers of an MoE model are not included (see

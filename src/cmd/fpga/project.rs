@@ -535,9 +535,7 @@ impl Plan {
             model.hidden_size,
             model.q_dim(),
             model.kv_dim(),
-            model
-                .moe
-                .map_or(model.intermediate_size, |moe| moe.expert_intermediate_size),
+            model.expert_width(),
         );
         let mut shapes: Vec<(u64, MatrixKind, u64, u64, u64)> = Vec::new();
         for layer in 0..layers {
@@ -1293,9 +1291,7 @@ fn vectors_of(model: &ModelConfig, layers: u64) -> Vec<VectorEntry> {
             v.push("v.bias", l, model.kv_dim(), true);
         }
         if model.linear_bias {
-            let inter = model
-                .moe
-                .map_or(model.intermediate_size, |moe| moe.expert_intermediate_size);
+            let inter = model.expert_width();
             v.push("o.bias", l, h, true);
             for expert in 0..model.num_experts() {
                 let e = if model.moe.is_some() {
