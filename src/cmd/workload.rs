@@ -5,10 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use lutforge_models::Attention;
-use lutforge_workloads::{
-    kv_bytes_per_token, kv_cache_bytes, kv_layer_kinds, linear_weight_bytes, lower_step, Op,
-    OpShape, Phase,
-};
+use lutforge_workloads::{kv_layer_kinds, linear_weight_bytes, lower_step, Op, OpShape, Phase};
 
 use super::simulate::{fmt_bytes, WorkloadArgs};
 
@@ -170,7 +167,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             fmt_bytes(k.bytes_per_token_per_layer * k.layers)
         )?;
     }
-    let cache = kv_cache_bytes(&workload.model, &workload.quant, context, shared, batch);
+    let per_token: u64 = kinds
+        .iter()
+        .map(|k| k.bytes_per_token_per_layer * k.layers)
+        .sum();
+    let cache: u64 = kinds
+        .iter()
+        .map(|k| k.cache_bytes(context, shared, batch))
+        .sum();
     let kept: Vec<String> = kinds
         .iter()
         .map(|k| {
@@ -184,7 +188,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     writeln!(
         out,
         "  KV cache at the end: {context} tokens x batch {batch}, {} per token ({}) = {}",
-        fmt_bytes(kv_bytes_per_token(&workload.model, &workload.quant)),
+        fmt_bytes(per_token),
         kept.join(", "),
         fmt_bytes(cache)
     )?;
